@@ -1,0 +1,59 @@
+//! A work-stealing scheduler whose tasks are `async-task` runnables.
+//!
+//! Each worker owns a `crossbeam_deque::Worker` it pops LIFO; other workers
+//! steal from it FIFO through its `Stealer`; tasks submitted from outside the
+//! pool go to a shared `Injector`. Closures and futures are both tasks, so
+//! they run on the same workers. Idle workers spin briefly, then sleep
+//! without losing wake-ups (see the `sleep` module's documentation).
+//!
+//! | concept | module |
+//! |---|---|
+//! | the pool and its builder | [`ThreadPool`], [`ThreadPoolBuilder`] (`pool.rs`) |
+//! | shared queues and counters | `registry.rs` |
+//! | a worker's loop and work search | `worker.rs` |
+//! | idle workers | `sleep.rs` |
+//! | tasks | [`Task`], [`TaskMeta`] (`task.rs`) |
+//! | blocking without starving the pool | [`block_on`] (`wait.rs`) |
+//! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`] |
+//! | how threads are started | [`Spawner`] (`spawner.rs`) |
+//! | counters | [`PoolStats`] (`stats.rs`) |
+//!
+//! ```
+//! let pool = scheduler::ThreadPool::new(2).unwrap();
+//! let task = pool.spawn_future(async { 6 * 7 });
+//! assert_eq!(pool.block_on(task), 42);
+//! let sum: u64 = pool.install(|| {
+//!     let (a, b) = scheduler::join(|| (1..=50u64).sum::<u64>(), || (51..=100u64).sum::<u64>());
+//!     a + b
+//! });
+//! assert_eq!(sum, 5050);
+//! ```
+
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod join;
+mod loom;
+mod parallel;
+mod pool;
+mod registry;
+mod scope;
+mod sleep;
+mod spawner;
+mod stats;
+mod task;
+mod unwind;
+mod wait;
+mod worker;
+
+pub use join::join;
+pub use parallel::{for_each_range, map_vec, try_map_vec};
+pub use pool::{
+    current_num_threads, current_worker_index, global, BuildError, ThreadPool, ThreadPoolBuilder,
+};
+pub use scope::{scope, Scope};
+pub use spawner::{default_parallelism, threads_supported, Spawner, StdSpawner, WorkerStart};
+pub use stats::{PoolStats, WorkerStats};
+pub use task::{Runnable, Task, TaskMeta};
+pub use unwind::payload_message;
+pub use wait::{block_on, block_on_until, deadline_after};

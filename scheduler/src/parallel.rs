@@ -1,0 +1,205 @@
+//! Parallel loops and maps with lazy binary splitting.
+//!
+//! The splitting rule is *Lazy Binary Splitting* (Tzannes, Caragea, Barua,
+//! Vishkin, "Lazy Binary Splitting: A Run-Time Adaptive Work-Stealing
+//! Scheduler", PPoPP 2010). A worker processes its range a small chunk at a
+//! time; before each chunk it looks at its own deque, and only if the deque
+//! is empty (no thief has anything to take from it) does it split the rest
+//! of its range in half and push the upper half as a task. Splitting thus
+//! happens only when work is being stolen, and it keeps happening *inside*
+//! an expensive range: when the costly items of a skewed input all sit in one
+//! half, the worker owning them keeps handing out halves of what remains, so
+//! the other workers keep getting work until the very end.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::loom::{lock, Mutex};
+use crate::scope::{scope, Scope};
+use crate::worker::WorkerThread;
+
+/// Chunks per worker a range is divided into at most, between deque checks.
+const CHUNKS_PER_WORKER: usize = 256;
+
+/// Runs `body` over disjoint sub-ranges covering `0..len`, in parallel on the
+/// current pool (or the global pool, called from outside). `min_chunk` is the
+/// smallest number of indices handed to `body` at once (`None`: automatic).
+pub fn for_each_range<F>(len: usize, min_chunk: Option<usize>, body: F)
+where
+    F: Fn(Range<usize>) + Sync,
+{
+    if len == 0 {
+        return;
+    }
+    let body = &body;
+    scope(|s| {
+        let workers = crate::current_num_threads().max(1);
+        let grain = min_chunk
+            .unwrap_or_else(|| len / (workers * CHUNKS_PER_WORKER))
+            .max(1);
+        run_range(s, 0..len, grain, body);
+    });
+}
+
+fn run_range<'s, F>(s: &Scope<'s>, range: Range<usize>, grain: usize, body: &'s F)
+where
+    F: Fn(Range<usize>) + Sync,
+{
+    let (mut lo, mut hi) = (range.start, range.end);
+    while lo < hi {
+        if hi - lo > grain && local_deque_is_empty() {
+            let mid = lo + (hi - lo) / 2;
+            let upper = mid..hi;
+            s.spawn(move |s| run_range(s, upper, grain, body));
+            hi = mid;
+            continue;
+        }
+        let end = (lo + grain).min(hi);
+        body(lo..end);
+        lo = end;
+    }
+}
+
+fn local_deque_is_empty() -> bool {
+    WorkerThread::with_current(|w| w.is_none_or(|w| w.local_is_empty()))
+}
+
+/// A raw pointer that may be shared between the tasks of one parallel loop,
+/// each of which touches a disjoint set of indices.
+struct SharedPtr<T>(*mut T);
+
+impl<T> Clone for SharedPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for SharedPtr<T> {}
+
+// SAFETY: used only by `try_map_vec`, whose tasks access disjoint indices and
+// finish before the pointee is freed.
+unsafe impl<T: Send> Send for SharedPtr<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for SharedPtr<T> {}
+
+impl<T> SharedPtr<T> {
+    fn at(self, i: usize) -> *mut T {
+        // SAFETY: callers pass indices below the length of the allocation.
+        unsafe { self.0.add(i) }
+    }
+}
+
+/// Maps `f` over `items` in parallel, keeping order. The first error by
+/// index (among the items processed before the failure was noticed) is
+/// returned with its index; the other results are dropped.
+pub fn try_map_vec<T, R, E, F>(
+    items: Vec<T>,
+    min_chunk: Option<usize>,
+    f: F,
+) -> Result<Vec<R>, (usize, E)>
+where
+    T: Send,
+    R: Send,
+    E: Send,
+    F: Fn(T) -> Result<R, E> + Sync,
+{
+    let len = items.len();
+    let mut items = std::mem::ManuallyDrop::new(items);
+    let src = SharedPtr(items.as_mut_ptr());
+    let src_cap = items.capacity();
+    let mut out: Vec<R> = Vec::with_capacity(len);
+    let dst = SharedPtr(out.as_mut_ptr());
+    // Ranges whose inputs were consumed and outputs written, and items whose
+    // input was consumed by a failing call; needed to clean up after errors.
+    let written: Mutex<Vec<Range<usize>>> = Mutex::new(Vec::new());
+    let error: Mutex<Option<(usize, E)>> = Mutex::new(None);
+    let failed_items: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+    let failed = AtomicBool::new(false);
+
+    for_each_range(len, min_chunk, |range| {
+        if failed.load(Ordering::Relaxed) {
+            return;
+        }
+        for i in range.clone() {
+            // SAFETY: each index is read once (ranges are disjoint) and the
+            // input vector no longer drops its elements (ManuallyDrop).
+            let item = unsafe { src.at(i).read() };
+            match f(item) {
+                // SAFETY: `out` has capacity `len`; each slot written once.
+                Ok(v) => unsafe { dst.at(i).write(v) },
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    {
+                        let mut err = lock(&error);
+                        if err.as_ref().is_none_or(|(j, _)| i < *j) {
+                            *err = Some((i, e));
+                        }
+                    }
+                    lock(&failed_items).push(i);
+                    lock(&written).push(range.start..i);
+                    return;
+                }
+            }
+        }
+        lock(&written).push(range);
+    });
+
+    let error: Option<(usize, E)> = into_inner(error);
+    let written: Vec<Range<usize>> = into_inner(written);
+    let failed_items: Vec<usize> = into_inner(failed_items);
+    match error {
+        None => {
+            // SAFETY: every index 0..len was written exactly once.
+            unsafe { out.set_len(len) };
+            // SAFETY: all inputs were moved out; free the buffer only.
+            drop(unsafe { Vec::from_raw_parts(src.0, 0, src_cap) });
+            Ok(out)
+        }
+        Some(err) => {
+            let mut consumed = vec![false; len];
+            for &i in &failed_items {
+                consumed[i] = true;
+            }
+            for r in &written {
+                for i in r.clone() {
+                    consumed[i] = true;
+                    // SAFETY: outputs of recorded ranges were written once.
+                    unsafe { dst.at(i).drop_in_place() };
+                }
+            }
+            for (i, was_consumed) in consumed.iter().enumerate() {
+                if !was_consumed {
+                    // SAFETY: index i was never read; drop the input in place.
+                    unsafe { src.at(i).drop_in_place() };
+                }
+            }
+            // SAFETY: every input was moved out or dropped above.
+            drop(unsafe { Vec::from_raw_parts(src.0, 0, src_cap) });
+            Err(err)
+        }
+    }
+}
+
+fn into_inner<T>(m: Mutex<T>) -> T {
+    m.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Maps `f` over `items` in parallel, keeping order.
+///
+/// ```
+/// let squares = scheduler::map_vec((0..1000u64).collect(), None, |x| x * x);
+/// assert_eq!(squares[999], 999 * 999);
+/// ```
+pub fn map_vec<T, R, F>(items: Vec<T>, min_chunk: Option<usize>, f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(T) -> R + Sync,
+{
+    match try_map_vec(items, min_chunk, |x| {
+        Ok::<R, std::convert::Infallible>(f(x))
+    }) {
+        Ok(v) => v,
+        Err((_, never)) => match never {},
+    }
+}

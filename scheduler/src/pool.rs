@@ -1,0 +1,334 @@
+//! The public face of a pool: [`ThreadPool`] and its [`ThreadPoolBuilder`].
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use crate::registry::{Registry, StartHandler};
+use crate::spawner::{default_parallelism, threads_supported, Spawner, StdSpawner, WorkerStart};
+use crate::stats::PoolStats;
+use crate::task::{self, Task};
+use crate::wait;
+use crate::worker::WorkerThread;
+
+/// A pool could not start any of its workers.
+#[derive(Debug)]
+pub struct BuildError {
+    /// The spawner's error.
+    pub source: io::Error,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "can't start new thread: {}", self.source)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Configures and builds a [`ThreadPool`].
+///
+/// ```
+/// let pool = scheduler::ThreadPoolBuilder::new()
+///     .num_threads(2)
+///     .thread_name_prefix("calc-")
+///     .build()
+///     .unwrap();
+/// assert_eq!(pool.install(|| 20 + 22), 42);
+/// ```
+#[derive(Default)]
+pub struct ThreadPoolBuilder {
+    num_threads: Option<usize>,
+    thread_name_prefix: Option<String>,
+    stack_size: Option<usize>,
+    spawner: Option<Arc<dyn Spawner>>,
+    start_handler: Option<StartHandler>,
+}
+
+impl ThreadPoolBuilder {
+    /// A builder with the defaults: one worker per CPU, std threads.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of workers. `0` means no worker threads: tasks run on the
+    /// threads that wait for them (the mode used where there are no threads).
+    pub fn num_threads(mut self, n: usize) -> Self {
+        self.num_threads = Some(n);
+        self
+    }
+
+    /// Worker threads are named `{prefix}{index}` (default `"worker-"`).
+    pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.thread_name_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Stack size of each worker thread, in bytes.
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// How worker threads are started (default [`StdSpawner`]).
+    pub fn spawner(mut self, spawner: impl Spawner) -> Self {
+        self.spawner = Some(Arc::new(spawner));
+        self
+    }
+
+    /// Runs `handler(index)` on each worker before its first task.
+    pub fn start_handler(mut self, handler: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.start_handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// Builds the pool and starts its workers.
+    ///
+    /// If the spawner fails part-way, the pool keeps the workers that did
+    /// start and remembers the error ([`ThreadPool::spawn_error`]); if no
+    /// worker at all could start, this returns the error.
+    pub fn build(self) -> Result<ThreadPool, BuildError> {
+        let spawner: Arc<dyn Spawner> = match self.spawner {
+            Some(s) => s,
+            None if threads_supported() => Arc::new(StdSpawner),
+            None => {
+                return Ok(ThreadPool::from_registry(
+                    Arc::new(Registry::new(0, self.start_handler)),
+                    0,
+                    None,
+                ))
+            }
+        };
+        let n = self.num_threads.unwrap_or_else(default_parallelism);
+        let prefix = self.thread_name_prefix.unwrap_or_else(|| "worker-".into());
+        let registry = Arc::new(Registry::new(n, self.start_handler));
+        let mut spawn_error = None;
+        let mut started = 0;
+        for index in 0..n {
+            registry.worker_starting();
+            let reg = registry.clone();
+            let start = WorkerStart::new(
+                index,
+                format!("{prefix}{index}"),
+                self.stack_size,
+                Box::new(move || reg.main_loop(index)),
+            );
+            match spawner.spawn(start) {
+                Ok(()) => started += 1,
+                Err(e) => {
+                    registry.worker_failed_to_start();
+                    spawn_error = Some(e);
+                    break;
+                }
+            }
+        }
+        match spawn_error {
+            Some(source) if started == 0 => {
+                registry.terminate();
+                Err(BuildError { source })
+            }
+            e => Ok(ThreadPool::from_registry(registry, started, e)),
+        }
+    }
+}
+
+/// A work-stealing pool of workers. Dropping it asks the workers to exit
+/// once the queued tasks are done (without waiting for them).
+pub struct ThreadPool {
+    registry: Arc<Registry>,
+    started: usize,
+    spawn_error: Option<io::Error>,
+}
+
+impl fmt::Debug for ThreadPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPool")
+            .field("num_threads", &self.num_threads())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ThreadPool {
+    /// A pool of `n` std-thread workers.
+    pub fn new(n: usize) -> Result<ThreadPool, BuildError> {
+        ThreadPoolBuilder::new().num_threads(n).build()
+    }
+
+    fn from_registry(
+        registry: Arc<Registry>,
+        started: usize,
+        spawn_error: Option<io::Error>,
+    ) -> Self {
+        ThreadPool {
+            registry,
+            started,
+            spawn_error,
+        }
+    }
+
+    /// Number of workers that were started.
+    pub fn num_threads(&self) -> usize {
+        self.started
+    }
+
+    /// The error of the spawner if it failed to start some workers.
+    pub fn spawn_error(&self) -> Option<&io::Error> {
+        self.spawn_error.as_ref()
+    }
+
+    /// Whether the calling thread is one of this pool's workers.
+    pub fn is_current(&self) -> bool {
+        WorkerThread::with_current(|w| w.is_some_and(|w| Arc::ptr_eq(w.registry(), &self.registry)))
+    }
+
+    /// Runs a closure as a task, fire-and-forget. A panic in it is reported
+    /// on stderr and the worker lives on.
+    pub fn spawn(&self, f: impl FnOnce() + Send + 'static) {
+        task::spawn(&self.registry, async move { f() }).detach();
+    }
+
+    /// Runs a future as a task; the returned [`Task`] yields its output.
+    pub fn spawn_future<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        task::spawn(&self.registry, future)
+    }
+
+    /// Runs `op` on a worker of this pool and returns its result; the caller
+    /// blocks (helping, if it is a worker itself). A panic in `op` is resumed.
+    pub fn install<OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
+        if self.is_current() {
+            return op();
+        }
+        let future = async move { panic::catch_unwind(AssertUnwindSafe(op)) };
+        // SAFETY: `op` may borrow from our stack; we block below until the
+        // task has finished (or was dropped by a shutdown, which also drops
+        // the future and its borrows) before returning.
+        let (runnable, task) = unsafe { task::spawn_unchecked(&self.registry, future) };
+        runnable.schedule();
+        match self.block_on(task.fallible()) {
+            Some(Ok(r)) => r,
+            Some(Err(p)) => panic::resume_unwind(p),
+            None => panic!("install: the pool shut down before running the task"),
+        }
+    }
+
+    /// [`crate::join`] on this pool.
+    pub fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        self.install(move || crate::join(a, b))
+    }
+
+    /// [`crate::scope`] on this pool.
+    pub fn scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&crate::Scope<'scope>) -> R + Send,
+        R: Send,
+    {
+        self.install(move || crate::scope(op))
+    }
+
+    /// Blocks on `future`, helping this pool if the caller is a worker, or
+    /// running the pool's tasks itself if the pool has no worker threads.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        match self.block_on_until(future.as_mut(), None) {
+            Some(v) => v,
+            None => unreachable!("no deadline"),
+        }
+    }
+
+    /// [`block_on`](Self::block_on) with a deadline; `None` if it passed.
+    pub fn block_on_until<F: Future + ?Sized>(
+        &self,
+        future: Pin<&mut F>,
+        deadline: Option<Instant>,
+    ) -> Option<F::Output> {
+        wait::wait_until(future, deadline, Some(&self.registry))
+    }
+
+    /// Counters of every worker and the injector's length.
+    pub fn stats(&self) -> PoolStats {
+        self.registry.stats()
+    }
+
+    /// Asks the workers to exit once the queues are empty; returns at once.
+    pub fn shutdown(&self) {
+        self.registry.terminate();
+    }
+
+    /// Drops every queued task (their `Task`s report cancellation); returns
+    /// how many were dropped.
+    pub fn cancel_queued(&self) -> usize {
+        self.registry.drain_queues()
+    }
+
+    /// Waits until every worker has exited (after [`shutdown`](Self::shutdown)).
+    /// Called from one of this pool's own workers it runs queued tasks itself
+    /// and waits for the *other* workers, instead of waiting for itself.
+    pub fn wait_for_workers(&self) {
+        if self.is_current() {
+            WorkerThread::with_current(|w| {
+                if let Some(w) = w {
+                    while let Some(r) = w.find_work() {
+                        w.execute(r);
+                    }
+                }
+            });
+            self.registry.wait_for_workers(1);
+        } else {
+            self.registry.wait_for_workers(0);
+        }
+    }
+
+    /// Number of worker threads currently running.
+    pub fn live_workers(&self) -> usize {
+        self.registry.live_workers()
+    }
+}
+
+impl Drop for ThreadPool {
+    fn drop(&mut self) {
+        self.registry.terminate();
+    }
+}
+
+/// The global pool used by [`crate::join`], [`crate::scope`] and the
+/// parallel loops when called from outside any pool. Created on first use
+/// with [`default_parallelism`] workers.
+pub fn global() -> &'static ThreadPool {
+    static GLOBAL: OnceLock<ThreadPool> = OnceLock::new();
+    GLOBAL.get_or_init(|| {
+        ThreadPoolBuilder::new()
+            .thread_name_prefix("global-worker-")
+            .build()
+            .or_else(|_| ThreadPoolBuilder::new().num_threads(0).build())
+            .expect("a pool without threads always builds")
+    })
+}
+
+/// Number of workers of the current pool (the global pool outside any pool).
+pub fn current_num_threads() -> usize {
+    WorkerThread::with_current(|w| w.map(|w| w.registry().num_threads()))
+        .unwrap_or_else(|| global().num_threads())
+}
+
+/// Index of the current worker in its pool, or `None` outside any pool.
+pub fn current_worker_index() -> Option<usize> {
+    WorkerThread::with_current(|w| w.map(|w| w.index()))
+}

@@ -1,0 +1,155 @@
+//! Idle workers: how they go to sleep and how a new task wakes one.
+//!
+//! # The protocol
+//!
+//! A worker that finds no task first *spins*: it searches all queues a few
+//! dozen times, with CPU pause hints and then `yield_now` between rounds. Most
+//! gaps between tasks are short, and a spinning worker picks up the next task
+//! without any system call. Only when spinning finds nothing does it sleep:
+//!
+//! ```text
+//!  sleeper (worker i)                        pusher (any thread)
+//!  ------------------                        -------------------
+//!  S1 lock idle; idle.push(i);               P1 push task onto a queue
+//!     sleepers += 1 (SeqCst); unlock         P2 fence(SeqCst)
+//!  S2 fence(SeqCst)                          P3 if sleepers.load(SeqCst) == 0:
+//!  S3 search every queue once more                  return          (fast path)
+//!     found work or terminating?             P4 lock idle; j = idle.pop();
+//!       -> leave: remove i from idle             sleepers -= 1; unlock
+//!          (or, if someone already took i,   P5 wake j: notified[j] = true;
+//!           consume their wake-up) and run       notify its condvar
+//!  S4 block until notified[i]; clear it
+//! ```
+//!
+//! ## No wake-up is lost
+//!
+//! The danger is a task pushed while a worker decides to sleep: the worker's
+//! last search misses the task and the pusher sees nobody asleep. Steps S1–S3
+//! and P1–P3 are Dekker's pattern: each side writes (S1: `sleepers`; P1: the
+//! queue), issues a sequentially consistent fence, then reads what the other
+//! side wrote (S3: the queues; P3: `sleepers`). Under the C++/Rust memory
+//! model two SeqCst fences order the pairs, so at least one side sees the
+//! other's write: either the pusher sees `sleepers > 0` and wakes someone, or
+//! the sleeper's re-search (S3) finds the task. A woken worker searches every
+//! queue, so waking *any* sleeper (not necessarily the one that raced) is
+//! enough for the task to run.
+//!
+//! `idle` and `sleepers` change together under the `idle` lock, so whoever
+//! pops a worker from `idle` owns exactly one wake-up for it, and a worker
+//! leaving early (S3) either removes itself or consumes that wake-up, so a
+//! stale wake-up never cuts a later sleep short.
+//!
+//! ## Not every worker for every push
+//!
+//! A push costs one fence and one load when nobody sleeps (the common case
+//! under load), and wakes at most one sleeper otherwise. Workers that wake up
+//! and find work keep the pool busy; the next push wakes the next sleeper.
+//!
+//! ## Idle is idle
+//!
+//! A sleeping worker blocks on its condition variable with no timeout, so an
+//! idle pool uses no CPU. Shutdown sets the terminate flag (a write, fence,
+//! then [`Sleep::notify_all`]), and sleepers re-check it in S3, by the same
+//! argument as above.
+
+use crate::loom::{fence, lock, wait, AtomicUsize, Condvar, Mutex, Ordering};
+
+/// Per-worker sleep state: a flag and the condition variable it waits on.
+#[derive(Default)]
+struct Bed {
+    notified: Mutex<bool>,
+    cv: Condvar,
+}
+
+/// The sleep/wake state of one pool.
+pub(crate) struct Sleep {
+    sleepers: AtomicUsize,
+    idle: Mutex<Vec<usize>>,
+    beds: Vec<Bed>,
+}
+
+impl Sleep {
+    pub(crate) fn new(workers: usize) -> Self {
+        Sleep {
+            sleepers: AtomicUsize::new(0),
+            idle: Mutex::new(Vec::with_capacity(workers)),
+            beds: (0..workers).map(|_| Bed::default()).collect(),
+        }
+    }
+
+    /// Called after new work was pushed (P2–P5): wakes one sleeper, if any.
+    pub(crate) fn notify_one(&self) {
+        fence(Ordering::SeqCst);
+        if self.sleepers.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        let woken = {
+            let mut idle = lock(&self.idle);
+            let w = idle.pop();
+            if w.is_some() {
+                self.sleepers.fetch_sub(1, Ordering::SeqCst);
+            }
+            w
+        };
+        if let Some(i) = woken {
+            self.wake(i);
+        }
+    }
+
+    /// Wakes every sleeper (shutdown).
+    pub(crate) fn notify_all(&self) {
+        fence(Ordering::SeqCst);
+        let woken: Vec<usize> = {
+            let mut idle = lock(&self.idle);
+            self.sleepers.fetch_sub(idle.len(), Ordering::SeqCst);
+            idle.drain(..).collect()
+        };
+        for i in woken {
+            self.wake(i);
+        }
+    }
+
+    fn wake(&self, i: usize) {
+        let bed = &self.beds[i];
+        let mut n = lock(&bed.notified);
+        *n = true;
+        bed.cv.notify_one();
+    }
+
+    /// Puts worker `i` to sleep (S1–S4). `should_stay_awake` is the last
+    /// search (S3): it returns true if there is work or the pool terminates.
+    /// Returns true if the worker actually blocked.
+    pub(crate) fn sleep(&self, i: usize, should_stay_awake: impl FnOnce() -> bool) -> bool {
+        {
+            let mut idle = lock(&self.idle);
+            idle.push(i);
+            self.sleepers.fetch_add(1, Ordering::SeqCst);
+        }
+        fence(Ordering::SeqCst);
+        if should_stay_awake() {
+            let removed = {
+                let mut idle = lock(&self.idle);
+                match idle.iter().position(|&w| w == i) {
+                    Some(pos) => {
+                        idle.swap_remove(pos);
+                        self.sleepers.fetch_sub(1, Ordering::SeqCst);
+                        true
+                    }
+                    None => false,
+                }
+            };
+            if removed {
+                return false;
+            }
+            // A pusher popped us between S1 and now; its wake-up is on its
+            // way (or here). Consume it so it cannot cut a later sleep short.
+        }
+        let bed = &self.beds[i];
+        let mut n = lock(&bed.notified);
+        while !*n {
+            n = wait(&bed.cv, n);
+        }
+        *n = false;
+        true
+    }
+}

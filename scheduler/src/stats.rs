@@ -1,0 +1,56 @@
+//! Counters a pool keeps about its workers, read with `ThreadPool::stats`.
+
+use crate::loom::{AtomicU64, Ordering};
+
+/// Live counters of one worker (updated with relaxed atomics by the worker).
+#[derive(Default)]
+pub(crate) struct WorkerCounters {
+    pub(crate) executed: AtomicU64,
+    pub(crate) stolen: AtomicU64,
+    pub(crate) steal_attempts: AtomicU64,
+    pub(crate) parks: AtomicU64,
+}
+
+impl WorkerCounters {
+    pub(crate) fn bump(counter: &AtomicU64, by: u64) {
+        // Only the owning worker writes its counters: a load and a store are
+        // enough and cheaper than a read-modify-write.
+        counter.store(counter.load(Ordering::Relaxed) + by, Ordering::Relaxed);
+    }
+}
+
+/// A snapshot of one worker's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkerStats {
+    /// Tasks this worker ran.
+    pub executed: u64,
+    /// Tasks this worker took from other workers' deques.
+    pub stolen: u64,
+    /// Times it tried to steal from another worker (successful or not).
+    pub steal_attempts: u64,
+    /// Times it went to sleep.
+    pub parks: u64,
+    /// Tasks currently in its local deque.
+    pub local_queue_len: usize,
+}
+
+/// A snapshot of a pool's counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// One entry per worker, by index.
+    pub workers: Vec<WorkerStats>,
+    /// Tasks waiting in the injector (submitted from outside the pool).
+    pub injector_len: usize,
+}
+
+impl PoolStats {
+    /// Sum of `executed` over all workers.
+    pub fn total_executed(&self) -> u64 {
+        self.workers.iter().map(|w| w.executed).sum()
+    }
+
+    /// Sum of `stolen` over all workers.
+    pub fn total_stolen(&self) -> u64 {
+        self.workers.iter().map(|w| w.stolen).sum()
+    }
+}

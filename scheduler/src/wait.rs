@@ -1,0 +1,175 @@
+//! Blocking on a future without starving the pool.
+//!
+//! A worker that waits for something (a join's stolen half, a `Future`'s
+//! result) keeps running other queued tasks while it waits, and blocks only
+//! when there are none. That is what makes a nested `submit(...).result()`
+//! inside a task finish even on a pool of one worker: the awaited task is
+//! either still queued (the waiter runs it) or running on another thread.
+//!
+//! A thread outside every pool spins briefly (completions often arrive within
+//! microseconds) and then blocks on a condition variable until the future's
+//! waker fires. For a pool with no workers at all (targets without threads)
+//! the waiting thread runs that pool's queued tasks itself.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+use crossbeam_deque::Steal;
+
+use crate::loom::{lock, wait, wait_timeout, Condvar, Mutex};
+use crate::registry::Registry;
+use crate::worker::WorkerThread;
+
+/// Rounds a waiter re-polls before blocking.
+const SPIN_ROUNDS: u32 = 100;
+
+/// A waker that unblocks one waiting thread.
+#[derive(Default)]
+struct Signal {
+    woken: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Wake for Signal {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref()
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let mut woken = lock(&self.woken);
+        *woken = true;
+        self.cv.notify_one();
+    }
+}
+
+impl Signal {
+    /// Blocks until woken or `deadline`; returns false on timeout.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
+        let mut woken = lock(&self.woken);
+        while !*woken {
+            match deadline {
+                None => woken = wait(&self.cv, woken),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return false;
+                    }
+                    let (g, _) = wait_timeout(&self.cv, woken, d - now);
+                    woken = g;
+                }
+            }
+        }
+        *woken = false;
+        true
+    }
+}
+
+thread_local! {
+    // One signal per thread, reused by every wait on it. Nested waits (a
+    // worker helping runs a task that waits too) share it: a wake-up meant
+    // for the outer wait only makes the inner one re-poll, and the outer one
+    // always re-polls after the helped task returns, so none is lost.
+    static SIGNAL: Arc<Signal> = Arc::new(Signal::default());
+}
+
+/// Blocks the current thread on `future`, helping its pool if it is a worker.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    match block_on_until(future.as_mut(), None) {
+        Some(v) => v,
+        None => unreachable!("no deadline, no timeout"),
+    }
+}
+
+/// Like [`block_on`] with an optional deadline: `None` if it passed first
+/// (the future is left as it was, so the caller may wait again).
+pub fn block_on_until<F: Future + ?Sized>(
+    future: Pin<&mut F>,
+    deadline: Option<Instant>,
+) -> Option<F::Output> {
+    wait_until(future, deadline, None)
+}
+
+/// The one waiting loop; `inline_pool` is a pool whose queued tasks this
+/// thread may run when it is not a worker and the pool has no live workers.
+pub(crate) fn wait_until<F: Future + ?Sized>(
+    mut future: Pin<&mut F>,
+    deadline: Option<Instant>,
+    inline_pool: Option<&Arc<Registry>>,
+) -> Option<F::Output> {
+    let signal = SIGNAL.with(Arc::clone);
+    let waker = Waker::from(signal.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut spins = 0;
+    loop {
+        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return Some(v);
+        }
+        if help_once(inline_pool) {
+            continue;
+        }
+        if spins < SPIN_ROUNDS {
+            spins += 1;
+            if spins % 16 == 0 {
+                std::thread::yield_now();
+            } else {
+                std::hint::spin_loop();
+            }
+            continue;
+        }
+        if let Some(d) = deadline {
+            if Instant::now() >= d {
+                return None;
+            }
+        }
+        if !signal.wait(deadline) {
+            // Timed out: one last poll, the result may have just arrived.
+            return match future.as_mut().poll(&mut cx) {
+                Poll::Ready(v) => Some(v),
+                Poll::Pending => None,
+            };
+        }
+    }
+}
+
+/// Runs one queued task instead of waiting idly; false if there was none.
+fn help_once(inline_pool: Option<&Arc<Registry>>) -> bool {
+    let helped = WorkerThread::with_current(|w| match w {
+        Some(w) => match w.find_work() {
+            Some(r) => {
+                w.execute(r);
+                Some(true)
+            }
+            None => Some(false),
+        },
+        None => None,
+    });
+    if let Some(h) = helped {
+        return h;
+    }
+    match inline_pool {
+        Some(pool) if pool.live_workers() == 0 => loop {
+            match pool.injector.steal() {
+                Steal::Success(r) => {
+                    r.run();
+                    return true;
+                }
+                Steal::Retry => continue,
+                Steal::Empty => return false,
+            }
+        },
+        _ => false,
+    }
+}
+
+/// Waits for `dur` at most; shorthand for a deadline of now + `dur`.
+pub fn deadline_after(dur: Option<Duration>) -> Option<Instant> {
+    dur.map(|d| Instant::now().checked_add(d).unwrap_or_else(far_future))
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
+}

@@ -1,0 +1,200 @@
+//! A worker thread: its own deque, how it finds work, its main loop.
+//!
+//! Finding work, in order: pop the own deque (LIFO: the newest task, whose
+//! data is still in cache), take a batch from the injector (tasks submitted
+//! from outside the pool, FIFO), then steal a batch from other workers,
+//! starting at a random victim (thieves take the oldest tasks: FIFO).
+
+use std::cell::Cell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crossbeam_deque::{Steal, Worker as Deque};
+
+use crate::registry::Registry;
+use crate::stats::WorkerCounters;
+use crate::task::Runnable;
+use crate::unwind;
+
+/// Search rounds before a worker goes to sleep (see `sleep.rs`).
+const SPIN_ROUNDS: u32 = 64;
+/// Of those, the first rounds only pause the CPU; later ones yield the thread.
+const PAUSE_ROUNDS: u32 = 48;
+
+thread_local! {
+    static CURRENT: Cell<*const WorkerThread> = const { Cell::new(std::ptr::null()) };
+}
+
+/// The state a worker keeps on its own stack for its whole life.
+pub(crate) struct WorkerThread {
+    registry: Arc<Registry>,
+    index: usize,
+    deque: Deque<Runnable>,
+    rng: Cell<u64>,
+}
+
+impl WorkerThread {
+    pub(crate) fn new(registry: Arc<Registry>, index: usize, deque: Deque<Runnable>) -> Self {
+        WorkerThread {
+            registry,
+            index,
+            deque,
+            // Any odd seed that differs per worker will do for victim choice.
+            rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((index as u64 + 1) << 17) | 1),
+        }
+    }
+
+    pub(crate) fn set_current(worker: &WorkerThread) {
+        CURRENT.with(|c| c.set(worker as *const WorkerThread));
+    }
+
+    pub(crate) fn clear_current() {
+        CURRENT.with(|c| c.set(std::ptr::null()));
+    }
+
+    /// Calls `f` with the worker running on this thread, if any.
+    pub(crate) fn with_current<R>(f: impl FnOnce(Option<&WorkerThread>) -> R) -> R {
+        CURRENT.with(|c| {
+            let ptr = c.get();
+            // SAFETY: `CURRENT` is set by `main_loop` to a `WorkerThread` on
+            // that thread's stack and cleared before it is dropped; only
+            // this thread reads it, so the pointer is valid while `f` runs.
+            f(unsafe { ptr.as_ref() })
+        })
+    }
+
+    pub(crate) fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
+    fn counters(&self) -> &WorkerCounters {
+        &self.registry.counters[self.index]
+    }
+
+    pub(crate) fn push_local(&self, runnable: Runnable) {
+        self.deque.push(runnable);
+    }
+
+    /// Pops the newest task of the own deque.
+    pub(crate) fn pop_local(&self) -> Option<Runnable> {
+        self.deque.pop()
+    }
+
+    pub(crate) fn local_is_empty(&self) -> bool {
+        self.deque.is_empty()
+    }
+
+    fn next_random(&self) -> u64 {
+        // xorshift64*: cheap and good enough to spread thieves over victims.
+        let mut x = self.rng.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng.set(x);
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// One search of every queue; `None` if all were empty.
+    pub(crate) fn find_work(&self) -> Option<Runnable> {
+        if let Some(r) = self.deque.pop() {
+            return Some(r);
+        }
+        loop {
+            match self.registry.injector.steal_batch_and_pop(&self.deque) {
+                Steal::Success(r) => return Some(r),
+                Steal::Retry => continue,
+                Steal::Empty => break,
+            }
+        }
+        self.steal()
+    }
+
+    fn steal(&self) -> Option<Runnable> {
+        let stealers = &self.registry.stealers;
+        let n = stealers.len();
+        if n <= 1 {
+            return None;
+        }
+        let start = (self.next_random() % n as u64) as usize;
+        let counters = self.counters();
+        loop {
+            let mut retry = false;
+            for k in 0..n {
+                let victim = (start + k) % n;
+                if victim == self.index {
+                    continue;
+                }
+                WorkerCounters::bump(&counters.steal_attempts, 1);
+                match stealers[victim].steal_batch_and_pop(&self.deque) {
+                    Steal::Success(r) => {
+                        WorkerCounters::bump(&counters.stolen, 1 + self.deque.len() as u64);
+                        return Some(r);
+                    }
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
+            }
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    /// Runs one task; a panic escaping it is reported and the worker lives on.
+    pub(crate) fn execute(&self, runnable: Runnable) {
+        WorkerCounters::bump(&self.counters().executed, 1);
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| runnable.run())) {
+            unwind::report("task", &payload);
+        }
+    }
+
+    /// Searches a few rounds before giving up (see `sleep.rs`).
+    fn spin_for_work(&self) -> Option<Runnable> {
+        for round in 0..SPIN_ROUNDS {
+            if let Some(r) = self.find_work() {
+                return Some(r);
+            }
+            if self.registry.is_terminating() {
+                return None;
+            }
+            if round < PAUSE_ROUNDS {
+                for _ in 0..(1 << (round / 8).min(6)) {
+                    std::hint::spin_loop();
+                }
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        None
+    }
+
+    /// The main loop: run tasks until the pool terminates and no work is left.
+    pub(crate) fn run(&self) {
+        loop {
+            if let Some(r) = self.spin_for_work() {
+                self.execute(r);
+                continue;
+            }
+            if self.registry.is_terminating() {
+                match self.find_work() {
+                    Some(r) => {
+                        self.execute(r);
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            let registry = &self.registry;
+            let slept = registry.sleep.sleep(self.index, || {
+                registry.is_terminating() || registry.has_queued_work()
+            });
+            if slept {
+                WorkerCounters::bump(&self.counters().parks, 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Barrier};
+
+use scheduler::{join, map_vec, scope, try_map_vec, ThreadPool, ThreadPoolBuilder, WorkerStart};
+
+#[test]
+fn spawned_closures_all_run_exactly_once() {
+    let pool = ThreadPool::new(2).unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel();
+    let n = 10_000;
+    for _ in 0..n {
+        let count = count.clone();
+        let tx = tx.clone();
+        pool.spawn(move || {
+            count.fetch_add(1, Ordering::Relaxed);
+            tx.send(()).unwrap();
+        });
+    }
+    for _ in 0..n {
+        rx.recv().unwrap();
+    }
+    assert_eq!(count.load(Ordering::Relaxed), n);
+    assert_eq!(pool.stats().total_executed() as usize, n);
+}
+
+#[test]
+fn futures_that_pend_are_rescheduled_by_their_waker() {
+    let pool = ThreadPool::new(2).unwrap();
+    let (tx, rx) = futures_lite::future::block_on(async { async_channel_pair() });
+    let consumer = pool.spawn_future(async move { rx.await });
+    let producer = pool.spawn_future(async move {
+        tx.send(41);
+        1
+    });
+    assert_eq!(pool.block_on(producer) + pool.block_on(consumer), 42);
+}
+
+/// A one-shot channel built from std pieces, to test waker rescheduling
+/// without extra dependencies.
+fn async_channel_pair() -> (OneshotTx, OneshotRx) {
+    let shared = Arc::new(std::sync::Mutex::new((
+        None::<u32>,
+        None::<std::task::Waker>,
+    )));
+    (OneshotTx(shared.clone()), OneshotRx(shared))
+}
+struct OneshotTx(Arc<std::sync::Mutex<(Option<u32>, Option<std::task::Waker>)>>);
+struct OneshotRx(Arc<std::sync::Mutex<(Option<u32>, Option<std::task::Waker>)>>);
+impl OneshotTx {
+    fn send(self, v: u32) {
+        let mut g = self.0.lock().unwrap();
+        g.0 = Some(v);
+        if let Some(w) = g.1.take() {
+            w.wake();
+        }
+    }
+}
+impl std::future::Future for OneshotRx {
+    type Output = u32;
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<u32> {
+        let mut g = self.0.lock().unwrap();
+        match g.0.take() {
+            Some(v) => std::task::Poll::Ready(v),
+            None => {
+                g.1 = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    }
+}
+
+fn fib(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = join(|| fib(n - 1), || fib(n - 2));
+    a + b
+}
+
+#[test]
+fn join_computes_fib_on_a_pool() {
+    let pool = ThreadPool::new(2).unwrap();
+    assert_eq!(pool.install(|| fib(20)), 6765);
+}
+
+#[test]
+fn join_outside_a_pool_uses_the_global_pool() {
+    assert_eq!(fib(15), 610);
+}
+
+#[test]
+fn join_resumes_a_panic_after_both_halves_finished() {
+    let pool = ThreadPool::new(2).unwrap();
+    let other_ran = AtomicUsize::new(0);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.install(|| {
+            join(
+                || panic!("left half failed"),
+                || other_ran.fetch_add(1, Ordering::SeqCst),
+            )
+        })
+    }));
+    let msg = scheduler::payload_message(r.unwrap_err().as_ref());
+    assert_eq!(msg, "left half failed");
+    assert_eq!(other_ran.load(Ordering::SeqCst), 1);
+    // The pool still works.
+    assert_eq!(pool.install(|| 5), 5);
+}
+
+#[test]
+fn scope_tasks_borrow_the_stack_and_all_finish() {
+    let pool = ThreadPool::new(2).unwrap();
+    let mut v = vec![0usize; 100];
+    pool.scope(|s| {
+        for (i, slot) in v.iter_mut().enumerate() {
+            s.spawn(move |_| *slot = i * 2);
+        }
+    });
+    assert!(v.iter().enumerate().all(|(i, &x)| x == i * 2));
+}
+
+#[test]
+fn nested_scopes_and_panics() {
+    let total = AtomicUsize::new(0);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        scope(|s| {
+            for i in 0..10 {
+                let total = &total;
+                s.spawn(move |s| {
+                    s.spawn(move |_| {
+                        total.fetch_add(1, Ordering::SeqCst);
+                    });
+                    if i == 3 {
+                        panic!("task 3");
+                    }
+                    total.fetch_add(1, Ordering::SeqCst);
+                });
+            }
+        })
+    }));
+    assert!(r.is_err());
+    assert_eq!(total.load(Ordering::SeqCst), 19);
+}
+
+#[test]
+fn map_vec_keeps_order_and_values() {
+    let pool = ThreadPool::new(2).unwrap();
+    let out = pool.install(|| map_vec((0..100_000u64).collect(), None, |x| x * 3));
+    assert_eq!(out.len(), 100_000);
+    assert!(out.iter().enumerate().all(|(i, &x)| x == i as u64 * 3));
+}
+
+#[test]
+fn try_map_vec_reports_the_failing_index_and_drops_everything_else() {
+    let live = Arc::new(AtomicUsize::new(0));
+    struct Tracked(Arc<AtomicUsize>);
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let items: Vec<(usize, Tracked)> = (0..10_000)
+        .map(|i| {
+            live.fetch_add(1, Ordering::SeqCst);
+            (i, Tracked(live.clone()))
+        })
+        .collect();
+    let live2 = live.clone();
+    let r = try_map_vec(items, Some(7), move |(i, t)| {
+        drop(t);
+        if i == 4321 {
+            Err(format!("bad {i}"))
+        } else {
+            live2.fetch_add(1, Ordering::SeqCst);
+            Ok(Tracked(live2.clone()))
+        }
+    });
+    let (index, err) = r.err().unwrap();
+    assert_eq!(index, 4321);
+    assert_eq!(err, "bad 4321");
+    assert_eq!(
+        live.load(Ordering::SeqCst),
+        0,
+        "every input and output dropped once"
+    );
+}
+
+#[test]
+fn stealing_happens_and_is_counted() {
+    let pool = ThreadPool::new(2).unwrap();
+    // Two tasks that each wait for the other: they can only finish if both
+    // run at once, i.e. one of them was stolen or taken from the injector by
+    // the second worker.
+    let barrier = Arc::new(Barrier::new(2));
+    pool.install(|| {
+        let b = barrier.clone();
+        join(move || b.wait(), || barrier.wait());
+    });
+    let stats = pool.stats();
+    assert_eq!(stats.workers.len(), 2);
+    assert!(stats.total_stolen() >= 1, "{stats:?}");
+}
+
+#[test]
+fn a_spawner_that_fails_is_an_error_not_a_panic() {
+    let r = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .spawner(|_start: WorkerStart| -> io::Result<()> {
+            Err(io::Error::other("no threads today"))
+        })
+        .build();
+    let e = r.unwrap_err();
+    assert_eq!(e.to_string(), "can't start new thread: no threads today");
+}
+
+#[test]
+fn a_spawner_failing_part_way_keeps_the_workers_it_started() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(3)
+        .spawner(move |start: WorkerStart| {
+            if c.fetch_add(1, Ordering::SeqCst) == 1 {
+                return Err(io::Error::other("limit reached"));
+            }
+            std::thread::Builder::new()
+                .spawn(move || start.run())
+                .map(drop)
+        })
+        .build()
+        .unwrap();
+    assert_eq!(pool.num_threads(), 1);
+    assert!(pool.spawn_error().is_some());
+    assert_eq!(
+        pool.install(|| map_vec((0..1000u32).collect(), None, |x| x + 1))
+            .len(),
+        1000
+    );
+}
+
+#[test]
+fn thread_names_and_start_handler() {
+    let (tx, rx) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .thread_name_prefix("calc-")
+        .start_handler(move |i| tx.lock().unwrap().send(i).unwrap())
+        .build()
+        .unwrap();
+    let mut started = vec![rx.recv().unwrap(), rx.recv().unwrap()];
+    started.sort();
+    assert_eq!(started, vec![0, 1]);
+    let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    assert!(name.unwrap().starts_with("calc-"));
+}
+
+#[test]
+fn a_pool_without_threads_runs_tasks_on_the_waiting_thread() {
+    let pool = ThreadPoolBuilder::new().num_threads(0).build().unwrap();
+    let t = pool.spawn_future(async { std::thread::current().id() });
+    assert_eq!(pool.block_on(t), std::thread::current().id());
+    assert_eq!(pool.install(|| fib(10)), 55);
+}
+
+#[test]
+fn shutdown_lets_queued_work_finish_and_workers_exit() {
+    let pool = ThreadPool::new(2).unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    for _ in 0..1000 {
+        let count = count.clone();
+        pool.spawn(move || {
+            count.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    pool.shutdown();
+    pool.wait_for_workers();
+    assert_eq!(count.load(Ordering::SeqCst), 1000);
+    assert_eq!(pool.live_workers(), 0);
+}
+
+#[test]
+fn a_panicking_spawned_task_does_not_kill_the_worker() {
+    let pool = ThreadPool::new(1).unwrap();
+    pool.spawn(|| panic!("boom"));
+    assert_eq!(pool.install(|| 7), 7);
+    assert_eq!(pool.live_workers(), 1);
+}
