@@ -1,0 +1,502 @@
+#!/usr/bin/env bash
+# scripts/test.sh — the single entry point that runs every test tier.
+#
+# Usage:
+#   scripts/test.sh                      run all tiers
+#   scripts/test.sh native loom          run only the named tiers
+#   scripts/test.sh --install-only [T..] only install what tiers T need (all if none)
+#   scripts/test.sh --list               print the tier names
+#   scripts/test.sh --help
+#
+# Tiers: native conformance wasi browser loom tsan stress
+#
+# Every install step is idempotent and returns quickly when the tool is
+# already present at the expected version. Tools that are not rustup
+# components are installed under $TOOLS_ROOT (default ~/.cache/pyrt-tools),
+# whose bin/ is put first on PATH for all tiers and the scripts they call.
+#
+# Environment knobs:
+#   TOOLS_ROOT            install root for cargo-installed tools
+#   WASMTIME_MAJOR        wasmtime LTS major line (default 36)
+#   WASM_BINDGEN_VERSION  wasm-bindgen-cli version (default 0.2.130); must
+#                         match the wasm-bindgen crate version in Cargo.lock
+#   NIGHTLY               nightly toolchain name (default nightly)
+#   CI=true               non-interactive, per-tier timing is printed
+#
+# The file can also be sourced (`source scripts/test.sh`) to call the
+# ensure_* install functions directly; main only runs when executed.
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ALL_TIERS=(native conformance wasi browser loom tsan stress)
+
+TOOLS_ROOT="${TOOLS_ROOT:-${HOME:-/root}/.cache/pyrt-tools}"
+WASMTIME_MAJOR="${WASMTIME_MAJOR:-36}"
+WASM_BINDGEN_VERSION="${WASM_BINDGEN_VERSION:-0.2.130}"
+NIGHTLY="${NIGHTLY:-nightly}"
+NODE_MIN_MAJOR=20
+BROWSER_TEST_DIR="$REPO_ROOT/tools/browser-test"
+SKIP_RC=77
+
+export TOOLS_ROOT
+export PATH="$TOOLS_ROOT/bin:$TOOLS_ROOT/node/bin:${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
+export DEBIAN_FRONTEND=noninteractive
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
+if [[ "${CI:-}" == "true" ]]; then
+    export CARGO_TERM_PROGRESS_WHEN=never
+    export npm_config_yes=true
+fi
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+log()  { printf '[test.sh] %s\n' "$*"; }
+warn() { printf '[test.sh] WARNING: %s\n' "$*" >&2; }
+die()  { printf '[test.sh] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Inside a tier: mark the tier as skipped and leave its subshell.
+skip() { log "SKIP: $*"; exit "$SKIP_RC"; }
+
+banner() {
+    printf '\n==========================================================================\n'
+    printf '== %s\n' "$*"
+    printf '==========================================================================\n'
+}
+
+# run CMD... : echo then run a command (fails the tier under set -e).
+run() { printf '+ %s\n' "$*"; "$@"; }
+
+# Install step wrapper: `install_step NAME FUNC` prints how long FUNC took.
+install_step() {
+    local name=$1 fn=$2 t0=$SECONDS
+    "$fn"
+    log "install[$name]: ok ($((SECONDS - t0))s)"
+}
+
+# Run a command as root (directly, or through non-interactive sudo).
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo -n "$@"
+    else
+        die "need root for: $*"
+    fi
+}
+
+# Long cargo builds run at the lowest CPU priority.
+nice_cargo() { nice -n 19 cargo "$@"; }
+
+need_cargo() {
+    command -v cargo >/dev/null 2>&1 || die "cargo not found; install Rust via rustup first"
+}
+
+# `cargo metadata --no-deps` for the workspace, loaded once per tier
+# (call load_metadata in the tier's own shell, not in a $(...) subshell).
+_METADATA=""
+load_metadata() {
+    if [[ -z "$_METADATA" ]]; then
+        _METADATA="$(cd "$REPO_ROOT" && cargo metadata --no-deps --format-version 1)"
+    fi
+}
+
+# has_package NAME : the workspace currently contains package NAME.
+# Package objects serialise as {"name":..,"version":..}; dependency objects as
+# {"name":..,"source":..}, so this pattern only matches real packages.
+# (here-strings instead of pipes: `grep -q` + pipefail can report SIGPIPE.)
+has_package() {
+    load_metadata
+    grep -q "\"name\":\"$1\",\"version\":" <<<"$_METADATA"
+}
+
+# Directory of workspace package NAME (from its manifest_path).
+package_dir() {
+    local name=$1
+    if command -v jq >/dev/null 2>&1; then
+        load_metadata
+        jq -r --arg n "$name" \
+            '.packages[] | select(.name == $n) | .manifest_path' <<<"$_METADATA" | xargs dirname
+    else
+        # fallback: the conventional layout <root>/<name>/Cargo.toml
+        printf '%s\n' "$REPO_ROOT/$name"
+    fi
+}
+
+host_triple() { rustc -vV | sed -n 's/^host: //p'; }
+
+# --------------------------------------------------------------------------
+# install steps (idempotent; fast no-op when already present)
+# --------------------------------------------------------------------------
+
+# ensure_toolchain TOOLCHAIN
+ensure_toolchain() {
+    local tc=$1
+    if rustup run "$tc" rustc --version >/dev/null 2>&1; then
+        return 0
+    fi
+    log "installing toolchain $tc"
+    run rustup toolchain install "$tc" --profile minimal --no-self-update
+}
+
+# ensure_component TOOLCHAIN COMPONENT
+ensure_component() {
+    local tc=$1 comp=$2
+    ensure_toolchain "$tc"
+    local installed
+    installed="$(rustup component list --installed --toolchain "$tc" 2>/dev/null || true)"
+    if grep -q "^${comp}\(-\|$\)" <<<"$installed"; then
+        return 0
+    fi
+    log "adding component $comp to $tc"
+    run rustup component add "$comp" --toolchain "$tc"
+}
+
+# ensure_target TOOLCHAIN TARGET
+ensure_target() {
+    local tc=$1 target=$2
+    ensure_toolchain "$tc"
+    local installed
+    installed="$(rustup target list --installed --toolchain "$tc" 2>/dev/null || true)"
+    if grep -qx "$target" <<<"$installed"; then
+        return 0
+    fi
+    log "adding target $target to $tc"
+    run rustup target add "$target" --toolchain "$tc"
+}
+
+install_native_components() {
+    ensure_component stable rustfmt
+    ensure_component stable clippy
+}
+
+install_wasi_targets() {
+    ensure_target stable wasm32-wasip1
+    ensure_target stable wasm32-wasip1-threads
+}
+
+install_nightly_rust_src() {
+    ensure_toolchain "$NIGHTLY"
+    ensure_component "$NIGHTLY" rust-src
+}
+
+install_wasm_unknown_targets() {
+    ensure_target stable wasm32-unknown-unknown
+    ensure_target "$NIGHTLY" wasm32-unknown-unknown
+}
+
+wasmtime_ok() {
+    [[ -x "$TOOLS_ROOT/bin/wasmtime" ]] &&
+        [[ "$("$TOOLS_ROOT/bin/wasmtime" --version 2>/dev/null)" == "wasmtime ${WASMTIME_MAJOR}."* ]]
+}
+
+install_wasmtime() {
+    if wasmtime_ok; then
+        log "wasmtime present: $("$TOOLS_ROOT/bin/wasmtime" --version)"
+        return 0
+    fi
+    need_cargo
+    log "installing wasmtime-cli ^$WASMTIME_MAJOR into $TOOLS_ROOT (slow: ~10 min on 2 cores)"
+    mkdir -p "$TOOLS_ROOT"
+    run nice_cargo install wasmtime-cli --version "^$WASMTIME_MAJOR" --locked --root "$TOOLS_ROOT"
+    wasmtime_ok || die "wasmtime ${WASMTIME_MAJOR}.x not usable after install"
+    log "wasmtime installed: $("$TOOLS_ROOT/bin/wasmtime" --version)"
+}
+
+wasm_bindgen_ok() {
+    command -v wasm-bindgen >/dev/null 2>&1 &&
+        [[ "$(wasm-bindgen --version 2>/dev/null)" == "wasm-bindgen $WASM_BINDGEN_VERSION"* ]]
+}
+
+install_wasm_bindgen() {
+    if wasm_bindgen_ok; then
+        log "wasm-bindgen present: $(wasm-bindgen --version)"
+        return 0
+    fi
+    need_cargo
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION into $TOOLS_ROOT"
+    mkdir -p "$TOOLS_ROOT"
+    # Deliberately WITHOUT --locked: the crate's lockfile pins webpki-roots
+    # 1.0.11, which is no longer available from crates.io, so a locked
+    # install fails to resolve.
+    run nice_cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --root "$TOOLS_ROOT"
+    wasm_bindgen_ok || die "wasm-bindgen $WASM_BINDGEN_VERSION not usable after install"
+    log "wasm-bindgen installed: $(wasm-bindgen --version)"
+}
+
+CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
+
+install_chromium() {
+    if [[ -x "$CHROMIUM_BIN" ]]; then
+        log "chromium present: $("$CHROMIUM_BIN" --version 2>/dev/null || echo '?')"
+        return 0
+    fi
+    command -v apt-get >/dev/null 2>&1 ||
+        die "$CHROMIUM_BIN missing and apt-get unavailable; install chromium and set CHROMIUM_BIN"
+    log "installing chromium from apt"
+    run as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    run as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+    [[ -x "$CHROMIUM_BIN" ]] || die "chromium not found at $CHROMIUM_BIN after install"
+    log "chromium installed: $("$CHROMIUM_BIN" --version 2>/dev/null || echo '?')"
+}
+
+node_major() {
+    command -v node >/dev/null 2>&1 || { echo 0; return; }
+    node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+}
+
+# playwright-core needs node >= 20. Debian 12 ships node 18, so if apt's node
+# is too old, fetch an official node build from the npm registry
+# (node-linux-<arch>) into $TOOLS_ROOT/node.
+install_node() {
+    if (( $(node_major) >= NODE_MIN_MAJOR )) && command -v npm >/dev/null 2>&1; then
+        return 0
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        command -v apt-get >/dev/null 2>&1 || die "node/npm missing and apt-get unavailable"
+        log "installing nodejs/npm from apt"
+        run as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        run as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+    fi
+    if (( $(node_major) < NODE_MIN_MAJOR )); then
+        local arch
+        case "$(uname -m)" in
+            x86_64) arch=x64 ;;
+            aarch64) arch=arm64 ;;
+            *) die "no node >= $NODE_MIN_MAJOR for $(uname -m)" ;;
+        esac
+        log "node $(node_major) too old; installing node-linux-$arch@22 into $TOOLS_ROOT/node"
+        mkdir -p "$TOOLS_ROOT/node/bin"
+        run npm install --no-audit --no-fund --prefix "$TOOLS_ROOT/node" "node-linux-$arch@22"
+        ln -sf "$TOOLS_ROOT/node/node_modules/node-linux-$arch/bin/node" "$TOOLS_ROOT/node/bin/node"
+        hash -r
+        (( $(node_major) >= NODE_MIN_MAJOR )) || die "node >= $NODE_MIN_MAJOR still unavailable"
+    fi
+}
+
+playwright_pinned_version() {
+    sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' "$BROWSER_TEST_DIR/package.json"
+}
+
+playwright_ok() {
+    local want have
+    want="$(playwright_pinned_version)"
+    [[ -f "$BROWSER_TEST_DIR/node_modules/playwright-core/package.json" ]] || return 1
+    have="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
+        "$BROWSER_TEST_DIR/node_modules/playwright-core/package.json" | head -n1)"
+    [[ -n "$want" && "$have" == "$want" ]]
+}
+
+install_playwright_core() {
+    [[ -f "$BROWSER_TEST_DIR/package.json" ]] || die "missing $BROWSER_TEST_DIR/package.json"
+    if playwright_ok; then
+        log "playwright-core present: $(playwright_pinned_version)"
+        return 0
+    fi
+    install_node
+    log "installing playwright-core $(playwright_pinned_version) into $BROWSER_TEST_DIR/node_modules"
+    if [[ -f "$BROWSER_TEST_DIR/package-lock.json" ]]; then
+        (cd "$BROWSER_TEST_DIR" && run npm ci --no-audit --no-fund)
+    else
+        (cd "$BROWSER_TEST_DIR" && run npm install --no-audit --no-fund)
+    fi
+    playwright_ok || die "playwright-core not installed correctly"
+}
+
+# Per-tier install sets (also used by --install-only).
+install_for_native() { install_step rustfmt+clippy install_native_components; }
+install_for_conformance() { :; }
+install_for_wasi() {
+    install_step wasi-targets install_wasi_targets
+    install_step wasmtime install_wasmtime
+}
+install_for_browser() {
+    install_step nightly+rust-src install_nightly_rust_src
+    install_step wasm32-unknown-unknown install_wasm_unknown_targets
+    install_step chromium install_chromium
+    install_step playwright-core install_playwright_core
+    install_step wasm-bindgen install_wasm_bindgen
+}
+install_for_loom() { :; }
+install_for_tsan() { install_step nightly+rust-src install_nightly_rust_src; }
+install_for_stress() { :; }
+
+# --------------------------------------------------------------------------
+# tiers (each runs in its own subshell with `set -e`; `skip` exits 77)
+# --------------------------------------------------------------------------
+
+tier_native() {
+    install_for_native
+    cd "$REPO_ROOT"
+    run cargo fmt --all -- --check
+    run cargo clippy --workspace --all-targets -- -D warnings
+    run cargo test --workspace        # unit, integration and doc tests
+    if has_package demos; then
+        run cargo build --release -p demos
+        run env DEMO_QUICK=1 cargo run --release -p demos
+    else
+        log "package 'demos' not in workspace yet; demo run skipped"
+    fi
+}
+
+tier_conformance() {
+    local s="$REPO_ROOT/conformance/run.sh"
+    [[ -f "$s" ]] || skip "conformance/run.sh not present"
+    cd "$REPO_ROOT"
+    if [[ -x "$s" ]]; then run "$s"; else run bash "$s"; fi
+}
+
+tier_wasi() {
+    install_for_wasi
+    export WASMTIME="$TOOLS_ROOT/bin/wasmtime"
+    local s="$REPO_ROOT/scripts/wasi.sh"
+    [[ -f "$s" ]] || skip "scripts/wasi.sh not present (toolchain is ready)"
+    cd "$REPO_ROOT"
+    if [[ -x "$s" ]]; then run "$s"; else run bash "$s"; fi
+}
+
+tier_browser() {
+    install_for_browser
+    export CHROMIUM_BIN
+    WASM_BINDGEN="$(command -v wasm-bindgen)"
+    export WASM_BINDGEN
+    export BROWSER_TEST_DIR
+    export NODE_PATH="$BROWSER_TEST_DIR/node_modules${NODE_PATH:+:$NODE_PATH}"
+    local s="$REPO_ROOT/scripts/browser.sh"
+    [[ -f "$s" ]] || skip "scripts/browser.sh not present (toolchain is ready)"
+    cd "$REPO_ROOT"
+    if [[ -x "$s" ]]; then run "$s"; else run bash "$s"; fi
+}
+
+# loom_tests PKG : names of tests/loom*.rs integration tests of PKG.
+loom_tests() {
+    local dir f
+    has_package "$1" || return 0
+    dir="$(package_dir "$1")"
+    for f in "$dir"/tests/loom*.rs; do
+        [[ -f "$f" ]] && basename "$f" .rs
+    done
+    return 0
+}
+
+tier_loom() {
+    cd "$REPO_ROOT"
+    load_metadata
+    local pkg t ran=0 args
+    for pkg in scheduler executor-api; do
+        args=()
+        for t in $(loom_tests "$pkg"); do args+=(--test "$t"); done
+        if (( ${#args[@]} == 0 )); then
+            log "$pkg: no tests/loom*.rs; skipped"
+            continue
+        fi
+        run env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$REPO_ROOT/target/loom" \
+            cargo test -p "$pkg" --release "${args[@]}"
+        ran=1
+    done
+    (( ran )) || skip "no loom tests in scheduler or executor-api"
+}
+
+tier_tsan() {
+    [[ -f "$REPO_ROOT/scripts/tsan.enabled" ]] || skip "scripts/tsan.enabled marker absent"
+    install_for_tsan
+    cd "$REPO_ROOT"
+    local pkgs=() p
+    for p in scheduler executor-api; do
+        if has_package "$p"; then pkgs+=(-p "$p"); fi
+    done
+    (( ${#pkgs[@]} )) || skip "neither scheduler nor executor-api in workspace"
+    local tsan_opts="${TSAN_OPTIONS:-}"
+    if [[ -f "$REPO_ROOT/scripts/tsan.supp" ]]; then
+        tsan_opts="suppressions=$REPO_ROOT/scripts/tsan.supp${tsan_opts:+ $tsan_opts}"
+    fi
+    run env RUSTFLAGS="-Zsanitizer=thread" RUSTDOCFLAGS="-Zsanitizer=thread" \
+        CARGO_TARGET_DIR="$REPO_ROOT/target/tsan" TSAN_OPTIONS="$tsan_opts" \
+        cargo "+$NIGHTLY" test -Zbuild-std --target "$(host_triple)" \
+        "${pkgs[@]}" --lib --tests
+}
+
+has_example() {
+    local pkg=$1 ex=$2 dir
+    has_package "$pkg" || return 1
+    dir="$(package_dir "$pkg")"
+    [[ -f "$dir/examples/$ex.rs" || -f "$dir/examples/$ex/main.rs" ]] ||
+        grep -Eq "^[[:space:]]*name[[:space:]]*=[[:space:]]*\"$ex\"" "$dir/Cargo.toml" 2>/dev/null
+}
+
+tier_stress() {
+    cd "$REPO_ROOT"
+    load_metadata
+    has_example scheduler stress || skip "scheduler has no 'stress' example"
+    run cargo run --release -p scheduler --example stress -- --quick
+}
+
+# --------------------------------------------------------------------------
+# driver
+# --------------------------------------------------------------------------
+
+usage() {
+    sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+}
+
+is_tier() {
+    local t
+    for t in "${ALL_TIERS[@]}"; do [[ "$t" == "$1" ]] && return 0; done
+    return 1
+}
+
+main() {
+    local install_only=0 tiers=() a
+    for a in "$@"; do
+        case "$a" in
+            --install-only) install_only=1 ;;
+            --list) printf '%s\n' "${ALL_TIERS[@]}"; return 0 ;;
+            -h|--help) usage; return 0 ;;
+            -*) die "unknown flag: $a (see --help)" ;;
+            *) is_tier "$a" || die "unknown tier: $a (tiers: ${ALL_TIERS[*]})"; tiers+=("$a") ;;
+        esac
+    done
+    (( ${#tiers[@]} )) || tiers=("${ALL_TIERS[@]}")
+
+    if (( install_only )); then
+        local t
+        for t in "${tiers[@]}"; do
+            banner "install: $t"
+            "install_for_$t"
+        done
+        log "install-only finished for: ${tiers[*]}"
+        return 0
+    fi
+
+    local t rc t0 dt status failed=0
+    local -a summary=()
+    for t in "${tiers[@]}"; do
+        banner "tier: $t"
+        t0=$SECONDS
+        set +e
+        ( set -e; "tier_$t" )
+        rc=$?
+        set -e
+        dt=$((SECONDS - t0))
+        case $rc in
+            0) status=PASS ;;
+            "$SKIP_RC") status=SKIP ;;
+            *) status=FAIL; failed=1; log "tier $t FAILED (exit $rc)" ;;
+        esac
+        [[ "${CI:-}" == "true" ]] && log "tier $t: $status in ${dt}s"
+        summary+=("$(printf '%-12s %-4s %5ss' "$t" "$status" "$dt")")
+    done
+
+    banner "summary"
+    printf '%s\n' "${summary[@]}"
+    if (( failed )); then
+        log "some tiers FAILED"
+        return 1
+    fi
+    log "all selected tiers passed or were skipped"
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    main "$@"
+fi
