@@ -1,1 +1,17 @@
-//! placeholder
+//! The Python-shaped face of the scheduler: what transpiled Python calls.
+//!
+//! One module per Python module:
+//! [`concurrent::futures`], [`multiprocessing`].
+//!
+//! Rules for the transpiler: a Python parameter with a default becomes an
+//! `Option` parameter in Python's order; classes with many keyword options
+//! also get a builder. Every Python exception is a [`PyException`] variant
+//! whose `Display` is Python's message.
+
+#![deny(missing_docs)]
+
+pub mod concurrent;
+pub mod exceptions;
+pub mod multiprocessing;
+
+pub use exceptions::{IntoPyResult, PyException, PyResult};

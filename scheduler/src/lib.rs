@@ -49,7 +49,8 @@ mod worker;
 pub use join::join;
 pub use parallel::{for_each_range, map_vec, try_map_vec};
 pub use pool::{
-    current_num_threads, current_worker_index, global, BuildError, ThreadPool, ThreadPoolBuilder,
+    current_num_threads, current_worker_index, global, BuildError, PoolHandle, ThreadPool,
+    ThreadPoolBuilder,
 };
 pub use scope::{scope, Scope};
 pub use spawner::{default_parallelism, threads_supported, Spawner, StdSpawner, WorkerStart};

@@ -272,10 +272,11 @@ impl ThreadPool {
         self.registry.terminate();
     }
 
-    /// Drops every queued task (their `Task`s report cancellation); returns
-    /// how many were dropped.
+    /// Drops every task queued from outside the pool (the injector); their
+    /// `Task`s report cancellation. Tasks on workers' own deques belong to
+    /// running work and are left alone. Returns how many were dropped.
     pub fn cancel_queued(&self) -> usize {
-        self.registry.drain_queues()
+        self.registry.drain_injector()
     }
 
     /// Waits until every worker has exited (after [`shutdown`](Self::shutdown)).
@@ -299,6 +300,57 @@ impl ThreadPool {
     /// Number of worker threads currently running.
     pub fn live_workers(&self) -> usize {
         self.registry.live_workers()
+    }
+
+    /// A cheap clonable handle to this pool (it does not shut the pool down
+    /// when dropped).
+    pub fn handle(&self) -> PoolHandle {
+        PoolHandle {
+            registry: self.registry.clone(),
+        }
+    }
+}
+
+/// A clonable reference to a pool, for values (like futures) that must
+/// find their pool again: to run a task inline, or to help while waiting.
+#[derive(Clone)]
+pub struct PoolHandle {
+    registry: Arc<Registry>,
+}
+
+impl fmt::Debug for PoolHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolHandle").finish_non_exhaustive()
+    }
+}
+
+impl PoolHandle {
+    /// Whether the calling thread is one of this pool's workers.
+    pub fn is_current(&self) -> bool {
+        WorkerThread::with_current(|w| w.is_some_and(|w| Arc::ptr_eq(w.registry(), &self.registry)))
+    }
+
+    /// Whether the pool has no worker threads (tasks run on waiting threads).
+    pub fn is_inline(&self) -> bool {
+        self.registry.num_threads() == 0
+    }
+
+    /// Runs a future as a task on the pool.
+    pub fn spawn_future<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        task::spawn(&self.registry, future)
+    }
+
+    /// See [`ThreadPool::block_on_until`].
+    pub fn block_on_until<F: Future + ?Sized>(
+        &self,
+        future: Pin<&mut F>,
+        deadline: Option<Instant>,
+    ) -> Option<F::Output> {
+        wait::wait_until(future, deadline, Some(&self.registry))
     }
 }
 

@@ -122,8 +122,10 @@ impl Registry {
         !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
     }
 
-    /// Drops every queued task (their futures are cancelled).
-    pub(crate) fn drain_queues(&self) -> usize {
+    /// Drops every task waiting in the injector (their `Task`s are
+    /// cancelled). Tasks on workers' own deques are left alone: they belong
+    /// to running work (a `join`'s other half, a scope's tasks).
+    pub(crate) fn drain_injector(&self) -> usize {
         let mut dropped = 0;
         loop {
             match self.injector.steal() {
@@ -132,22 +134,9 @@ impl Registry {
                     dropped += 1;
                 }
                 crossbeam_deque::Steal::Retry => continue,
-                crossbeam_deque::Steal::Empty => break,
+                crossbeam_deque::Steal::Empty => return dropped,
             }
         }
-        for s in &self.stealers {
-            loop {
-                match s.steal() {
-                    crossbeam_deque::Steal::Success(r) => {
-                        drop(r);
-                        dropped += 1;
-                    }
-                    crossbeam_deque::Steal::Retry => continue,
-                    crossbeam_deque::Steal::Empty => break,
-                }
-            }
-        }
-        dropped
     }
 
     pub(crate) fn stats(&self) -> PoolStats {

@@ -29,7 +29,7 @@ fn spawned_closures_all_run_exactly_once() {
 fn futures_that_pend_are_rescheduled_by_their_waker() {
     let pool = ThreadPool::new(2).unwrap();
     let (tx, rx) = futures_lite::future::block_on(async { async_channel_pair() });
-    let consumer = pool.spawn_future(async move { rx.await });
+    let consumer = pool.spawn_future(rx);
     let producer = pool.spawn_future(async move {
         tx.send(41);
         1

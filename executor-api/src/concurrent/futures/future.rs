@@ -1,0 +1,491 @@
+//! `concurrent.futures.Future`: the state machine of one result.
+//!
+//! ```text
+//!            cancel()                  (callbacks run, waiters wake)
+//!   PENDING ----------> CANCELLED -------------------------------.
+//!      |                                                          v
+//!      | a worker (or a waiter, inline) claims it            done() == true
+//!      v                                                          ^
+//!   RUNNING ----------> FINISHED (result or exception) -----------'
+//! ```
+//!
+//! Whoever moves a future out of `PENDING` (under its lock) owns its closure:
+//! the worker that runs it, a waiter on the same pool that runs it inline
+//! (so a nested `submit(...).result()` never deadlocks), or `cancel`, which
+//! drops it. Every transition into a final state wakes the waiters and runs
+//! the done-callbacks exactly once.
+
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use scheduler::PoolHandle;
+
+use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Pending,
+    Running,
+    Cancelled,
+    Finished,
+}
+
+type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send>;
+
+struct State<T> {
+    phase: Phase,
+    outcome: Option<PyResult<T>>,
+    callbacks: Vec<Callback<T>>,
+    wakers: Vec<Waker>,
+}
+
+/// What every future has, whatever its closure.
+pub(crate) struct Shared<T> {
+    state: Mutex<State<T>>,
+    pool: Option<PoolHandle>,
+}
+
+/// The executor-wide conditions a task checks before it runs.
+#[derive(Default)]
+pub(crate) struct ExecFlags {
+    /// Set when an initializer failed: queued tasks fail with this.
+    pub(crate) broken: OnceLock<PyException>,
+    /// Set by `shutdown(cancel_futures=True)`: queued tasks are cancelled.
+    pub(crate) cancel_pending: AtomicBool,
+}
+
+/// Type-erased access to a future's core (its closure type hidden).
+trait Core<T>: Send + Sync {
+    fn shared(&self) -> &Shared<T>;
+    /// Runs the closure; only by the thread that moved the future out of
+    /// PENDING into RUNNING. `None` if there was no closure.
+    fn run_job(&self) -> Option<PyResult<T>>;
+    /// Drops the closure; only by the thread that cancelled the future.
+    fn drop_job(&self);
+}
+
+struct Job<T, F> {
+    shared: Shared<T>,
+    job: UnsafeCell<Option<F>>,
+}
+
+// SAFETY: `job` is only touched by the single thread that moved the future
+// out of PENDING under the state lock (see the module docs), so sharing the
+// cell between threads never lets two of them access it.
+unsafe impl<T: Send, F: Send> Sync for Job<T, F> {}
+
+impl<T, F, R> Core<T> for Job<T, F>
+where
+    T: Send,
+    F: FnOnce() -> R + Send,
+    R: IntoPyResult<T>,
+{
+    fn shared(&self) -> &Shared<T> {
+        &self.shared
+    }
+
+    fn run_job(&self) -> Option<PyResult<T>> {
+        // SAFETY: called only by the thread that took the future out of
+        // PENDING (the contract of `run_job`), the cell's only accessor.
+        let f = unsafe { (*self.job.get()).take() }?;
+        Some(call(f))
+    }
+
+    fn drop_job(&self) {
+        // SAFETY: as in `run_job`: the caller cancelled the future, so it is
+        // the only thread that can reach the cell.
+        drop(unsafe { (*self.job.get()).take() });
+    }
+}
+
+/// The result of work that may not have finished yet.
+///
+/// Cloning gives another handle to the same future.
+pub struct Future<T> {
+    core: Arc<dyn Core<T>>,
+}
+
+impl<T> Clone for Future<T> {
+    fn clone(&self) -> Self {
+        Future {
+            core: self.core.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Future<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<Future state={}>", self.state_name())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl<T: Send + 'static> Default for Future<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Send + 'static> Future<T> {
+    /// A pending future not tied to any task (Python's `Future()`), completed
+    /// with [`set_result`](Self::set_result) or
+    /// [`set_exception`](Self::set_exception).
+    pub fn new() -> Self {
+        Future::make::<fn() -> T, T>(None, None)
+    }
+
+    /// A future and the task body that completes it.
+    pub(crate) fn with_job<F, R>(pool: Option<PoolHandle>, f: F) -> (Self, RunJob<T>)
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: IntoPyResult<T> + 'static,
+    {
+        let fut = Future::make(pool, Some(f));
+        (
+            fut.clone(),
+            RunJob {
+                future: Some(fut),
+                flags: None,
+            },
+        )
+    }
+
+    fn make<F, R>(pool: Option<PoolHandle>, f: Option<F>) -> Self
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: IntoPyResult<T> + 'static,
+    {
+        let core: Arc<dyn Core<T>> = Arc::new(Job {
+            shared: Shared {
+                state: Mutex::new(State {
+                    phase: Phase::Pending,
+                    outcome: None,
+                    callbacks: Vec::new(),
+                    wakers: Vec::new(),
+                }),
+                pool,
+            },
+            job: UnsafeCell::new(f),
+        });
+        Future { core }
+    }
+}
+
+impl<T> Future<T> {
+    /// Whether both handles refer to the same future (Python's `is`).
+    pub fn ptr_eq(&self, other: &Future<T>) -> bool {
+        Arc::ptr_eq(&self.core, &other.core)
+    }
+
+    fn shared(&self) -> &Shared<T> {
+        self.core.shared()
+    }
+
+    fn state_name(&self) -> &'static str {
+        match lock(&self.shared().state).phase {
+            Phase::Pending => "pending",
+            Phase::Running => "running",
+            Phase::Cancelled => "cancelled",
+            Phase::Finished => "finished",
+        }
+    }
+
+    /// True if the call was cancelled or finished running.
+    pub fn done(&self) -> bool {
+        matches!(
+            lock(&self.shared().state).phase,
+            Phase::Cancelled | Phase::Finished
+        )
+    }
+
+    /// True if the call is currently running.
+    pub fn running(&self) -> bool {
+        lock(&self.shared().state).phase == Phase::Running
+    }
+
+    /// True if the call was successfully cancelled.
+    pub fn cancelled(&self) -> bool {
+        lock(&self.shared().state).phase == Phase::Cancelled
+    }
+
+    /// Cancels the call if it has not started; returns whether the future is
+    /// now cancelled (false if it is running or finished).
+    pub fn cancel(&self) -> bool {
+        let mut st = lock(&self.shared().state);
+        match st.phase {
+            Phase::Running | Phase::Finished => false,
+            Phase::Cancelled => true,
+            Phase::Pending => {
+                st.phase = Phase::Cancelled;
+                let (callbacks, wakers) = take_listeners(&mut st);
+                drop(st);
+                // We moved it out of PENDING: the closure is ours to drop.
+                self.core.drop_job();
+                self.notify(callbacks, wakers);
+                true
+            }
+        }
+    }
+
+    /// Python's `set_running_or_notify_cancel()`: false if cancelled, else
+    /// marks the future running. Err if it is already running or done.
+    pub fn set_running_or_notify_cancel(&self) -> PyResult<bool> {
+        let mut st = lock(&self.shared().state);
+        match st.phase {
+            Phase::Cancelled => Ok(false),
+            Phase::Pending => {
+                st.phase = Phase::Running;
+                Ok(true)
+            }
+            Phase::Running | Phase::Finished => Err(PyException::RuntimeError(
+                "Future in unexpected state".into(),
+            )),
+        }
+    }
+
+    /// Completes the future with a value (for futures made by [`Future::new`]).
+    pub fn set_result(&self, value: T) -> PyResult<()> {
+        self.complete(Ok(value))
+    }
+
+    /// Completes the future with an exception.
+    pub fn set_exception(&self, exception: PyException) -> PyResult<()> {
+        self.complete(Err(exception))
+    }
+
+    fn complete(&self, outcome: PyResult<T>) -> PyResult<()> {
+        let mut st = lock(&self.shared().state);
+        if matches!(st.phase, Phase::Cancelled | Phase::Finished) {
+            let name = if st.phase == Phase::Cancelled {
+                "CANCELLED"
+            } else {
+                "FINISHED"
+            };
+            // Unlock first: formatting `self` reads the state again.
+            drop(st);
+            return Err(PyException::InvalidStateError(format!("{name}: {self:?}")));
+        }
+        st.phase = Phase::Finished;
+        st.outcome = Some(outcome);
+        let (callbacks, wakers) = take_listeners(&mut st);
+        drop(st);
+        self.notify(callbacks, wakers);
+        Ok(())
+    }
+
+    fn notify(&self, callbacks: Vec<Callback<T>>, wakers: Vec<Waker>) {
+        for w in wakers {
+            w.wake();
+        }
+        for cb in callbacks {
+            self.invoke_callback(cb);
+        }
+    }
+
+    fn invoke_callback(&self, cb: Callback<T>) {
+        if let Err(e) = call(|| cb(self)) {
+            // CPython logs the exception and goes on.
+            eprintln!("exception calling callback for {self:?}\n{e}");
+        }
+    }
+
+    /// Attaches `f`, called with this future when it is done (at once if it
+    /// already is). A panicking callback is reported on stderr and ignored.
+    pub fn add_done_callback(&self, f: impl FnOnce(&Future<T>) + Send + 'static) {
+        let mut st = lock(&self.shared().state);
+        if matches!(st.phase, Phase::Cancelled | Phase::Finished) {
+            drop(st);
+            self.invoke_callback(Box::new(f));
+        } else {
+            st.callbacks.push(Box::new(f));
+        }
+    }
+
+    /// Runs the closure now if it is still queued and the caller is allowed
+    /// to (a worker of the same pool, or any thread of a pool with no
+    /// workers). Returns whether it ran.
+    fn try_run_inline(&self) -> bool {
+        let allowed = self
+            .shared()
+            .pool
+            .as_ref()
+            .is_some_and(|p| p.is_current() || p.is_inline());
+        allowed && self.claim_and_run(None)
+    }
+
+    /// Moves PENDING to RUNNING and runs the closure; false if not pending.
+    pub(crate) fn claim_and_run(&self, flags: Option<&ExecFlags>) -> bool {
+        {
+            let mut st = lock(&self.shared().state);
+            if st.phase != Phase::Pending {
+                return false;
+            }
+            if let Some(flags) = flags {
+                if flags.cancel_pending.load(Ordering::Acquire) {
+                    drop(st);
+                    self.cancel();
+                    return true;
+                }
+            }
+            st.phase = Phase::Running;
+        }
+        let outcome = match flags.and_then(|f| f.broken.get()) {
+            Some(broken) => {
+                self.core.drop_job();
+                Err(broken.clone())
+            }
+            None => match self.core.run_job() {
+                Some(outcome) => outcome,
+                None => return true,
+            },
+        };
+        // We own the RUNNING future, so completing it cannot fail.
+        let _ = self.complete(outcome);
+        true
+    }
+
+    /// Waits until done or the deadline; true if done.
+    fn wait_done(&self, deadline: Option<Instant>) -> bool {
+        if self.done() {
+            return true;
+        }
+        self.try_run_inline();
+        let mut waiter = Done(self);
+        let waiter = Pin::new(&mut waiter);
+        let r = match &self.shared().pool {
+            Some(pool) => pool.block_on_until(waiter, deadline),
+            None => scheduler::block_on_until(waiter, deadline),
+        };
+        r.is_some()
+    }
+
+    /// Registers `waker` to be woken when the future is done; true if it
+    /// already is.
+    pub(crate) fn register(&self, waker: &Waker) -> bool {
+        let mut st = lock(&self.shared().state);
+        if matches!(st.phase, Phase::Cancelled | Phase::Finished) {
+            return true;
+        }
+        if !st.wakers.iter().any(|w| w.will_wake(waker)) {
+            st.wakers.push(waker.clone());
+        }
+        false
+    }
+
+    /// The exception the call raised, `None` if it succeeded; waits up to
+    /// `timeout`. `CancelledError` if cancelled, `TimeoutError` on timeout.
+    pub fn exception(&self, timeout: Option<Duration>) -> PyResult<Option<PyException>> {
+        if !self.wait_done(scheduler::deadline_after(timeout)) {
+            return Err(PyException::timeout());
+        }
+        let st = lock(&self.shared().state);
+        match (&st.phase, &st.outcome) {
+            (Phase::Cancelled, _) => Err(PyException::cancelled()),
+            (_, Some(Err(e))) => Ok(Some(e.clone())),
+            _ => Ok(None),
+        }
+    }
+}
+
+impl<T: Clone> Future<T> {
+    /// The call's return value, waiting up to `timeout` (`None`: forever).
+    /// Re-raises the call's exception; `CancelledError` if cancelled,
+    /// `TimeoutError` on timeout. May be called again.
+    ///
+    /// On one of the pool's own workers, a still-queued call runs inline and
+    /// otherwise the worker runs other tasks while it waits, so nested
+    /// `submit(...).result()` never deadlocks, even with one worker.
+    pub fn result(&self, timeout: Option<Duration>) -> PyResult<T> {
+        if !self.wait_done(scheduler::deadline_after(timeout)) {
+            return Err(PyException::timeout());
+        }
+        self.outcome().expect("done")
+    }
+
+    /// The outcome if done: `Some(Ok(v))`, `Some(Err(e))` (cancelled gives
+    /// `CancelledError`), or `None` if not done yet.
+    fn outcome(&self) -> Option<PyResult<T>> {
+        let st = lock(&self.shared().state);
+        match st.phase {
+            Phase::Cancelled => Some(Err(PyException::cancelled())),
+            Phase::Finished => st.outcome.clone(),
+            _ => None,
+        }
+    }
+}
+
+fn take_listeners<T>(st: &mut State<T>) -> (Vec<Callback<T>>, Vec<Waker>) {
+    (
+        std::mem::take(&mut st.callbacks),
+        std::mem::take(&mut st.wakers),
+    )
+}
+
+/// A future that is ready when the Python future is done.
+struct Done<'a, T>(&'a Future<T>);
+
+impl<T> std::future::Future for Done<'_, T> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0.register(cx.waker()) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+/// `.await` a future from async code: yields `result()`'s value.
+impl<T: Clone> std::future::Future for Future<T> {
+    type Output = PyResult<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<PyResult<T>> {
+        if self.register(cx.waker()) {
+            Poll::Ready(self.outcome().expect("done"))
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+/// The task body scheduled for a future: runs it, or cancels it if the task
+/// is dropped unrun (e.g. the pool's queue was drained by a shutdown).
+pub(crate) struct RunJob<T> {
+    future: Option<Future<T>>,
+    flags: Option<Arc<ExecFlags>>,
+}
+
+impl<T> RunJob<T> {
+    pub(crate) fn with_flags(mut self, flags: Arc<ExecFlags>) -> Self {
+        self.flags = Some(flags);
+        self
+    }
+}
+
+impl<T> std::future::Future for RunJob<T> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(fut) = self.future.take() {
+            fut.claim_and_run(self.flags.as_deref());
+        }
+        Poll::Ready(())
+    }
+}
+
+impl<T> Drop for RunJob<T> {
+    fn drop(&mut self) {
+        if let Some(fut) = self.future.take() {
+            fut.cancel();
+        }
+    }
+}

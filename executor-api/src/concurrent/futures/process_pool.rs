@@ -1,0 +1,120 @@
+//! `concurrent.futures.ProcessPoolExecutor`, for transpiled code that asked
+//! for processes: the same executor on our workers (threads share memory, so
+//! nothing is pickled and closures may capture anything `Send`).
+
+use std::fmt;
+use std::time::Duration;
+
+use super::future::Future;
+use super::thread_pool::{MapIter, ThreadPoolExecutor};
+use crate::exceptions::{IntoPyResult, PyException, PyResult};
+
+/// `ProcessPoolExecutor(max_workers=None, initializer=None, initargs=())`
+/// on threads. `max_workers=None` means `os.cpu_count()`.
+///
+/// ```
+/// use executor_api::concurrent::futures::ProcessPoolExecutor;
+/// # fn main() -> executor_api::PyResult<()> {
+/// let ex = ProcessPoolExecutor::new(Some(2))?;
+/// let squares: Vec<u32> = ex
+///     .map(|x: u32| x * x, 0..5u32, None, Some(2))?
+///     .collect::<Result<_, _>>()?;
+/// assert_eq!(squares, vec![0, 1, 4, 9, 16]);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ProcessPoolExecutor {
+    inner: ThreadPoolExecutor,
+}
+
+impl fmt::Debug for ProcessPoolExecutor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessPoolExecutor")
+            .field("max_workers", &self.inner.max_workers())
+            .finish()
+    }
+}
+
+fn cpu_count() -> usize {
+    scheduler::default_parallelism()
+}
+
+fn broken(_: &str) -> PyException {
+    PyException::BrokenProcessPool(
+        "A process in the process pool was terminated abruptly while the future was running or pending."
+            .into(),
+    )
+}
+
+impl ProcessPoolExecutor {
+    /// `ProcessPoolExecutor(max_workers)`; `ValueError` if 0.
+    pub fn new(max_workers: Option<usize>) -> PyResult<Self> {
+        Self::with_initializer(max_workers, None::<fn()>)
+    }
+
+    /// `ProcessPoolExecutor(max_workers, initializer)`; a failing
+    /// initializer breaks the pool (`BrokenProcessPool`).
+    pub fn with_initializer<R>(
+        max_workers: Option<usize>,
+        initializer: Option<impl Fn() -> R + Send + Sync + 'static>,
+    ) -> PyResult<Self>
+    where
+        R: IntoPyResult<()>,
+    {
+        let mut b = ThreadPoolExecutor::builder()
+            .max_workers(max_workers)
+            .thread_name_prefix("ProcessPoolExecutor")
+            .default_workers(cpu_count)
+            .broken_as(broken);
+        if let Some(init) = initializer {
+            b = b.initializer(init);
+        }
+        Ok(ProcessPoolExecutor { inner: b.build()? })
+    }
+
+    /// See [`ThreadPoolExecutor::submit`].
+    pub fn submit<F, R, T>(&self, f: F) -> PyResult<Future<T>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Send + 'static,
+    {
+        self.inner.submit(f)
+    }
+
+    /// `map(fn, iterable, timeout=None, chunksize=1)`: ordered results.
+    /// `chunksize` groups items into one task each, as CPython does.
+    pub fn map<F, I, R, T>(
+        &self,
+        f: F,
+        iterable: I,
+        timeout: Option<Duration>,
+        chunksize: Option<usize>,
+    ) -> PyResult<MapIter<T>>
+    where
+        F: Fn(I::Item) -> R + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        let chunksize = chunksize.unwrap_or(1);
+        if chunksize < 1 {
+            return Err(PyException::ValueError("chunksize must be >= 1.".into()));
+        }
+        if chunksize == 1 {
+            return self.inner.map(f, iterable, timeout);
+        }
+        self.inner.map_chunked(f, iterable, timeout, chunksize)
+    }
+
+    /// See [`ThreadPoolExecutor::shutdown`].
+    pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
+        self.inner.shutdown(wait, cancel_futures)
+    }
+
+    /// The number of workers.
+    pub fn max_workers(&self) -> usize {
+        self.inner.max_workers()
+    }
+}

@@ -1,0 +1,154 @@
+//! `concurrent.futures.wait` and `as_completed`.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use super::future::Future;
+use crate::exceptions::{PyException, PyResult};
+
+/// When [`wait`] returns (`return_when`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnWhen {
+    /// As soon as any future finishes or is cancelled.
+    FirstCompleted,
+    /// As soon as any future finishes by raising, or when all are done.
+    FirstException,
+    /// When all futures are done.
+    AllCompleted,
+}
+
+/// `concurrent.futures.FIRST_COMPLETED`.
+pub const FIRST_COMPLETED: ReturnWhen = ReturnWhen::FirstCompleted;
+/// `concurrent.futures.FIRST_EXCEPTION`.
+pub const FIRST_EXCEPTION: ReturnWhen = ReturnWhen::FirstException;
+/// `concurrent.futures.ALL_COMPLETED`.
+pub const ALL_COMPLETED: ReturnWhen = ReturnWhen::AllCompleted;
+
+/// The named pair `wait` returns; each list keeps the input order.
+pub struct DoneAndNotDone<T> {
+    /// Futures that finished or were cancelled.
+    pub done: Vec<Future<T>>,
+    /// The others.
+    pub not_done: Vec<Future<T>>,
+}
+
+impl<T> fmt::Debug for DoneAndNotDone<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DoneAndNotDone")
+            .field("done", &self.done.len())
+            .field("not_done", &self.not_done.len())
+            .finish()
+    }
+}
+
+fn raised<T>(f: &Future<T>) -> bool {
+    !f.cancelled() && f.done() && matches!(f.exception(Some(Duration::ZERO)), Ok(Some(_)))
+}
+
+fn condition_met<T>(fs: &[Future<T>], return_when: ReturnWhen) -> bool {
+    match return_when {
+        ReturnWhen::FirstCompleted => fs.is_empty() || fs.iter().any(Future::done),
+        ReturnWhen::FirstException => fs.iter().all(Future::done) || fs.iter().any(raised),
+        ReturnWhen::AllCompleted => fs.iter().all(Future::done),
+    }
+}
+
+/// Waits until every future in `fs` is registered with the current waker
+/// or the condition holds.
+struct Until<'a, T> {
+    fs: &'a [Future<T>],
+    return_when: ReturnWhen,
+}
+
+impl<T> std::future::Future for Until<'_, T> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if condition_met(self.fs, self.return_when) {
+            return Poll::Ready(());
+        }
+        for f in self.fs {
+            f.register(cx.waker());
+        }
+        // A future may have finished while we registered.
+        if condition_met(self.fs, self.return_when) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+fn wait_until<T>(fs: &[Future<T>], return_when: ReturnWhen, deadline: Option<Instant>) {
+    let mut until = Until { fs, return_when };
+    let _ = scheduler::block_on_until(Pin::new(&mut until), deadline);
+}
+
+/// `concurrent.futures.wait(fs, timeout=None, return_when=ALL_COMPLETED)`.
+/// Never raises on timeout: returns what is done by then.
+pub fn wait<T>(
+    fs: &[Future<T>],
+    timeout: Option<Duration>,
+    return_when: Option<ReturnWhen>,
+) -> DoneAndNotDone<T> {
+    let return_when = return_when.unwrap_or(ReturnWhen::AllCompleted);
+    wait_until(fs, return_when, scheduler::deadline_after(timeout));
+    let (done, not_done) = fs.iter().cloned().partition(Future::done);
+    DoneAndNotDone { done, not_done }
+}
+
+/// `concurrent.futures.as_completed(fs, timeout=None)`: yields each future
+/// as it completes (those already done first, in input order). If the
+/// timeout passes first it yields `TimeoutError: N (of M) futures
+/// unfinished` and stops.
+pub fn as_completed<T>(fs: &[Future<T>], timeout: Option<Duration>) -> AsCompleted<T> {
+    AsCompleted {
+        pending: fs.to_vec(),
+        total: fs.len(),
+        deadline: scheduler::deadline_after(timeout),
+        failed: false,
+    }
+}
+
+/// The iterator returned by [`as_completed`].
+pub struct AsCompleted<T> {
+    pending: Vec<Future<T>>,
+    total: usize,
+    deadline: Option<Instant>,
+    failed: bool,
+}
+
+impl<T> fmt::Debug for AsCompleted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsCompleted")
+            .field("pending", &self.pending.len())
+            .finish()
+    }
+}
+
+impl<T> Iterator for AsCompleted<T> {
+    type Item = PyResult<Future<T>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pending.is_empty() || self.failed {
+            return None;
+        }
+        if let Some(i) = self.pending.iter().position(Future::done) {
+            return Some(Ok(self.pending.remove(i)));
+        }
+        wait_until(&self.pending, ReturnWhen::FirstCompleted, self.deadline);
+        match self.pending.iter().position(Future::done) {
+            Some(i) => Some(Ok(self.pending.remove(i))),
+            None => {
+                self.failed = true;
+                Some(Err(PyException::TimeoutError(format!(
+                    "{} (of {}) futures unfinished",
+                    self.pending.len(),
+                    self.total
+                ))))
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Python's `concurrent` package.
+
+pub mod futures;

@@ -1,0 +1,461 @@
+//! `multiprocessing.Pool` on our workers (threads, not processes).
+//!
+//! `map` runs as one parallel loop with lazy binary splitting, so
+//! `chunksize=None` adapts to the work (CPython's fixed chunks of
+//! `len / (4 * processes)` cannot balance skewed items); an explicit
+//! `chunksize` is the smallest piece a worker takes at once.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::concurrent::futures::{wait, Future, MapIter, ThreadPoolExecutor, FIRST_COMPLETED};
+use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
+
+/// `callback=` of the `*_async` methods: runs once with the result.
+pub type Callback<T> = Box<dyn FnOnce(&T) + Send>;
+/// `error_callback=` of the `*_async` methods: runs once with the error.
+pub type ErrorCallback = Box<dyn FnOnce(&PyException) + Send>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Run,
+    Close,
+    Terminate,
+}
+
+/// Options of `Pool(processes=None, initializer=None, initargs=())`.
+#[derive(Default)]
+pub struct PoolBuilder {
+    processes: Option<usize>,
+    initializer: Option<Arc<dyn Fn() -> PyResult<()> + Send + Sync>>,
+}
+
+impl fmt::Debug for PoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolBuilder")
+            .field("processes", &self.processes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PoolBuilder {
+    /// Number of workers; `None` means `os.cpu_count()`.
+    pub fn processes(mut self, n: Option<usize>) -> Self {
+        self.processes = n;
+        self
+    }
+
+    /// Runs on each worker before its first task (`initargs` are captured).
+    /// If it raises, every task fails with `BrokenProcessPool` (CPython
+    /// would restart the failing worker forever).
+    pub fn initializer<R>(mut self, f: impl Fn() -> R + Send + Sync + 'static) -> Self
+    where
+        R: IntoPyResult<()>,
+    {
+        self.initializer = Some(Arc::new(move || call(&f)));
+        self
+    }
+
+    /// Starts the pool.
+    pub fn build(self) -> PyResult<Pool> {
+        let processes = match self.processes {
+            Some(0) => {
+                return Err(PyException::ValueError(
+                    "Number of processes must be at least 1".into(),
+                ))
+            }
+            Some(n) => n,
+            None => super::cpu_count(),
+        };
+        let mut b = ThreadPoolExecutor::builder()
+            .max_workers(Some(processes))
+            .thread_name_prefix("ForkPoolWorker");
+        if let Some(init) = self.initializer {
+            b = b.initializer(move || init());
+        }
+        Ok(Pool {
+            exec: b.build()?,
+            state: Mutex::new(State::Run),
+            processes,
+        })
+    }
+}
+
+/// A pool of workers (`multiprocessing.Pool`). Dropping it is leaving the
+/// `with` block: `terminate()`.
+///
+/// ```
+/// use executor_api::multiprocessing::Pool;
+/// # fn main() -> executor_api::PyResult<()> {
+/// let pool = Pool::new(Some(2))?;
+/// let out: Vec<u64> = pool.map(|x: u64| x * x, 0..1000u64, None)?;
+/// assert_eq!(out[999], 998_001);
+/// # Ok(()) }
+/// ```
+pub struct Pool {
+    exec: ThreadPoolExecutor,
+    state: Mutex<State>,
+    processes: usize,
+}
+
+impl fmt::Debug for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<multiprocessing.pool.Pool state={:?} pool_size={}>",
+            *self.state.lock().unwrap_or_else(|p| p.into_inner()),
+            self.processes
+        )
+    }
+}
+
+fn check_chunksize(chunksize: Option<usize>) -> PyResult<()> {
+    match chunksize {
+        Some(0) => Err(PyException::ValueError(
+            "Chunksize must be 1+, not 0".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl Pool {
+    /// `Pool(processes)`; `None` means `os.cpu_count()`.
+    pub fn new(processes: Option<usize>) -> PyResult<Pool> {
+        Self::builder().processes(processes).build()
+    }
+
+    /// A builder for the keyword options.
+    pub fn builder() -> PoolBuilder {
+        PoolBuilder::default()
+    }
+
+    /// Number of workers.
+    pub fn processes(&self) -> usize {
+        self.processes
+    }
+
+    fn check_running(&self) -> PyResult<()> {
+        match *self.state.lock().unwrap_or_else(|p| p.into_inner()) {
+            State::Run => Ok(()),
+            _ => Err(PyException::ValueError("Pool not running".into())),
+        }
+    }
+
+    /// `map(func, iterable, chunksize=None)`: results in order. If calls
+    /// raise, the exception of the first failing item (by position) is raised.
+    pub fn map<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<usize>) -> PyResult<Vec<T>>
+    where
+        F: Fn(I::Item) -> R + Sync,
+        I: IntoIterator,
+        I::Item: Send,
+        R: IntoPyResult<T>,
+        T: Send,
+    {
+        self.check_running()?;
+        check_chunksize(chunksize)?;
+        let items: Vec<I::Item> = iterable.into_iter().collect();
+        self.exec
+            .install(|| scheduler::try_map_vec(items, chunksize, |x| call(|| f(x))))
+            .map_err(|(_, e)| e)
+    }
+
+    /// `starmap(func, iterable, chunksize=None)`: `func` takes each item's
+    /// tuple (Python unpacks it into arguments).
+    pub fn starmap<F, I, R, T>(
+        &self,
+        f: F,
+        iterable: I,
+        chunksize: Option<usize>,
+    ) -> PyResult<Vec<T>>
+    where
+        F: Fn(I::Item) -> R + Sync,
+        I: IntoIterator,
+        I::Item: Send,
+        R: IntoPyResult<T>,
+        T: Send,
+    {
+        self.map(f, iterable, chunksize)
+    }
+
+    /// `apply(func, args=(), kwds={})`: runs `f` on a worker and waits.
+    pub fn apply<F, R, T>(&self, f: F) -> PyResult<T>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        self.check_running()?;
+        self.exec.submit(f)?.result(None)
+    }
+
+    /// `apply_async(func, args=(), kwds={}, callback=None,
+    /// error_callback=None)`. Callbacks run before `get()` returns.
+    pub fn apply_async<F, R, T>(
+        &self,
+        f: F,
+        callback: Option<Callback<T>>,
+        error_callback: Option<ErrorCallback>,
+    ) -> PyResult<AsyncResult<T>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        self.check_running()?;
+        let inner = self.exec.submit(f)?;
+        Ok(AsyncResult::new(inner, callback, error_callback))
+    }
+
+    /// `map_async(func, iterable, chunksize=None, callback=None,
+    /// error_callback=None)`.
+    pub fn map_async<F, I, R, T>(
+        &self,
+        f: F,
+        iterable: I,
+        chunksize: Option<usize>,
+        callback: Option<Callback<Vec<T>>>,
+        error_callback: Option<ErrorCallback>,
+    ) -> PyResult<AsyncResult<Vec<T>>>
+    where
+        F: Fn(I::Item) -> R + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        self.check_running()?;
+        check_chunksize(chunksize)?;
+        let items: Vec<I::Item> = iterable.into_iter().collect();
+        let inner = self.exec.submit(move || {
+            scheduler::try_map_vec(items, chunksize, |x| call(|| f(x))).map_err(|(_, e)| e)
+        })?;
+        Ok(AsyncResult::new(inner, callback, error_callback))
+    }
+
+    /// `starmap_async(...)`: see [`starmap`](Self::starmap).
+    pub fn starmap_async<F, I, R, T>(
+        &self,
+        f: F,
+        iterable: I,
+        chunksize: Option<usize>,
+        callback: Option<Callback<Vec<T>>>,
+        error_callback: Option<ErrorCallback>,
+    ) -> PyResult<AsyncResult<Vec<T>>>
+    where
+        F: Fn(I::Item) -> R + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        self.map_async(f, iterable, chunksize, callback, error_callback)
+    }
+
+    /// `imap(func, iterable, chunksize=1)`: results in order, as they come.
+    /// A raising call yields its `Err` at its position; iteration goes on.
+    pub fn imap<F, I, R, T>(
+        &self,
+        f: F,
+        iterable: I,
+        chunksize: Option<usize>,
+    ) -> PyResult<MapIter<T>>
+    where
+        F: Fn(I::Item) -> R + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        self.check_running()?;
+        check_chunksize(chunksize)?;
+        let results = match chunksize.unwrap_or(1) {
+            1 => self.exec.map(f, iterable, None)?,
+            n => self.exec.map_chunked(f, iterable, None, n)?,
+        };
+        Ok(results.continue_after_errors())
+    }
+
+    /// `imap_unordered(func, iterable, chunksize=1)`: results in completion
+    /// order.
+    pub fn imap_unordered<F, I, R, T>(
+        &self,
+        f: F,
+        iterable: I,
+        chunksize: Option<usize>,
+    ) -> PyResult<IMapUnordered<T>>
+    where
+        F: Fn(I::Item) -> R + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        self.check_running()?;
+        check_chunksize(chunksize)?;
+        let chunksize = chunksize.unwrap_or(1);
+        let f = Arc::new(f);
+        let mut items = iterable.into_iter().peekable();
+        let mut chunks = Vec::new();
+        while items.peek().is_some() {
+            let chunk: Vec<I::Item> = items.by_ref().take(chunksize).collect();
+            let f = f.clone();
+            chunks.push(self.exec.submit(move || {
+                chunk
+                    .into_iter()
+                    .map(|x| call(|| f(x)))
+                    .collect::<Vec<PyResult<T>>>()
+            })?);
+        }
+        Ok(IMapUnordered {
+            chunks,
+            current: Vec::new().into_iter(),
+        })
+    }
+
+    /// `close()`: no more tasks; the workers exit once the queued ones ran.
+    pub fn close(&self) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if *st == State::Run {
+            *st = State::Close;
+            self.exec.shutdown(false, false);
+        }
+    }
+
+    /// `terminate()`: no more tasks; queued ones are dropped. Running calls
+    /// finish (threads cannot be killed).
+    pub fn terminate(&self) {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = State::Terminate;
+        self.exec.shutdown(false, true);
+    }
+
+    /// `join()`: waits for the workers to exit; `ValueError: Pool is still
+    /// running` unless `close()` or `terminate()` was called.
+    pub fn join(&self) -> PyResult<()> {
+        if *self.state.lock().unwrap_or_else(|p| p.into_inner()) == State::Run {
+            return Err(PyException::ValueError("Pool is still running".into()));
+        }
+        self.exec.shutdown(true, false);
+        Ok(())
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// The result of `apply_async`/`map_async` (`multiprocessing.pool.AsyncResult`).
+pub struct AsyncResult<T> {
+    /// Completed after the callbacks ran, so `get()` sees their effects.
+    ready: Future<T>,
+}
+
+impl<T> fmt::Debug for AsyncResult<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<multiprocessing.pool.ApplyResult object>")
+    }
+}
+
+impl<T: Clone + Send + 'static> AsyncResult<T> {
+    fn new(
+        inner: Future<T>,
+        callback: Option<Callback<T>>,
+        error_callback: Option<ErrorCallback>,
+    ) -> Self {
+        let ready = Future::new();
+        let _ = ready.set_running_or_notify_cancel();
+        let target = ready.clone();
+        inner.add_done_callback(move |done| {
+            let outcome = done.result(Some(Duration::ZERO));
+            match &outcome {
+                Ok(v) => {
+                    if let Some(cb) = callback {
+                        if let Err(e) = call(|| cb(v)) {
+                            eprintln!("Exception in callback: {e}");
+                        }
+                    }
+                }
+                Err(e) => {
+                    if let Some(cb) = error_callback {
+                        if let Err(e) = call(|| cb(e)) {
+                            eprintln!("Exception in error_callback: {e}");
+                        }
+                    }
+                }
+            }
+            let _ = match outcome {
+                Ok(v) => target.set_result(v),
+                Err(e) => target.set_exception(e),
+            };
+        });
+        AsyncResult { ready }
+    }
+
+    /// `get(timeout=None)`: the value, or the call's exception;
+    /// `TimeoutError` if not ready in time.
+    pub fn get(&self, timeout: Option<Duration>) -> PyResult<T> {
+        self.ready.result(timeout)
+    }
+
+    /// `wait(timeout=None)`: waits until ready or the timeout.
+    pub fn wait(&self, timeout: Option<Duration>) {
+        let _ = self.ready.exception(timeout);
+    }
+
+    /// `ready()`: whether the call completed.
+    pub fn ready(&self) -> bool {
+        self.ready.done()
+    }
+
+    /// `successful()`: whether it completed without raising; `ValueError`
+    /// if it is not ready yet.
+    pub fn successful(&self) -> PyResult<bool> {
+        if !self.ready() {
+            return Err(PyException::ValueError(format!("{self:?} not ready")));
+        }
+        Ok(matches!(self.ready.exception(None), Ok(None)))
+    }
+}
+
+/// The iterator returned by [`Pool::imap_unordered`].
+pub struct IMapUnordered<T> {
+    chunks: Vec<Future<Vec<PyResult<T>>>>,
+    current: std::vec::IntoIter<PyResult<T>>,
+}
+
+impl<T> fmt::Debug for IMapUnordered<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IMapUnordered")
+            .field("pending_chunks", &self.chunks.len())
+            .finish()
+    }
+}
+
+impl<T: Clone + Send + 'static> Iterator for IMapUnordered<T> {
+    type Item = PyResult<T>;
+
+    fn next(&mut self) -> Option<PyResult<T>> {
+        loop {
+            if let Some(r) = self.current.next() {
+                return Some(r);
+            }
+            if self.chunks.is_empty() {
+                return None;
+            }
+            let done = wait(&self.chunks, None, Some(FIRST_COMPLETED)).done;
+            let first = done.first().expect("FIRST_COMPLETED returns a done future");
+            let i = self
+                .chunks
+                .iter()
+                .position(|c| c.ptr_eq(first))
+                .expect("done future is pending here");
+            let chunk = self.chunks.swap_remove(i);
+            match chunk.result(None) {
+                Ok(results) => self.current = results.into_iter(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
