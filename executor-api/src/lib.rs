@@ -1,7 +1,8 @@
 //! The Python-shaped face of the scheduler: what transpiled Python calls.
 //!
 //! One module per Python module:
-//! [`concurrent::futures`], [`multiprocessing`].
+//! [`concurrent::futures`], [`threading`], [`queue`], [`multiprocessing`],
+//! [`asyncio`]; plus [`channels`] for message passing.
 //!
 //! Rules for the transpiler: a Python parameter with a default becomes an
 //! `Option` parameter in Python's order; classes with many keyword options
@@ -10,8 +11,12 @@
 
 #![deny(missing_docs)]
 
+pub mod asyncio;
+pub mod channels;
 pub mod concurrent;
 pub mod exceptions;
 pub mod multiprocessing;
+pub mod queue;
+pub mod threading;
 
 pub use exceptions::{IntoPyResult, PyException, PyResult};

@@ -1,0 +1,2 @@
+//! Python's `queue` module: `Queue`, `LifoQueue`, `PriorityQueue`,
+//! `SimpleQueue`, `Empty` and `Full`.

@@ -1,0 +1,2 @@
+//! Python's `threading` module: real threads and the synchronization
+//! primitives, with blocking calls that help the pool instead of starving it.
