@@ -20,3 +20,8 @@ pub mod queue;
 pub mod threading;
 
 pub use exceptions::{IntoPyResult, PyException, PyResult};
+
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
