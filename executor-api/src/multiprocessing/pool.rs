@@ -313,6 +313,11 @@ impl Pool {
         })
     }
 
+    /// Per-worker counters of the underlying scheduler (not in Python).
+    pub fn stats(&self) -> scheduler::PoolStats {
+        self.exec.stats()
+    }
+
     /// `close()`: no more tasks; the workers exit once the queued ones ran.
     pub fn close(&self) {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
