@@ -1,16 +1,16 @@
 //! `join(a, b)`: run two closures, potentially in parallel.
 //!
-//! On a worker, `b` becomes a task pushed onto the worker's own deque, and
-//! the worker runs `a` itself. Afterwards it pops its deque: if `b` is still
-//! there (nobody stole it, the common case) it runs `b` inline; if a thief
-//! took it, the worker helps with other tasks until `b` finishes. Called from
-//! outside any pool, `join` runs inside the global pool.
+//! On a worker, `b` becomes a stack job (no allocation, see `job.rs`) pushed
+//! onto the worker's own deque, and the worker runs `a` itself. Afterwards it
+//! pops its deque: if `b` is still there (nobody stole it, the common case)
+//! it calls `b` directly; if a thief took it, the worker helps with other
+//! tasks until `b` finishes. Called from outside any pool, `join` runs inside
+//! the global pool.
 
 use std::panic::{self, AssertUnwindSafe};
 
+use crate::job::{Job, StackJob};
 use crate::pool;
-use crate::task;
-use crate::wait::block_on;
 use crate::worker::WorkerThread;
 
 /// Runs `a` and `b`, in parallel when a worker is free, and returns both
@@ -44,39 +44,61 @@ where
     RA: Send,
     RB: Send,
 {
-    let b_future = async move { panic::catch_unwind(AssertUnwindSafe(b)) };
-    // SAFETY: `b` may borrow from our caller's stack. We do not return or
-    // unwind before `b_task` has finished: `a`'s panic is caught, and
-    // `wait_for` below returns only once the task completed.
-    let (runnable, b_task) = unsafe { task::spawn_unchecked(worker.registry(), b_future) };
-    worker.push_local(runnable);
+    let b_job = StackJob::new(b, worker.registry(), worker.index());
+    // SAFETY: `b_job` stays on this stack frame until it was popped back
+    // below or `wait_stolen` saw it done; `a`'s panic is caught first, so no
+    // unwinding skips that wait.
+    worker.push_local(Job::Stack(unsafe { b_job.as_job_ref() }));
     worker.registry().sleep.notify_one();
 
     let ra = panic::catch_unwind(AssertUnwindSafe(a));
-    let rb = wait_for(worker, b_task);
+    let rb = loop {
+        match worker.pop_local() {
+            // Nobody stole it (the common case): call it directly.
+            Some(Job::Stack(j)) if j.is(&b_job) => {
+                break panic::catch_unwind(AssertUnwindSafe(|| b_job.run_inline()));
+            }
+            // Something `a` left behind (a spawned task): run it, look again.
+            Some(other) => worker.execute(other),
+            // Our deque is empty, so `b` was stolen.
+            None => {
+                wait_stolen(worker, &b_job);
+                break b_job.into_result();
+            }
+        }
+    };
     match (ra, rb) {
         (Ok(ra), Ok(rb)) => (ra, rb),
         (Err(p), _) | (_, Err(p)) => panic::resume_unwind(p),
     }
 }
 
-/// Gets `b`'s result: run it inline if it is still on our deque, else help
-/// until the thief has finished it.
-fn wait_for<T>(worker: &WorkerThread, b_task: task::Task<T>) -> T {
-    while !b_task.is_finished() {
-        match worker.pop_local() {
-            Some(r) => {
-                let is_b = std::ptr::eq(r.metadata(), b_task.metadata());
-                worker.execute(r);
-                if is_b {
-                    break;
-                }
-            }
-            None => break,
+/// Search rounds (with CPU pause hints) before the owner of a stolen job
+/// sleeps.
+const SPIN_ROUNDS: u32 = 32;
+
+/// Helps with other work until the thief has run `job`; sleeps (woken by
+/// the thief through `Sleep::notify_worker`, or by new work) when there is
+/// nothing to help with.
+fn wait_stolen<F, R>(worker: &WorkerThread, job: &StackJob<F, R>)
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    let registry = worker.registry();
+    let mut idle_rounds = 0;
+    while !job.is_done() {
+        if let Some(other) = worker.find_work() {
+            worker.execute(other);
+            idle_rounds = 0;
+        } else if idle_rounds < SPIN_ROUNDS {
+            idle_rounds += 1;
+            std::hint::spin_loop();
+        } else {
+            registry.sleep.sleep(worker.index(), || {
+                job.is_done() || registry.has_queued_work() || registry.is_terminating()
+            });
+            idle_rounds = 0;
         }
-    }
-    match block_on(b_task.fallible()) {
-        Some(v) => v,
-        None => panic!("join: the second closure was dropped by a pool shutdown"),
     }
 }

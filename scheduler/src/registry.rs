@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crossbeam_deque::{Injector, Stealer, Worker as Deque};
 use crossbeam_utils::CachePadded;
 
+use crate::job::Job;
 use crate::loom::{lock, wait, AtomicBool, Condvar, Mutex, Ordering};
 use crate::sleep::Sleep;
 use crate::stats::{PoolStats, WorkerCounters, WorkerStats};
@@ -20,10 +21,10 @@ use crate::worker::WorkerThread;
 pub(crate) type StartHandler = Arc<dyn Fn(usize) + Send + Sync>;
 
 pub(crate) struct Registry {
-    pub(crate) injector: Injector<Runnable>,
-    pub(crate) stealers: Vec<Stealer<Runnable>>,
+    pub(crate) injector: Injector<Job>,
+    pub(crate) stealers: Vec<Stealer<Job>>,
     /// Each worker's own deque, waiting here until the worker takes it.
-    deques: Vec<Mutex<Option<Deque<Runnable>>>>,
+    deques: Vec<Mutex<Option<Deque<Job>>>>,
     pub(crate) sleep: Sleep,
     pub(crate) counters: Vec<CachePadded<WorkerCounters>>,
     terminate: AtomicBool,
@@ -35,7 +36,7 @@ pub(crate) struct Registry {
 
 impl Registry {
     pub(crate) fn new(num_threads: usize, start_handler: Option<StartHandler>) -> Self {
-        let deques: Vec<Deque<Runnable>> = (0..num_threads).map(|_| Deque::new_lifo()).collect();
+        let deques: Vec<Deque<Job>> = (0..num_threads).map(|_| Deque::new_lifo()).collect();
         Registry {
             injector: Injector::new(),
             stealers: deques.iter().map(|d| d.stealer()).collect(),
@@ -61,12 +62,12 @@ impl Registry {
         WorkerThread::with_current(|w| {
             if let Some(w) = w {
                 if std::ptr::eq(Arc::as_ptr(w.registry()), Arc::as_ptr(self)) {
-                    w.push_local(runnable.take().expect("pushed once"));
+                    w.push_local(Job::Task(runnable.take().expect("pushed once")));
                 }
             }
         });
         if let Some(r) = runnable {
-            self.injector.push(r);
+            self.injector.push(Job::Task(r));
         }
         self.sleep.notify_one();
     }
@@ -93,7 +94,7 @@ impl Registry {
     }
 
     /// Takes worker `index`'s deque (once).
-    pub(crate) fn take_deque(&self, index: usize) -> Deque<Runnable> {
+    pub(crate) fn take_deque(&self, index: usize) -> Deque<Job> {
         lock(&self.deques[index])
             .take()
             .expect("each worker slot is started once")

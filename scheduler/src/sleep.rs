@@ -42,7 +42,11 @@
 //! ## Not every worker for every push
 //!
 //! A push costs one fence and one load when nobody sleeps (the common case
-//! under load), and wakes at most one sleeper otherwise. Workers that wake up
+//! under load), and wakes at most one sleeper otherwise. Pushes onto a
+//! worker's own deque pay the fence too: the pushing worker would run the
+//! task itself eventually, but it may be blocked on something only that
+//! task provides (a `join` half that waits for the other, a task waiting on
+//! a channel), so a missed sleeper there could hang the program. Workers that wake up
 //! and find work keep the pool busy; the next push wakes the next sleeper.
 //!
 //! ## Idle is idle
@@ -105,6 +109,28 @@ impl Sleep {
             idle.drain(..).collect()
         };
         for i in woken {
+            self.wake(i);
+        }
+    }
+
+    /// Wakes worker `i` if it sleeps (a `join` whose stolen half just
+    /// finished). The caller made its condition true before calling; taking
+    /// the `idle` lock orders this call after the sleeper's S1 or before it,
+    /// so either `i` is found in `idle` and woken, or its S3 sees the
+    /// condition. No fast path: this runs only when a job was stolen.
+    pub(crate) fn notify_worker(&self, i: usize) {
+        let found = {
+            let mut idle = lock(&self.idle);
+            match idle.iter().position(|&w| w == i) {
+                Some(pos) => {
+                    idle.swap_remove(pos);
+                    self.sleepers.fetch_sub(1, Ordering::SeqCst);
+                    true
+                }
+                None => false,
+            }
+        };
+        if found {
             self.wake(i);
         }
     }

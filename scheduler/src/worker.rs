@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use crossbeam_deque::{Steal, Worker as Deque};
 
+use crate::job::Job;
 use crate::registry::Registry;
 use crate::stats::WorkerCounters;
-use crate::task::Runnable;
 use crate::unwind;
 
 /// Search rounds before a worker goes to sleep (see `sleep.rs`).
@@ -29,12 +29,12 @@ thread_local! {
 pub(crate) struct WorkerThread {
     registry: Arc<Registry>,
     index: usize,
-    deque: Deque<Runnable>,
+    deque: Deque<Job>,
     rng: Cell<u64>,
 }
 
 impl WorkerThread {
-    pub(crate) fn new(registry: Arc<Registry>, index: usize, deque: Deque<Runnable>) -> Self {
+    pub(crate) fn new(registry: Arc<Registry>, index: usize, deque: Deque<Job>) -> Self {
         WorkerThread {
             registry,
             index,
@@ -75,12 +75,12 @@ impl WorkerThread {
         &self.registry.counters[self.index]
     }
 
-    pub(crate) fn push_local(&self, runnable: Runnable) {
-        self.deque.push(runnable);
+    pub(crate) fn push_local(&self, job: Job) {
+        self.deque.push(job);
     }
 
     /// Pops the newest task of the own deque.
-    pub(crate) fn pop_local(&self) -> Option<Runnable> {
+    pub(crate) fn pop_local(&self) -> Option<Job> {
         self.deque.pop()
     }
 
@@ -99,7 +99,7 @@ impl WorkerThread {
     }
 
     /// One search of every queue; `None` if all were empty.
-    pub(crate) fn find_work(&self) -> Option<Runnable> {
+    pub(crate) fn find_work(&self) -> Option<Job> {
         if let Some(r) = self.deque.pop() {
             return Some(r);
         }
@@ -113,7 +113,7 @@ impl WorkerThread {
         self.steal()
     }
 
-    fn steal(&self) -> Option<Runnable> {
+    fn steal(&self) -> Option<Job> {
         let stealers = &self.registry.stealers;
         let n = stealers.len();
         if n <= 1 {
@@ -145,15 +145,15 @@ impl WorkerThread {
     }
 
     /// Runs one task; a panic escaping it is reported and the worker lives on.
-    pub(crate) fn execute(&self, runnable: Runnable) {
+    pub(crate) fn execute(&self, job: Job) {
         WorkerCounters::bump(&self.counters().executed, 1);
-        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| runnable.run())) {
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| job.run())) {
             unwind::report("task", &payload);
         }
     }
 
     /// Searches a few rounds before giving up (see `sleep.rs`).
-    fn spin_for_work(&self) -> Option<Runnable> {
+    fn spin_for_work(&self) -> Option<Job> {
         for round in 0..SPIN_ROUNDS {
             if let Some(r) = self.find_work() {
                 return Some(r);

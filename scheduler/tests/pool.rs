@@ -113,6 +113,42 @@ fn join_resumes_a_panic_after_both_halves_finished() {
 }
 
 #[test]
+fn a_stolen_half_runs_on_the_thief_and_its_result_and_panic_come_back() {
+    let pool = ThreadPool::new(2).unwrap();
+    // `a` waits until `b` runs: that can only happen if the other worker
+    // stole `b`, so this exercises the stolen path of the stack job.
+    for _ in 0..50 {
+        let (tx, rx) = std::sync::mpsc::channel::<usize>();
+        let (ra, rb) = pool.install(|| {
+            join(
+                move || rx.recv().unwrap(),
+                move || {
+                    let me = scheduler::current_worker_index().unwrap();
+                    tx.send(me).unwrap();
+                    me
+                },
+            )
+        });
+        assert_eq!(ra, rb);
+    }
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.install(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            join(
+                move || rx.recv().is_err(),
+                move || {
+                    drop(tx);
+                    panic!("stolen half failed")
+                },
+            )
+        })
+    }));
+    let msg = scheduler::payload_message(r.unwrap_err().as_ref());
+    assert_eq!(msg, "stolen half failed");
+    assert_eq!(pool.install(|| fib(20)), 6765);
+}
+
+#[test]
 fn scope_tasks_borrow_the_stack_and_all_finish() {
     let pool = ThreadPool::new(2).unwrap();
     let mut v = vec![0usize; 100];
