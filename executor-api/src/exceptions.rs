@@ -147,7 +147,6 @@ impl PyException {
         PyException::CancelledError(String::new())
     }
 
-    #[allow(dead_code)] // used by the threading and queue modules
     pub(crate) fn negative_timeout() -> Self {
         PyException::ValueError("'timeout' must be a non-negative number".into())
     }
@@ -204,7 +203,6 @@ where
 }
 
 /// Checks a Python timeout argument: negative values are a `ValueError`.
-#[allow(dead_code)] // used by the threading and queue modules
 pub(crate) fn check_timeout_secs(timeout: Option<f64>) -> PyResult<Option<std::time::Duration>> {
     match timeout {
         None => Ok(None),

@@ -18,6 +18,7 @@ pub mod exceptions;
 pub mod multiprocessing;
 pub mod queue;
 pub mod threading;
+mod waiting;
 
 pub use exceptions::{IntoPyResult, PyException, PyResult};
 

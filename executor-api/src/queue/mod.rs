@@ -1,2 +1,38 @@
 //! Python's `queue` module: `Queue`, `LifoQueue`, `PriorityQueue`,
-//! `SimpleQueue`, `Empty` and `Full`.
+//! `SimpleQueue`; `Empty` and `Full` are [`PyException`](crate::PyException)
+//! variants.
+//!
+//! A queue handle is cheap to clone; clones are the same queue (Python
+//! passes the object by reference). Blocking `get`/`put`/`join` called on one
+//! of our pool's workers runs other queued tasks while it waits, so tasks
+//! that consume a queue fed by later tasks of the same pool still finish.
+//!
+//! ```
+//! use executor_api::queue::{PriorityQueue, Queue};
+//! let q = Queue::new(Some(2));
+//! q.put("a", None, None)?;
+//! q.put("b", None, None)?;
+//! assert_eq!(q.put_nowait("c").unwrap_err().name(), "Full");
+//! assert_eq!(q.get(None, None)?, "a");
+//!
+//! let pq = PriorityQueue::new(None);
+//! pq.put((2, "low"), None, None)?;
+//! pq.put((1, "high"), None, None)?;
+//! assert_eq!(pq.get(None, None)?, (1, "high"));
+//! # Ok::<(), executor_api::PyException>(())
+//! ```
+
+mod base;
+mod simple;
+mod store;
+
+pub use base::BaseQueue;
+pub use simple::SimpleQueue;
+pub use store::{Fifo, Lifo, Priority, Store};
+
+/// `queue.Queue(maxsize=0)`: first in, first out.
+pub type Queue<T> = BaseQueue<T, Fifo<T>>;
+/// `queue.LifoQueue(maxsize=0)`: last in, first out.
+pub type LifoQueue<T> = BaseQueue<T, Lifo<T>>;
+/// `queue.PriorityQueue(maxsize=0)`: smallest item first.
+pub type PriorityQueue<T> = BaseQueue<T, Priority<T>>;

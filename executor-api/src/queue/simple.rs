@@ -1,0 +1,75 @@
+//! `queue.SimpleQueue`: unbounded FIFO without task tracking.
+
+use super::base::BaseQueue;
+use super::store::Fifo;
+use crate::exceptions::PyResult;
+
+/// `queue.SimpleQueue()`: an unbounded FIFO queue; `put` never blocks.
+///
+/// ```
+/// use executor_api::queue::SimpleQueue;
+/// let q = SimpleQueue::new();
+/// q.put(1, None, None);
+/// assert_eq!(q.get(None, None), Ok(1));
+/// assert!(q.empty());
+/// ```
+pub struct SimpleQueue<T>(BaseQueue<T, Fifo<T>>);
+
+impl<T: Send> Clone for SimpleQueue<T> {
+    fn clone(&self) -> Self {
+        SimpleQueue(self.0.clone())
+    }
+}
+
+impl<T: Send> Default for SimpleQueue<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Send> std::fmt::Debug for SimpleQueue<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimpleQueue")
+            .field("qsize", &self.qsize())
+            .finish()
+    }
+}
+
+impl<T: Send> SimpleQueue<T> {
+    /// `SimpleQueue()`.
+    pub fn new() -> Self {
+        SimpleQueue(BaseQueue::new(None))
+    }
+
+    /// `put(item, block=True, timeout=None)`: `block` and `timeout` are
+    /// accepted for compatibility and ignored, as in Python.
+    pub fn put(&self, item: T, _block: Option<bool>, _timeout: Option<f64>) {
+        // An unbounded queue is never full.
+        let _ = self.0.put(item, Some(false), None);
+    }
+
+    /// `put_nowait(item)`.
+    pub fn put_nowait(&self, item: T) {
+        self.put(item, None, None);
+    }
+
+    /// `get(block=True, timeout=None)`; raises `Empty`.
+    pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
+        self.0.get(block, timeout)
+    }
+
+    /// `get_nowait()`.
+    pub fn get_nowait(&self) -> PyResult<T> {
+        self.0.get_nowait()
+    }
+
+    /// `empty()`.
+    pub fn empty(&self) -> bool {
+        self.0.empty()
+    }
+
+    /// `qsize()`.
+    pub fn qsize(&self) -> usize {
+        self.0.qsize()
+    }
+}

@@ -1,0 +1,172 @@
+//! `queue`: orders, bounds, timeouts, task tracking, and blocking inside the
+//! pool without starving it.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
+use executor_api::queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
+use executor_api::{PyException, PyResult};
+
+#[test]
+fn fifo_lifo_and_priority_orders() -> PyResult<()> {
+    let q = Queue::new(None);
+    let l = LifoQueue::new(None);
+    let p = PriorityQueue::new(None);
+    for x in [3, 1, 2] {
+        q.put(x, None, None)?;
+        l.put(x, None, None)?;
+        p.put(x, None, None)?;
+    }
+    let drain = |f: &dyn Fn() -> PyResult<i32>| (0..3).map(|_| f().unwrap()).collect::<Vec<_>>();
+    assert_eq!(drain(&|| q.get(None, None)), vec![3, 1, 2]);
+    assert_eq!(drain(&|| l.get(None, None)), vec![2, 1, 3]);
+    assert_eq!(drain(&|| p.get(None, None)), vec![1, 2, 3]);
+    // Ties on the priority compare the items, like Python tuples.
+    let p = PriorityQueue::new(None);
+    for item in [(1, "b"), (0, "z"), (1, "a")] {
+        p.put(item, None, None)?;
+    }
+    assert_eq!(p.get(None, None)?, (0, "z"));
+    assert_eq!(p.get(None, None)?, (1, "a"));
+    assert_eq!(p.get(None, None)?, (1, "b"));
+    Ok(())
+}
+
+#[test]
+fn bounded_queue_raises_full_and_empty() -> PyResult<()> {
+    let q = Queue::new(Some(1));
+    assert_eq!(q.maxsize(), 1);
+    assert!(q.empty() && !q.full());
+    q.put_nowait(1)?;
+    assert!(q.full());
+    let e = q.put_nowait(2).unwrap_err();
+    assert_eq!(e, PyException::Full(String::new()));
+    assert_eq!(e.to_string(), "Full");
+    // The item comes back with the error if asked for.
+    let (item, e) = q.put_or_return(7, Some(true), Some(0.01)).unwrap_err();
+    assert_eq!((item, e.name()), (7, "Full"));
+    assert_eq!(q.get_nowait()?, 1);
+    let e = q.get_nowait().unwrap_err();
+    assert_eq!(e.to_string(), "Empty");
+    assert_eq!(q.get(Some(true), Some(0.01)).unwrap_err().name(), "Empty");
+    // Negative maxsize means unbounded, as in Python.
+    let unbounded = Queue::new(Some(-1));
+    for i in 0..1000 {
+        unbounded.put_nowait(i)?;
+    }
+    assert_eq!(unbounded.qsize(), 1000);
+    Ok(())
+}
+
+#[test]
+fn negative_timeouts_are_value_errors() {
+    let q: Queue<u8> = Queue::new(None);
+    let e = q.get(Some(true), Some(-1.0)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ValueError: 'timeout' must be a non-negative number"
+    );
+    let e = q.put(1, Some(true), Some(-0.5)).unwrap_err();
+    assert_eq!(e.name(), "ValueError");
+    assert_eq!(q.qsize(), 0);
+}
+
+#[test]
+fn task_done_and_join_track_every_item() -> PyResult<()> {
+    let q: Queue<usize> = Queue::new(Some(4));
+    let processed = Arc::new(AtomicUsize::new(0));
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            let q = q.clone();
+            let processed = processed.clone();
+            std::thread::spawn(move || loop {
+                let item = q.get(None, None).unwrap();
+                if item == usize::MAX {
+                    q.task_done().unwrap();
+                    return;
+                }
+                processed.fetch_add(1, Ordering::SeqCst);
+                q.task_done().unwrap();
+            })
+        })
+        .collect();
+    for i in 0..100 {
+        q.put(i, None, None)?; // blocks while the queue is full
+    }
+    q.join();
+    assert_eq!(processed.load(Ordering::SeqCst), 100);
+    q.put(usize::MAX, None, None)?;
+    q.put(usize::MAX, None, None)?;
+    for c in consumers {
+        c.join().unwrap();
+    }
+    q.join();
+    let e = q.task_done().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ValueError: task_done() called too many times"
+    );
+    Ok(())
+}
+
+/// Tasks that block on `get` run before the tasks that feed them, on a pool
+/// too small to run them all at once: waiting workers run the producers.
+fn consumers_first(workers: usize) -> PyResult<()> {
+    let ex = ThreadPoolExecutor::new(Some(workers))?;
+    let q: Queue<u64> = Queue::new(Some(1));
+    let consumers: Vec<Future<u64>> = (0..4)
+        .map(|_| {
+            let q = q.clone();
+            ex.submit(move || q.get(None, None))
+        })
+        .collect::<PyResult<_>>()?;
+    let producers: Vec<Future<()>> = (1..=4u64)
+        .map(|i| {
+            let q = q.clone();
+            ex.submit(move || q.put(i * 10, None, None))
+        })
+        .collect::<PyResult<_>>()?;
+    let mut got: Vec<u64> = consumers
+        .iter()
+        .map(|f| f.result(None))
+        .collect::<PyResult<_>>()?;
+    for p in &producers {
+        p.result(None)?;
+    }
+    got.sort();
+    assert_eq!(got, vec![10, 20, 30, 40]);
+    Ok(())
+}
+
+#[test]
+fn blocked_getters_on_two_workers_do_not_starve_the_pool() -> PyResult<()> {
+    consumers_first(2)
+}
+
+#[test]
+fn blocked_getters_on_one_worker_do_not_starve_the_pool() -> PyResult<()> {
+    consumers_first(1)
+}
+
+#[test]
+fn simple_queue_and_many_producers() {
+    let q = SimpleQueue::new();
+    std::thread::scope(|s| {
+        for t in 0..4u64 {
+            let q = q.clone();
+            s.spawn(move || {
+                for i in 0..1000 {
+                    q.put(t * 1000 + i, None, None);
+                }
+            });
+        }
+    });
+    assert_eq!(q.qsize(), 4000);
+    let mut sum = 0;
+    while let Ok(v) = q.get_nowait() {
+        sum += v;
+    }
+    assert_eq!(sum, (0..4000u64).sum::<u64>());
+    assert!(q.empty());
+}
