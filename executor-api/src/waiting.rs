@@ -9,11 +9,36 @@
 //! it parks the thread. Checking and registering under one lock means no
 //! wake-up is lost; waking every waiter (not one) means a waiter that timed
 //! out cannot swallow a wake-up meant for another.
+//!
+//! One exception to helping: a thread that holds a `Lock` or `RLock` parks
+//! instead. A task run by helping would run *inside* the holder's critical
+//! section on the same stack: it could enter a held `RLock` (same thread, so
+//! "reentrant") or block on a held `Lock` that the suspended holder beneath
+//! it can never release. The count is per thread and approximate when a
+//! `Lock` is released by another thread than the one that took it; it errs
+//! on the side of parking, which is what CPython always does.
 
-use std::future::poll_fn;
-use std::pin::pin;
-use std::task::{Poll, Waker};
+use std::cell::Cell;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Instant;
+
+thread_local! {
+    /// Levels of `Lock`/`RLock` this thread holds.
+    static HELD: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Records that this thread took `n` lock levels.
+pub(crate) fn note_acquired(n: usize) {
+    HELD.with(|h| h.set(h.get() + n));
+}
+
+/// Records that this thread gave back `n` lock levels.
+pub(crate) fn note_released(n: usize) {
+    HELD.with(|h| h.set(h.get().saturating_sub(n)));
+}
 
 /// Wakers of the callers blocked on one condition.
 #[derive(Default)]
@@ -47,7 +72,47 @@ pub(crate) fn block_until<T>(
         None => Poll::Pending,
     });
     let fut = pin!(fut);
-    scheduler::block_on_until(fut, deadline)
+    if HELD.with(|h| h.get()) > 0 {
+        park_until(fut, deadline)
+    } else {
+        scheduler::block_on_until(fut, deadline)
+    }
+}
+
+/// Wakes a parked thread.
+struct Unparker(std::thread::Thread);
+
+impl Wake for Unparker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Waits for `fut` by parking this thread, never running other tasks.
+fn park_until<F: Future + ?Sized>(
+    mut fut: Pin<&mut F>,
+    deadline: Option<Instant>,
+) -> Option<F::Output> {
+    let waker = Waker::from(Arc::new(Unparker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return Some(v);
+        }
+        match deadline {
+            None => std::thread::park(),
+            Some(d) => {
+                let now = Instant::now();
+                if now >= d {
+                    return match fut.as_mut().poll(&mut cx) {
+                        Poll::Ready(v) => Some(v),
+                        Poll::Pending => None,
+                    };
+                }
+                std::thread::park_timeout(d - now);
+            }
+        }
+    }
 }
 
 /// The deadline of a Python `timeout` in seconds (already validated).

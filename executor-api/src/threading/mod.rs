@@ -1,2 +1,33 @@
 //! Python's `threading` module: real threads and the synchronization
 //! primitives, with blocking calls that help the pool instead of starving it.
+//!
+//! Every primitive is a cheap handle (`Clone` gives the same object, as
+//! Python shares references). Waits go through the crate's `waiting` module:
+//! on one of our pool's workers a blocked `acquire`/`wait`/`join` keeps
+//! running queued pool tasks, elsewhere it parks the thread.
+//!
+//! Timeouts follow CPython: `Lock.acquire(timeout=-2)` is `ValueError:
+//! timeout value must be positive`, a negative `Event.wait` timeout just does
+//! not wait. `None` stands for Python's defaults (`-1` or `None`).
+
+mod barrier;
+mod condition;
+mod event;
+mod ident;
+mod local;
+mod lock;
+mod rlock;
+mod semaphore;
+mod thread;
+mod timer;
+
+pub use barrier::{Action, Barrier};
+pub use condition::{Condition, ConditionGuard, ConditionLock};
+pub use event::Event;
+pub use ident::{get_ident, get_native_id};
+pub use local::Local;
+pub use lock::{Lock, LockGuard};
+pub use rlock::{RLock, RLockGuard};
+pub use semaphore::{BoundedSemaphore, Semaphore, SemaphoreGuard};
+pub use thread::{active_count, current_thread, enumerate, main_thread, Thread, ThreadBuilder};
+pub use timer::Timer;

@@ -1,0 +1,180 @@
+//! `threading.Barrier`: `parties` threads wait for each other.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::exceptions::{call, PyException, PyResult};
+use crate::waiting::{block_until, deadline, Waiters};
+
+/// `action=` of a [`Barrier`]: runs once per generation, in the last thread.
+pub type Action = Arc<dyn Fn() -> PyResult<()> + Send + Sync>;
+
+/// `threading.Barrier(parties, action=None, timeout=None)`. Clones are the
+/// same barrier.
+///
+/// ```
+/// use executor_api::threading::Barrier;
+/// let b = Barrier::new(2, None, None);
+/// let b2 = b.clone();
+/// let t = std::thread::spawn(move || b2.wait(None));
+/// let mine = b.wait(None)?;
+/// let theirs = t.join().unwrap()?;
+/// assert_eq!(mine + theirs, 1); // indices 0 and 1
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone)]
+pub struct Barrier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    parties: usize,
+    action: Option<Action>,
+    timeout: Option<f64>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Threads waiting in the current generation.
+    count: usize,
+    /// Bumped when a generation is released or reset.
+    generation: u64,
+    /// The last generation released normally (its waiters return Ok).
+    released: Option<u64>,
+    broken: bool,
+    waiters: Waiters,
+}
+
+impl std::fmt::Debug for Barrier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "<Barrier: waiters={}/{}>",
+            self.n_waiting(),
+            self.inner.parties
+        )
+    }
+}
+
+fn broken() -> PyException {
+    PyException::BrokenBarrierError(String::new())
+}
+
+impl Barrier {
+    /// `Barrier(parties, action=None, timeout=None)`: `action` runs in the
+    /// last thread to arrive, before the others are released; `timeout` is
+    /// the default for [`wait`](Self::wait).
+    pub fn new(parties: usize, action: Option<Action>, timeout: Option<f64>) -> Self {
+        Barrier {
+            inner: Arc::new(Inner {
+                parties,
+                action,
+                timeout,
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `wait(timeout=None)`: returns this thread's arrival index
+    /// (`0..parties`). Raises `BrokenBarrierError` if the barrier is or
+    /// becomes broken (abort, reset, a failing action, a timeout).
+    pub fn wait(&self, timeout: Option<f64>) -> PyResult<usize> {
+        let timeout = timeout.or(self.inner.timeout);
+        let (index, gen) = {
+            let mut st = self.state();
+            if st.broken {
+                return Err(broken());
+            }
+            let index = st.count;
+            st.count += 1;
+            if st.count >= self.inner.parties {
+                drop(st);
+                return self.release(index);
+            }
+            (index, st.generation)
+        };
+        let limit =
+            timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(1e9) } else { 0.0 }));
+        let outcome = block_until(deadline(limit), |w| {
+            let mut st = self.state();
+            if st.generation != gen {
+                return Some(st.released == Some(gen));
+            }
+            if st.broken {
+                return Some(false);
+            }
+            st.waiters.register(w);
+            None
+        });
+        match outcome {
+            Some(true) => Ok(index),
+            Some(false) => Err(broken()),
+            None => {
+                // Timed out: break the barrier for everyone, as CPython does.
+                self.abort();
+                Err(broken())
+            }
+        }
+    }
+
+    /// The last arrival: run the action, then release the generation.
+    fn release(&self, index: usize) -> PyResult<usize> {
+        if let Some(action) = &self.inner.action {
+            if let Err(e) = call::<_, ()>(|| action()) {
+                self.abort();
+                return Err(e);
+            }
+        }
+        let mut st = self.state();
+        st.released = Some(st.generation);
+        st.generation += 1;
+        st.count = 0;
+        st.waiters.wake_all();
+        Ok(index)
+    }
+
+    /// `abort()`: breaks the barrier; current and later waits raise
+    /// `BrokenBarrierError` until [`reset`](Self::reset).
+    pub fn abort(&self) {
+        let mut st = self.state();
+        st.broken = true;
+        st.waiters.wake_all();
+    }
+
+    /// `reset()`: back to the empty state; threads waiting now get
+    /// `BrokenBarrierError`.
+    pub fn reset(&self) {
+        let mut st = self.state();
+        if st.count > 0 {
+            st.generation += 1;
+        }
+        st.count = 0;
+        st.broken = false;
+        st.waiters.wake_all();
+    }
+
+    /// `parties`.
+    pub fn parties(&self) -> usize {
+        self.inner.parties
+    }
+
+    /// `n_waiting`: threads currently waiting.
+    pub fn n_waiting(&self) -> usize {
+        let st = self.state();
+        if st.broken {
+            0
+        } else {
+            st.count
+        }
+    }
+
+    /// `broken`.
+    pub fn broken(&self) -> bool {
+        self.state().broken
+    }
+}

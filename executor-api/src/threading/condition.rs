@@ -1,0 +1,241 @@
+//! `threading.Condition`: wait for a notification while releasing a lock.
+//!
+//! As in CPython, every waiter gets its own slot in a FIFO list; `notify(n)`
+//! signals the first `n` slots. `wait` releases the lock completely (all
+//! levels of an `RLock`), waits for its slot, and takes the lock back.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use super::lock::Lock;
+use super::rlock::RLock;
+use crate::exceptions::{PyException, PyResult};
+use crate::waiting::{block_until, Waiters};
+
+/// The lock under a [`Condition`]: Python accepts a `Lock` or an `RLock`.
+#[derive(Clone, Debug)]
+pub enum ConditionLock {
+    /// A `threading.Lock`.
+    Lock(Lock),
+    /// A `threading.RLock` (the default).
+    RLock(RLock),
+}
+
+impl From<Lock> for ConditionLock {
+    fn from(l: Lock) -> Self {
+        ConditionLock::Lock(l)
+    }
+}
+
+impl From<RLock> for ConditionLock {
+    fn from(l: RLock) -> Self {
+        ConditionLock::RLock(l)
+    }
+}
+
+#[derive(Default)]
+struct Slot {
+    state: Mutex<(bool, Waiters)>,
+}
+
+impl Slot {
+    fn signal(&self) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.0 = true;
+        st.1.wake_all();
+    }
+}
+
+/// `threading.Condition(lock=None)`. Clones are the same condition.
+///
+/// ```
+/// use executor_api::threading::Condition;
+/// let c = Condition::new(None);
+/// let _held = c.with()?;
+/// assert!(!c.wait(Some(0.01))?); // nobody notifies: times out
+/// assert_eq!(c.wait_for(|| true, None)?, true);
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Condition {
+    lock: ConditionLock,
+    waiters: Arc<Mutex<VecDeque<Arc<Slot>>>>,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Slot")
+    }
+}
+
+/// Releases the condition's lock once when dropped.
+#[derive(Debug)]
+pub struct ConditionGuard<'a> {
+    cond: &'a Condition,
+}
+
+impl Drop for ConditionGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.cond.release();
+    }
+}
+
+impl Condition {
+    /// `Condition(lock=None)`: `None` makes a new `RLock`.
+    pub fn new(lock: Option<ConditionLock>) -> Self {
+        Condition {
+            lock: lock.unwrap_or_else(|| ConditionLock::RLock(RLock::new())),
+            waiters: Arc::default(),
+        }
+    }
+
+    fn slots(&self) -> MutexGuard<'_, VecDeque<Arc<Slot>>> {
+        self.waiters.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `acquire(blocking=True, timeout=-1)` of the underlying lock.
+    pub fn acquire(&self, blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool> {
+        match &self.lock {
+            ConditionLock::Lock(l) => l.acquire(blocking, timeout),
+            ConditionLock::RLock(l) => l.acquire(blocking, timeout),
+        }
+    }
+
+    /// `release()` of the underlying lock.
+    pub fn release(&self) -> PyResult<()> {
+        match &self.lock {
+            ConditionLock::Lock(l) => l.release(),
+            ConditionLock::RLock(l) => l.release(),
+        }
+    }
+
+    /// `with cond:`.
+    pub fn with(&self) -> PyResult<ConditionGuard<'_>> {
+        self.acquire(None, None)?;
+        Ok(ConditionGuard { cond: self })
+    }
+
+    /// CPython's `_is_owned()`: for a plain `Lock`, "somebody holds it".
+    fn is_owned(&self) -> bool {
+        match &self.lock {
+            ConditionLock::Lock(l) => {
+                if l.acquire(Some(false), None).unwrap_or(false) {
+                    let _ = l.release();
+                    false
+                } else {
+                    true
+                }
+            }
+            ConditionLock::RLock(l) => l.is_owned(),
+        }
+    }
+
+    /// Releases the lock entirely; returns what to restore.
+    fn release_save(&self) -> usize {
+        match &self.lock {
+            ConditionLock::Lock(l) => {
+                let _ = l.release();
+                1
+            }
+            ConditionLock::RLock(l) => l.release_all(),
+        }
+    }
+
+    fn acquire_restore(&self, levels: usize) {
+        match &self.lock {
+            ConditionLock::Lock(l) => {
+                let _ = l.acquire(None, None);
+            }
+            ConditionLock::RLock(l) => {
+                l.acquire_n(levels, Some(None));
+            }
+        }
+    }
+
+    /// `wait(timeout=None)`: true unless the timeout expired.
+    /// `RuntimeError: cannot wait on un-acquired lock` without the lock.
+    pub fn wait(&self, timeout: Option<f64>) -> PyResult<bool> {
+        self.wait_until(timeout.map(deadline_secs))
+    }
+
+    fn wait_until(&self, deadline: Option<Instant>) -> PyResult<bool> {
+        if !self.is_owned() {
+            return Err(PyException::RuntimeError(
+                "cannot wait on un-acquired lock".into(),
+            ));
+        }
+        let slot = Arc::new(Slot::default());
+        self.slots().push_back(slot.clone());
+        let levels = self.release_save();
+        let signalled = block_until(deadline, |w| {
+            let mut st = slot.state.lock().unwrap_or_else(|p| p.into_inner());
+            if st.0 {
+                Some(())
+            } else {
+                st.1.register(w);
+                None
+            }
+        })
+        .is_some();
+        if !signalled {
+            self.slots().retain(|s| !Arc::ptr_eq(s, &slot));
+        }
+        self.acquire_restore(levels);
+        Ok(signalled)
+    }
+
+    /// `wait_for(predicate, timeout=None)`: waits until `predicate()` is
+    /// true or the timeout expires; returns the last value of the predicate.
+    pub fn wait_for(
+        &self,
+        mut predicate: impl FnMut() -> bool,
+        timeout: Option<f64>,
+    ) -> PyResult<bool> {
+        let deadline = timeout.map(deadline_secs);
+        let mut result = predicate();
+        while !result {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            self.wait_until(deadline)?;
+            result = predicate();
+        }
+        Ok(result)
+    }
+
+    /// `notify(n=1)`: wakes up to `n` waiters.
+    /// `RuntimeError: cannot notify on un-acquired lock` without the lock.
+    pub fn notify(&self, n: Option<usize>) -> PyResult<()> {
+        if !self.is_owned() {
+            return Err(PyException::RuntimeError(
+                "cannot notify on un-acquired lock".into(),
+            ));
+        }
+        let mut slots = self.slots();
+        for _ in 0..n.unwrap_or(1) {
+            match slots.pop_front() {
+                Some(s) => s.signal(),
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// `notify_all()`.
+    pub fn notify_all(&self) -> PyResult<()> {
+        self.notify(Some(usize::MAX))
+    }
+}
+
+/// A deadline `secs` from now; negative waits are "already expired", as in
+/// CPython's `Condition.wait`.
+fn deadline_secs(secs: f64) -> Instant {
+    let secs = if secs.is_nan() {
+        0.0
+    } else {
+        secs.clamp(0.0, 1e9)
+    };
+    scheduler::deadline_after(Some(std::time::Duration::from_secs_f64(secs)))
+        .unwrap_or_else(Instant::now)
+}

@@ -1,0 +1,80 @@
+//! `threading.Event`: a flag threads can wait for.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::waiting::{block_until, deadline, Waiters};
+
+/// `threading.Event()`. Clones are the same event.
+///
+/// ```
+/// use executor_api::threading::Event;
+/// let e = Event::new();
+/// assert!(!e.wait(Some(0.01)));
+/// let e2 = e.clone();
+/// std::thread::spawn(move || e2.set());
+/// assert!(e.wait(None));
+/// assert!(e.is_set());
+/// ```
+#[derive(Clone, Default)]
+pub struct Event {
+    inner: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    flag: bool,
+    waiters: Waiters,
+}
+
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = if self.is_set() { "set" } else { "unset" };
+        write!(f, "<Event: {state}>")
+    }
+}
+
+impl Event {
+    /// `Event()`: initially unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `is_set()`.
+    pub fn is_set(&self) -> bool {
+        self.state().flag
+    }
+
+    /// `set()`: wakes every waiter.
+    pub fn set(&self) {
+        let mut st = self.state();
+        st.flag = true;
+        st.waiters.wake_all();
+    }
+
+    /// `clear()`.
+    pub fn clear(&self) {
+        self.state().flag = false;
+    }
+
+    /// `wait(timeout=None)`: the flag's value on return — false only if the
+    /// timeout expired. A negative timeout does not wait (as in CPython).
+    pub fn wait(&self, timeout: Option<f64>) -> bool {
+        let limit =
+            timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(1e9) } else { 0.0 }));
+        block_until(deadline(limit), |w| {
+            let mut st = self.state();
+            if st.flag {
+                Some(())
+            } else {
+                st.waiters.register(w);
+                None
+            }
+        })
+        .is_some()
+    }
+}

@@ -1,0 +1,137 @@
+//! `threading.Lock`: a plain mutual-exclusion lock any thread may release.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::exceptions::{PyException, PyResult};
+use crate::waiting::{block_until, deadline, note_acquired, note_released, Waiters};
+
+/// `threading.Lock()`. Clones are the same lock.
+///
+/// ```
+/// use executor_api::threading::Lock;
+/// let lock = Lock::new();
+/// assert!(lock.acquire(None, None)?);
+/// assert!(!lock.acquire(Some(false), None)?);
+/// lock.release()?;
+/// {
+///     let _held = lock.with()?; // `with lock:`
+///     assert!(lock.locked());
+/// }
+/// assert!(!lock.locked());
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Lock {
+    inner: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    locked: bool,
+    waiters: Waiters,
+}
+
+impl std::fmt::Debug for Lock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = if self.locked() { "locked" } else { "unlocked" };
+        write!(f, "<{state} Lock>")
+    }
+}
+
+/// Checks `acquire(blocking, timeout)`'s arguments as CPython's lock does;
+/// returns the wait limit (`None`: forever) or `Some(None)` for non-blocking.
+pub(crate) fn acquire_args(
+    blocking: Option<bool>,
+    timeout: Option<f64>,
+    nonblocking_message: &str,
+) -> PyResult<Option<Option<Duration>>> {
+    let blocking = blocking.unwrap_or(true);
+    match timeout {
+        Some(t) if !blocking && t != -1.0 => {
+            Err(PyException::ValueError(nonblocking_message.into()))
+        }
+        _ if !blocking => Ok(None),
+        None => Ok(Some(None)),
+        Some(-1.0) => Ok(Some(None)),
+        Some(t) if t < 0.0 || t.is_nan() => Err(PyException::ValueError(
+            "timeout value must be positive".into(),
+        )),
+        Some(t) => Ok(Some(Some(Duration::from_secs_f64(t.min(1e9))))),
+    }
+}
+
+impl Lock {
+    /// `threading.Lock()`: an unlocked lock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `acquire(blocking=True, timeout=-1)`: true if the lock was taken.
+    /// `timeout=None` here is Python's `-1` (wait forever).
+    pub fn acquire(&self, blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool> {
+        let wait = acquire_args(
+            blocking,
+            timeout,
+            "can't specify a timeout for a non-blocking call",
+        )?;
+        let try_take = |waker: Option<&std::task::Waker>| {
+            let mut st = self.state();
+            if !st.locked {
+                st.locked = true;
+                return Some(());
+            }
+            if let Some(w) = waker {
+                st.waiters.register(w);
+            }
+            None
+        };
+        let taken = match wait {
+            None => try_take(None).is_some(),
+            Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
+        };
+        if taken {
+            note_acquired(1);
+        }
+        Ok(taken)
+    }
+
+    /// `release()`: `RuntimeError: release unlocked lock` if not locked.
+    pub fn release(&self) -> PyResult<()> {
+        let mut st = self.state();
+        if !st.locked {
+            return Err(PyException::RuntimeError("release unlocked lock".into()));
+        }
+        st.locked = false;
+        st.waiters.wake_all();
+        note_released(1);
+        Ok(())
+    }
+
+    /// `locked()`.
+    pub fn locked(&self) -> bool {
+        self.state().locked
+    }
+
+    /// `with lock:` — acquires, and releases when the guard is dropped.
+    pub fn with(&self) -> PyResult<LockGuard<'_>> {
+        self.acquire(None, None)?;
+        Ok(LockGuard { lock: self })
+    }
+}
+
+/// Releases its [`Lock`] when dropped (the end of a `with` block).
+#[derive(Debug)]
+pub struct LockGuard<'a> {
+    lock: &'a Lock,
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.lock.release();
+    }
+}

@@ -1,0 +1,142 @@
+//! `threading.RLock`: a lock its owner may take again; counts its depth.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::ident::get_ident;
+use super::lock::acquire_args;
+use crate::exceptions::{PyException, PyResult};
+use crate::waiting::{block_until, deadline, note_acquired, note_released, Waiters};
+
+/// `threading.RLock()`: reentrant; only the owning thread may release it.
+/// Clones are the same lock.
+///
+/// ```
+/// use executor_api::threading::RLock;
+/// let r = RLock::new();
+/// assert!(r.acquire(None, None)?);
+/// assert!(r.acquire(None, None)?); // again, same thread
+/// r.release()?;
+/// r.release()?;
+/// assert_eq!(r.release().unwrap_err().to_string(),
+///            "RuntimeError: cannot release un-acquired lock");
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct RLock {
+    inner: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    /// `get_ident()` of the owner; 0 when free.
+    owner: u64,
+    count: usize,
+    waiters: Waiters,
+}
+
+impl std::fmt::Debug for RLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let st = self.state();
+        let state = if st.count > 0 { "locked" } else { "unlocked" };
+        write!(f, "<{state} RLock owner={} count={}>", st.owner, st.count)
+    }
+}
+
+impl RLock {
+    /// `threading.RLock()`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `acquire(blocking=True, timeout=-1)`; `None` timeout is Python's -1.
+    pub fn acquire(&self, blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool> {
+        let wait = acquire_args(
+            blocking,
+            timeout,
+            "can't specify a timeout for a non-blocking call",
+        )?;
+        Ok(self.acquire_n(1, wait))
+    }
+
+    /// Takes the lock `n` levels deep (used by `Condition` to restore).
+    pub(crate) fn acquire_n(&self, n: usize, wait: Option<Option<std::time::Duration>>) -> bool {
+        let me = get_ident();
+        let try_take = |waker: Option<&std::task::Waker>| {
+            let mut st = self.state();
+            if st.count == 0 || st.owner == me {
+                st.owner = me;
+                st.count += n;
+                return Some(());
+            }
+            if let Some(w) = waker {
+                st.waiters.register(w);
+            }
+            None
+        };
+        let taken = match wait {
+            None => try_take(None).is_some(),
+            Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
+        };
+        if taken {
+            note_acquired(n);
+        }
+        taken
+    }
+
+    /// `release()`: `RuntimeError: cannot release un-acquired lock` unless
+    /// the calling thread owns it.
+    pub fn release(&self) -> PyResult<()> {
+        let mut st = self.state();
+        if st.count == 0 || st.owner != get_ident() {
+            return Err(PyException::RuntimeError(
+                "cannot release un-acquired lock".into(),
+            ));
+        }
+        st.count -= 1;
+        note_released(1);
+        if st.count == 0 {
+            st.owner = 0;
+            st.waiters.wake_all();
+        }
+        Ok(())
+    }
+
+    /// True if the calling thread owns the lock (`_is_owned()`).
+    pub(crate) fn is_owned(&self) -> bool {
+        let st = self.state();
+        st.count > 0 && st.owner == get_ident()
+    }
+
+    /// Releases every level; returns how many (`_release_save()`).
+    pub(crate) fn release_all(&self) -> usize {
+        let mut st = self.state();
+        let n = st.count;
+        st.count = 0;
+        st.owner = 0;
+        st.waiters.wake_all();
+        note_released(n);
+        n
+    }
+
+    /// `with rlock:` — acquires, and releases when the guard is dropped.
+    pub fn with(&self) -> PyResult<RLockGuard<'_>> {
+        self.acquire(None, None)?;
+        Ok(RLockGuard { lock: self })
+    }
+}
+
+/// Releases its [`RLock`] once when dropped.
+#[derive(Debug)]
+pub struct RLockGuard<'a> {
+    lock: &'a RLock,
+}
+
+impl Drop for RLockGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.lock.release();
+    }
+}

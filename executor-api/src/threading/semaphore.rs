@@ -1,0 +1,150 @@
+//! `threading.Semaphore` and `threading.BoundedSemaphore`.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::lock::acquire_args;
+use crate::exceptions::{PyException, PyResult};
+use crate::waiting::{block_until, deadline, Waiters};
+
+/// `threading.Semaphore(value=1)`; with [`Semaphore::bounded`],
+/// `threading.BoundedSemaphore`. Clones are the same semaphore.
+///
+/// ```
+/// use executor_api::threading::{BoundedSemaphore, Semaphore};
+/// let s = Semaphore::new(Some(1))?;
+/// assert!(s.acquire(None, None)?);
+/// assert!(!s.acquire(Some(false), None)?);
+/// s.release(None)?;
+/// assert_eq!(Semaphore::new(Some(-1)).unwrap_err().to_string(),
+///            "ValueError: semaphore initial value must be >= 0");
+/// let b = BoundedSemaphore::new(Some(1))?;
+/// assert_eq!(b.release(None).unwrap_err().to_string(),
+///            "ValueError: Semaphore released too many times");
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone)]
+pub struct Semaphore {
+    inner: Arc<Mutex<State>>,
+    /// `Some(initial)` for a bounded semaphore.
+    bound: Option<usize>,
+}
+
+/// `threading.BoundedSemaphore(value=1)`: a [`Semaphore`] whose `release`
+/// may not raise the value above its initial value.
+pub struct BoundedSemaphore;
+
+impl BoundedSemaphore {
+    /// `BoundedSemaphore(value=1)`.
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(value: Option<i64>) -> PyResult<Semaphore> {
+        Semaphore::bounded(value)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    value: usize,
+    waiters: Waiters,
+}
+
+impl std::fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<Semaphore value={}>", self.state().value)
+    }
+}
+
+impl Semaphore {
+    /// `Semaphore(value=1)`: `ValueError: semaphore initial value must be
+    /// >= 0` for a negative value.
+    pub fn new(value: Option<i64>) -> PyResult<Self> {
+        let value = value.unwrap_or(1);
+        if value < 0 {
+            return Err(PyException::ValueError(
+                "semaphore initial value must be >= 0".into(),
+            ));
+        }
+        Ok(Semaphore {
+            inner: Arc::new(Mutex::new(State {
+                value: value as usize,
+                waiters: Waiters::default(),
+            })),
+            bound: None,
+        })
+    }
+
+    /// `BoundedSemaphore(value=1)`.
+    pub fn bounded(value: Option<i64>) -> PyResult<Self> {
+        let mut s = Self::new(value)?;
+        s.bound = Some(value.unwrap_or(1) as usize);
+        Ok(s)
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `acquire(blocking=True, timeout=None)`: true if a unit was taken.
+    pub fn acquire(&self, blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool> {
+        // CPython: a negative timeout on a semaphore means "do not wait".
+        let timeout = timeout.map(|t| if t < 0.0 { 0.0 } else { t });
+        if blocking == Some(false) && timeout.is_some() {
+            return Err(PyException::ValueError(
+                "can't specify timeout for non-blocking acquire".into(),
+            ));
+        }
+        let wait = acquire_args(blocking, timeout, "")?;
+        let try_take = |waker: Option<&std::task::Waker>| {
+            let mut st = self.state();
+            if st.value > 0 {
+                st.value -= 1;
+                return Some(());
+            }
+            if let Some(w) = waker {
+                st.waiters.register(w);
+            }
+            None
+        };
+        Ok(match wait {
+            None => try_take(None).is_some(),
+            Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
+        })
+    }
+
+    /// `release(n=1)`: `ValueError: n must be one or more` for 0; a bounded
+    /// semaphore raises `ValueError: Semaphore released too many times`.
+    pub fn release(&self, n: Option<usize>) -> PyResult<()> {
+        let n = n.unwrap_or(1);
+        if n < 1 {
+            return Err(PyException::ValueError("n must be one or more".into()));
+        }
+        let mut st = self.state();
+        if let Some(bound) = self.bound {
+            if st.value + n > bound {
+                return Err(PyException::ValueError(
+                    "Semaphore released too many times".into(),
+                ));
+            }
+        }
+        st.value += n;
+        st.waiters.wake_all();
+        Ok(())
+    }
+
+    /// `with sem:` — acquires, and releases when the guard is dropped.
+    pub fn with(&self) -> PyResult<SemaphoreGuard<'_>> {
+        self.acquire(None, None)?;
+        Ok(SemaphoreGuard { sem: self })
+    }
+}
+
+/// Releases its [`Semaphore`] once when dropped.
+#[derive(Debug)]
+pub struct SemaphoreGuard<'a> {
+    sem: &'a Semaphore,
+}
+
+impl Drop for SemaphoreGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.sem.release(None);
+    }
+}

@@ -1,0 +1,336 @@
+//! `threading.Thread` and the module functions about threads.
+//!
+//! Python's threads are operating-system threads, and so are ours: a
+//! `Thread` is a `std::thread` (not a pool task), so it may block for as
+//! long as it likes.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use super::event::Event;
+use super::ident::{get_ident, get_native_id};
+use crate::exceptions::{call, PyException, PyResult};
+
+type Target = Box<dyn FnOnce() -> PyResult<()> + Send>;
+
+/// `threading.Thread`. Clones are the same thread object.
+///
+/// ```
+/// use executor_api::threading::Thread;
+/// let t = Thread::builder().name("worker").build(|| println!("hi"));
+/// assert!(!t.is_alive());
+/// t.start()?;
+/// t.join(None)?;
+/// assert_eq!(t.name(), "worker");
+/// assert!(t.ident().is_some());
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone)]
+pub struct Thread {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    name: Mutex<String>,
+    daemon: AtomicBool,
+    target: Mutex<Option<Target>>,
+    started: AtomicBool,
+    finished: Event,
+    ident: AtomicU64,
+    native_id: AtomicU64,
+}
+
+impl std::fmt::Debug for Thread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = if !self.inner.started.load(Ordering::SeqCst) {
+            "initial".to_string()
+        } else if self.is_alive() {
+            format!("started {}", self.inner.ident.load(Ordering::SeqCst))
+        } else {
+            "stopped".to_string()
+        };
+        write!(f, "<Thread({}, {status})>", self.name())
+    }
+}
+
+/// Keyword options of `Thread(group=None, target=None, name=None, args=(),
+/// kwargs={}, *, daemon=None)`; `args` are captured by the target closure.
+#[derive(Debug, Default)]
+pub struct ThreadBuilder {
+    name: Option<String>,
+    target_name: Option<String>,
+    daemon: Option<bool>,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Python's `_newname("Thread-%d")`.
+fn new_name(prefix: &str) -> String {
+    format!("{prefix}-{}", COUNTER.fetch_add(1, Ordering::Relaxed) + 1)
+}
+
+impl ThreadBuilder {
+    /// `name=`: the thread's name (default `Thread-N`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The target function's `__name__`, which CPython appends to default
+    /// names: `Thread-N (target)`.
+    pub fn target_name(mut self, name: impl Into<String>) -> Self {
+        self.target_name = Some(name.into());
+        self
+    }
+
+    /// `daemon=`: kept for `daemon` queries; a Rust process ends when `main`
+    /// returns whatever its threads do, so it changes nothing else.
+    pub fn daemon(mut self, daemon: Option<bool>) -> Self {
+        self.daemon = daemon;
+        self
+    }
+
+    /// Builds the thread object for `target` (not started yet).
+    pub fn build<F, R>(self, target: F) -> Thread
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: crate::IntoPyResult<()> + 'static,
+    {
+        let name = self.name.unwrap_or_else(|| {
+            let n = new_name("Thread");
+            match &self.target_name {
+                Some(t) => format!("{n} ({t})"),
+                None => n,
+            }
+        });
+        let daemon = self.daemon.unwrap_or_else(|| current_thread().daemon());
+        Thread::from_parts(name, daemon, Some(Box::new(move || call(target))))
+    }
+}
+
+impl Thread {
+    /// `Thread(target=f)` with default options.
+    pub fn new<F, R>(target: F) -> Thread
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: crate::IntoPyResult<()> + 'static,
+    {
+        Self::builder().build(target)
+    }
+
+    /// Options for `Thread(...)`.
+    pub fn builder() -> ThreadBuilder {
+        ThreadBuilder::default()
+    }
+
+    fn from_parts(name: String, daemon: bool, target: Option<Target>) -> Thread {
+        Thread {
+            inner: Arc::new(Inner {
+                name: Mutex::new(name),
+                daemon: AtomicBool::new(daemon),
+                target: Mutex::new(target),
+                started: AtomicBool::new(false),
+                finished: Event::new(),
+                ident: AtomicU64::new(0),
+                native_id: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// A thread object for a thread we did not start (CPython's
+    /// `_MainThread`/`_DummyThread`): already started, alive.
+    fn for_running_thread(name: String, daemon: bool) -> Thread {
+        let t = Thread::from_parts(name, daemon, None);
+        t.inner.started.store(true, Ordering::SeqCst);
+        t.inner.ident.store(get_ident(), Ordering::SeqCst);
+        t.inner.native_id.store(get_native_id(), Ordering::SeqCst);
+        t
+    }
+
+    fn name_lock(&self) -> MutexGuard<'_, String> {
+        self.inner.name.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `name`.
+    pub fn name(&self) -> String {
+        self.name_lock().clone()
+    }
+
+    /// Sets `name`.
+    pub fn set_name(&self, name: impl Into<String>) {
+        *self.name_lock() = name.into();
+    }
+
+    /// `daemon`.
+    pub fn daemon(&self) -> bool {
+        self.inner.daemon.load(Ordering::SeqCst)
+    }
+
+    /// `ident`: `None` before `start()`.
+    pub fn ident(&self) -> Option<u64> {
+        Some(self.inner.ident.load(Ordering::SeqCst)).filter(|&i| i != 0)
+    }
+
+    /// `native_id`: `None` before `start()`.
+    pub fn native_id(&self) -> Option<u64> {
+        Some(self.inner.native_id.load(Ordering::SeqCst)).filter(|&i| i != 0)
+    }
+
+    /// `is_alive()`: started and not finished.
+    pub fn is_alive(&self) -> bool {
+        self.inner.started.load(Ordering::SeqCst) && !self.inner.finished.is_set()
+    }
+
+    /// `start()`: `RuntimeError: threads can only be started once`; an
+    /// operating system refusal is `RuntimeError: can't start new thread`.
+    pub fn start(&self) -> PyResult<()> {
+        if self.inner.started.swap(true, Ordering::SeqCst) {
+            return Err(PyException::RuntimeError(
+                "threads can only be started once".into(),
+            ));
+        }
+        let target = self
+            .inner
+            .target
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let me = self.clone();
+        let started = Event::new();
+        let started2 = started.clone();
+        alive()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(self.clone());
+        let spawned = std::thread::Builder::new()
+            .name(self.name())
+            .spawn(move || {
+                me.inner.ident.store(get_ident(), Ordering::SeqCst);
+                me.inner.native_id.store(get_native_id(), Ordering::SeqCst);
+                CURRENT.with(|c| *c.borrow_mut() = Some(me.clone()));
+                started2.set();
+                if let Some(target) = target {
+                    if let Err(e) = target() {
+                        eprintln!("Exception in thread {}:\n{e}", me.name());
+                    }
+                }
+                me.finish();
+            });
+        match spawned {
+            Ok(_) => {
+                started.wait(None);
+                Ok(())
+            }
+            Err(_) => {
+                self.finish();
+                Err(PyException::RuntimeError("can't start new thread".into()))
+            }
+        }
+    }
+
+    fn finish(&self) {
+        alive()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|t| !Arc::ptr_eq(&t.inner, &self.inner));
+        self.inner.finished.set();
+    }
+
+    /// `join(timeout=None)`: waits for the thread to finish (check
+    /// [`is_alive`](Self::is_alive) after a timeout, as in Python).
+    pub fn join(&self, timeout: Option<f64>) -> PyResult<()> {
+        if !self.inner.started.load(Ordering::SeqCst) {
+            return Err(PyException::RuntimeError(
+                "cannot join thread before it is started".into(),
+            ));
+        }
+        if self.ident() == Some(get_ident()) {
+            return Err(PyException::RuntimeError(
+                "cannot join current thread".into(),
+            ));
+        }
+        self.inner.finished.wait(timeout);
+        Ok(())
+    }
+}
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<Thread>> = const { std::cell::RefCell::new(None) };
+}
+
+fn alive() -> &'static Mutex<Vec<Thread>> {
+    static ALIVE: OnceLock<Mutex<Vec<Thread>>> = OnceLock::new();
+    ALIVE.get_or_init(Mutex::default)
+}
+
+static MAIN: OnceLock<Thread> = OnceLock::new();
+
+/// `threading.main_thread()`: the thread object of the program's main
+/// thread (the first thread that asked, if no std `main` thread did).
+///
+/// ```
+/// assert_eq!(executor_api::threading::main_thread().name(), "MainThread");
+/// ```
+pub fn main_thread() -> Thread {
+    MAIN.get_or_init(|| {
+        let t = Thread::from_parts("MainThread".into(), false, None);
+        t.inner.started.store(true, Ordering::SeqCst);
+        t
+    })
+    .clone()
+}
+
+/// `threading.current_thread()`. For a thread not started through
+/// [`Thread`], a dummy object named after the std thread (our pool workers
+/// are named like CPython's, e.g. `ThreadPoolExecutor-0_0`), or
+/// `Dummy-N`; the std `main` thread is `MainThread`.
+///
+/// ```
+/// use executor_api::threading::{current_thread, Thread};
+/// let t = Thread::builder().name("x").build(|| assert_eq!(current_thread().name(), "x"));
+/// t.start()?;
+/// t.join(None)?;
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+pub fn current_thread() -> Thread {
+    CURRENT.with(|c| {
+        if let Some(t) = c.borrow().as_ref() {
+            return t.clone();
+        }
+        let t = match std::thread::current().name() {
+            Some("main") => {
+                let m = main_thread();
+                m.inner.ident.store(get_ident(), Ordering::SeqCst);
+                m.inner.native_id.store(get_native_id(), Ordering::SeqCst);
+                m
+            }
+            Some(name) => Thread::for_running_thread(name.to_string(), true),
+            None => Thread::for_running_thread(new_name("Dummy"), true),
+        };
+        *c.borrow_mut() = Some(t.clone());
+        t
+    })
+}
+
+/// `threading.enumerate()`: the main thread and every started thread that
+/// has not finished.
+pub fn enumerate() -> Vec<Thread> {
+    let mut all = vec![main_thread()];
+    all.extend(
+        alive()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned(),
+    );
+    all
+}
+
+/// `threading.active_count()`: `len(enumerate())`.
+///
+/// ```
+/// assert!(executor_api::threading::active_count() >= 1);
+/// ```
+pub fn active_count() -> usize {
+    enumerate().len()
+}
