@@ -17,8 +17,8 @@ pub struct Gather<F: Future> {
 ///
 /// ```
 /// use executor_api::asyncio::{gather, run};
-/// let out = run(gather(vec![async { 1 }, async { 2 }]));
-/// assert_eq!(out, vec![1, 2]);
+/// let out = run(gather((1..=3).map(|i| async move { i * 10 }).collect()));
+/// assert_eq!(out, vec![10, 20, 30]);
 /// ```
 pub fn gather<F: Future>(futures: Vec<F>) -> Gather<F> {
     let n = futures.len();
