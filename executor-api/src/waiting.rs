@@ -52,6 +52,11 @@ impl Waiters {
         }
     }
 
+    /// Number of registered waiters.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Wakes (and forgets) every registered waiter.
     pub(crate) fn wake_all(&mut self) {
         for w in self.0.drain(..) {

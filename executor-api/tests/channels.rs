@@ -1,0 +1,124 @@
+//! Channels: MPMC delivery, timeouts, disconnection, select, and receiving
+//! inside the pool without starving it.
+
+use std::time::Duration;
+
+use executor_api::channels::{channel, select, stream};
+use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
+use executor_api::PyResult;
+
+#[test]
+fn every_message_is_received_exactly_once() {
+    let (tx, rx) = channel::<u64>(Some(16));
+    let sum: u64 = std::thread::scope(|s| {
+        for p in 0..4u64 {
+            let tx = tx.clone();
+            s.spawn(move || {
+                for i in 0..10_000 {
+                    tx.send(p * 10_000 + i).unwrap();
+                }
+            });
+        }
+        drop(tx);
+        let consumers: Vec<_> = (0..3)
+            .map(|_| {
+                let rx = rx.clone();
+                s.spawn(move || rx.iter().sum::<u64>())
+            })
+            .collect();
+        consumers.into_iter().map(|c| c.join().unwrap()).sum()
+    });
+    assert_eq!(sum, (0..40_000u64).sum::<u64>());
+}
+
+#[test]
+fn timeouts_full_empty_and_disconnection() {
+    let (tx, rx) = channel::<u8>(Some(1));
+    assert_eq!(rx.try_recv().unwrap_err().name(), "Empty");
+    assert_eq!(
+        rx.recv_timeout(Duration::from_millis(10))
+            .unwrap_err()
+            .name(),
+        "Empty"
+    );
+    tx.send(1).unwrap();
+    assert_eq!(tx.try_send(2).unwrap_err().name(), "Full");
+    assert_eq!(
+        tx.send_timeout(2, Duration::from_millis(10))
+            .unwrap_err()
+            .name(),
+        "Full"
+    );
+    drop(tx);
+    // Messages sent before the disconnection are still delivered.
+    assert_eq!(rx.recv(), Ok(1));
+    assert_eq!(
+        rx.recv().unwrap_err().to_string(),
+        "EOFError: channel closed"
+    );
+    let (tx, rx) = channel::<u8>(None);
+    drop(rx);
+    assert_eq!(
+        tx.send(1).unwrap_err().to_string(),
+        "BrokenPipeError: channel closed"
+    );
+}
+
+#[test]
+fn a_blocked_receiver_wakes_when_the_last_sender_drops() {
+    let (tx, rx) = channel::<u8>(None);
+    let waiter = std::thread::spawn(move || rx.recv());
+    let tx2 = tx.clone();
+    drop(tx);
+    drop(tx2);
+    assert_eq!(waiter.join().unwrap().unwrap_err().name(), "EOFError");
+}
+
+#[test]
+fn select_takes_whichever_is_ready_and_times_out() {
+    let (tx1, rx1) = channel::<u32>(None);
+    let (tx2, rx2) = channel::<u32>(None);
+    let sender = std::thread::spawn(move || tx2.send(7).unwrap());
+    let (i, v) = select(&[&rx1, &rx2], None).unwrap();
+    assert_eq!((i, v.unwrap()), (1, 7));
+    sender.join().unwrap();
+    let e = select(&[&rx1], Some(Duration::from_millis(10))).unwrap_err();
+    assert_eq!(e.name(), "TimeoutError");
+    drop(tx1);
+}
+
+#[test]
+fn receivers_on_a_one_worker_pool_run_the_tasks_that_feed_them() -> PyResult<()> {
+    let ex = ThreadPoolExecutor::new(Some(1))?;
+    let (tx, rx) = channel::<u32>(None);
+    let (stx, srx) = stream::<u32>(None);
+    let consumer: Future<u32> = ex.submit(move || -> PyResult<u32> {
+        let a = rx.recv()?;
+        let rest: PyResult<Vec<u32>> = srx.collect();
+        Ok(a + rest?.iter().sum::<u32>())
+    })?;
+    let producer: Future<()> = ex.submit(move || -> PyResult<()> {
+        tx.send(100)?;
+        for i in 1..=3 {
+            stx.send(i)?;
+        }
+        stx.end()
+    })?;
+    assert_eq!(consumer.result(None)?, 106);
+    producer.result(None)?;
+    Ok(())
+}
+
+#[test]
+fn a_stream_whose_producer_vanishes_reports_eof() {
+    let (tx, rx) = stream::<u8>(None);
+    tx.send(1).unwrap();
+    drop(tx);
+    let items: Vec<_> = rx.collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0], Ok(1));
+    assert_eq!(
+        items[1].as_ref().unwrap_err().to_string(),
+        "EOFError: stream ended without end-of-stream"
+    );
+}
