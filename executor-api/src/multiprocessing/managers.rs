@@ -1,0 +1,235 @@
+//! `multiprocessing.Manager()`: shared dict, list, Namespace, Value, Lock,
+//! Queue. Without processes there is no server: the proxies are shared
+//! objects behind a lock, and clones are the same object.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use indexmap::IndexMap;
+
+use super::sharedctypes::{index, Value};
+use crate::exceptions::{PyException, PyResult};
+use crate::queue::Queue;
+use crate::threading::{Lock, RLock};
+
+/// `multiprocessing.Manager()` (a `SyncManager`).
+///
+/// ```
+/// use executor_api::multiprocessing::Manager;
+/// let m = Manager::new();
+/// let d = m.dict();
+/// d.set("a", 1);
+/// assert_eq!(d.get(&"a")?, 1);
+/// assert_eq!(d.get(&"zz").unwrap_err().to_string(), "KeyError: 'zz'");
+/// let ns = m.namespace();
+/// ns.set("x", 1);
+/// assert_eq!(ns.get("y").unwrap_err().to_string(),
+///            "AttributeError: 'Namespace' object has no attribute 'y'");
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Manager;
+
+impl Manager {
+    /// `Manager()`: starts nothing (no server process is needed).
+    pub fn new() -> Self {
+        Manager
+    }
+
+    /// `manager.dict()`.
+    pub fn dict<K, V>(&self) -> DictProxy<K, V> {
+        DictProxy(Arc::new(Mutex::new(IndexMap::new())))
+    }
+
+    /// `manager.list(initial)`.
+    pub fn list<T>(&self, initial: Vec<T>) -> ListProxy<T> {
+        ListProxy(Arc::new(Mutex::new(initial)))
+    }
+
+    /// `manager.Namespace()`.
+    pub fn namespace<V>(&self) -> Namespace<V> {
+        Namespace(Arc::new(Mutex::new(IndexMap::new())))
+    }
+
+    /// `manager.Value(typecode, value)`.
+    pub fn value<T: Clone>(&self, value: T) -> Value<T> {
+        Value::new(value)
+    }
+
+    /// `manager.Lock()`.
+    pub fn lock(&self) -> Lock {
+        Lock::new()
+    }
+
+    /// `manager.RLock()`.
+    pub fn rlock(&self) -> RLock {
+        RLock::new()
+    }
+
+    /// `manager.Queue(maxsize=0)`.
+    pub fn queue<T>(&self, maxsize: Option<isize>) -> Queue<T> {
+        Queue::new(maxsize)
+    }
+
+    /// `manager.shutdown()`: nothing to stop.
+    pub fn shutdown(&self) {}
+}
+
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A shared `dict` (insertion-ordered, like Python's).
+#[derive(Debug)]
+pub struct DictProxy<K, V>(Arc<Mutex<IndexMap<K, V>>>);
+
+impl<K, V> Clone for DictProxy<K, V> {
+    fn clone(&self) -> Self {
+        DictProxy(self.0.clone())
+    }
+}
+
+impl<K: Hash + Eq + Debug + Clone, V: Clone> DictProxy<K, V> {
+    /// `d[key]`: `KeyError: key` (the key's `Debug`, e.g. `'a'` for text).
+    pub fn get(&self, key: &K) -> PyResult<V> {
+        guard(&self.0)
+            .get(key)
+            .cloned()
+            .ok_or_else(|| PyException::KeyError(py_repr(key)))
+    }
+
+    /// `d.get(key, default)`.
+    pub fn get_or(&self, key: &K, default: V) -> V {
+        guard(&self.0).get(key).cloned().unwrap_or(default)
+    }
+
+    /// `d[key] = value`.
+    pub fn set(&self, key: K, value: V) {
+        guard(&self.0).insert(key, value);
+    }
+
+    /// `del d[key]` / `d.pop(key)`.
+    pub fn pop(&self, key: &K) -> PyResult<V> {
+        guard(&self.0)
+            .shift_remove(key)
+            .ok_or_else(|| PyException::KeyError(py_repr(key)))
+    }
+
+    /// Runs `f` on the entry under the dict's lock (`d[k] = f(d.get(k))`
+    /// done atomically, which a Python proxy cannot offer).
+    pub fn update_with(&self, key: K, f: impl FnOnce(Option<&V>) -> V) {
+        let mut d = guard(&self.0);
+        let v = f(d.get(&key));
+        d.insert(key, v);
+    }
+
+    /// `len(d)`.
+    pub fn len(&self) -> usize {
+        guard(&self.0).len()
+    }
+
+    /// `len(d) == 0`.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `d.items()` in insertion order.
+    pub fn items(&self) -> Vec<(K, V)> {
+        guard(&self.0)
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// `d.keys()`.
+    pub fn keys(&self) -> Vec<K> {
+        guard(&self.0).keys().cloned().collect()
+    }
+}
+
+/// Python's `repr` of a key in a `KeyError`: text in single quotes.
+fn py_repr<K: Debug>(key: &K) -> String {
+    let s = format!("{key:?}");
+    match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        Some(inner) => format!("'{inner}'"),
+        None => s,
+    }
+}
+
+/// A shared `list`.
+#[derive(Debug)]
+pub struct ListProxy<T>(Arc<Mutex<Vec<T>>>);
+
+impl<T> Clone for ListProxy<T> {
+    fn clone(&self) -> Self {
+        ListProxy(self.0.clone())
+    }
+}
+
+fn list_index_error() -> PyException {
+    PyException::IndexError("list index out of range".into())
+}
+
+impl<T: Clone> ListProxy<T> {
+    /// `l.append(x)`.
+    pub fn append(&self, x: T) {
+        guard(&self.0).push(x);
+    }
+
+    /// `l[i]`: `IndexError: list index out of range`.
+    pub fn get(&self, i: isize) -> PyResult<T> {
+        let l = guard(&self.0);
+        let idx = index(i, l.len()).ok_or_else(list_index_error)?;
+        Ok(l[idx].clone())
+    }
+
+    /// `l[i] = x`.
+    pub fn set(&self, i: isize, x: T) -> PyResult<()> {
+        let mut l = guard(&self.0);
+        let idx = index(i, l.len()).ok_or_else(list_index_error)?;
+        l[idx] = x;
+        Ok(())
+    }
+
+    /// `len(l)`.
+    pub fn len(&self) -> usize {
+        guard(&self.0).len()
+    }
+
+    /// `len(l) == 0`.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `list(l)`.
+    pub fn to_vec(&self) -> Vec<T> {
+        guard(&self.0).clone()
+    }
+}
+
+/// A shared `Namespace`: named attributes of one type `V` (an enum when
+/// the Python code stores several types).
+#[derive(Debug)]
+pub struct Namespace<V>(Arc<Mutex<IndexMap<String, V>>>);
+
+impl<V> Clone for Namespace<V> {
+    fn clone(&self) -> Self {
+        Namespace(self.0.clone())
+    }
+}
+
+impl<V: Clone> Namespace<V> {
+    /// `ns.name`: `AttributeError: 'Namespace' object has no attribute
+    /// 'name'`.
+    pub fn get(&self, name: &str) -> PyResult<V> {
+        guard(&self.0).get(name).cloned().ok_or_else(|| {
+            PyException::AttributeError(format!("'Namespace' object has no attribute '{name}'"))
+        })
+    }
+
+    /// `ns.name = value`.
+    pub fn set(&self, name: impl Into<String>, value: V) {
+        guard(&self.0).insert(name.into(), value);
+    }
+}
