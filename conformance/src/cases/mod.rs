@@ -1,0 +1,117 @@
+//! One module per case: the Rust twin of `cases/<name>.py`.
+
+mod as_completed_results;
+mod asyncio_executor_bridge;
+mod asyncio_gather;
+mod barrier;
+mod condition_wait_for;
+mod event_wait;
+mod future_cancel_queued;
+mod future_done_callback;
+mod future_exception;
+mod initializer_broken;
+mod lock_errors;
+mod mp_manager;
+mod mp_pipe;
+mod mp_process_exitcode;
+mod mp_value_array;
+mod nested_submit;
+mod pool_apply_async_callbacks;
+mod pool_errors;
+mod pool_imap;
+mod pool_initializer;
+mod pool_map;
+mod pool_map_async_error;
+mod pool_starmap_apply;
+mod process_pool_executor_map;
+mod queue_full_empty;
+mod queue_in_executor;
+mod queue_orders;
+mod queue_task_done_join;
+mod result_timeout;
+mod rlock_reentrant;
+mod semaphores;
+mod shutdown_cancel_futures;
+mod simple_queue_producers;
+mod thread_errors;
+mod thread_start_join;
+mod timer_and_local;
+mod tpe_map_exception;
+mod tpe_map_order;
+mod tpe_max_workers_zero;
+mod tpe_submit_after_shutdown;
+mod tpe_submit_result;
+mod wait_all_and_first_exception;
+
+/// What the twins use, so each file reads like its Python program.
+mod prelude {
+    pub use crate::py::{b, exc, list, strs};
+    pub use executor_api::asyncio;
+    pub use executor_api::concurrent::futures::{
+        as_completed, wait, Future, MapIter, ProcessPoolExecutor, ThreadPoolExecutor,
+        ALL_COMPLETED, FIRST_EXCEPTION,
+    };
+    pub use executor_api::multiprocessing::{
+        current_process, Array, AsyncResult, Manager, Pipe, Pool, Process, Value,
+    };
+    pub use executor_api::queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
+    pub use executor_api::threading::{
+        current_thread, main_thread, Barrier, BoundedSemaphore, Condition, Event, Local, Lock,
+        RLock, Semaphore, Thread, Timer,
+    };
+    pub use executor_api::{PyException, PyResult};
+    pub use std::sync::{Arc, Mutex};
+    pub use std::time::Duration;
+}
+
+/// Every case by name.
+pub const ALL: &[(&str, fn())] = &[
+    ("as_completed_results", as_completed_results::run),
+    ("asyncio_executor_bridge", asyncio_executor_bridge::run),
+    ("asyncio_gather", asyncio_gather::run),
+    ("barrier", barrier::run),
+    ("condition_wait_for", condition_wait_for::run),
+    ("event_wait", event_wait::run),
+    ("future_cancel_queued", future_cancel_queued::run),
+    ("future_done_callback", future_done_callback::run),
+    ("future_exception", future_exception::run),
+    ("initializer_broken", initializer_broken::run),
+    ("lock_errors", lock_errors::run),
+    ("mp_manager", mp_manager::run),
+    ("mp_pipe", mp_pipe::run),
+    ("mp_process_exitcode", mp_process_exitcode::run),
+    ("mp_value_array", mp_value_array::run),
+    ("nested_submit", nested_submit::run),
+    (
+        "pool_apply_async_callbacks",
+        pool_apply_async_callbacks::run,
+    ),
+    ("pool_errors", pool_errors::run),
+    ("pool_imap", pool_imap::run),
+    ("pool_initializer", pool_initializer::run),
+    ("pool_map", pool_map::run),
+    ("pool_map_async_error", pool_map_async_error::run),
+    ("pool_starmap_apply", pool_starmap_apply::run),
+    ("process_pool_executor_map", process_pool_executor_map::run),
+    ("queue_full_empty", queue_full_empty::run),
+    ("queue_in_executor", queue_in_executor::run),
+    ("queue_orders", queue_orders::run),
+    ("queue_task_done_join", queue_task_done_join::run),
+    ("result_timeout", result_timeout::run),
+    ("rlock_reentrant", rlock_reentrant::run),
+    ("semaphores", semaphores::run),
+    ("shutdown_cancel_futures", shutdown_cancel_futures::run),
+    ("simple_queue_producers", simple_queue_producers::run),
+    ("thread_errors", thread_errors::run),
+    ("thread_start_join", thread_start_join::run),
+    ("timer_and_local", timer_and_local::run),
+    ("tpe_map_exception", tpe_map_exception::run),
+    ("tpe_map_order", tpe_map_order::run),
+    ("tpe_max_workers_zero", tpe_max_workers_zero::run),
+    ("tpe_submit_after_shutdown", tpe_submit_after_shutdown::run),
+    ("tpe_submit_result", tpe_submit_result::run),
+    (
+        "wait_all_and_first_exception",
+        wait_all_and_first_exception::run,
+    ),
+];
