@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Writes docs/python-mapping.json and docs/python-mapping.md from the table
+below: every supported Python API and the Rust call a transpiler emits.
+conformance/tests/mapping.rs checks that every Rust path exists and that the
+Markdown lists every entry. Edit the table here, then run this script."""
+
+import json
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+E = "executor_api"
+
+# (python, rust path, rust call shape, note)
+MODULES = {
+    "concurrent.futures": [
+        ("ThreadPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ThreadPoolExecutor::new", "ThreadPoolExecutor::new(max_workers: Option<usize>) -> PyResult<_>", "None = min(32, cpu_count + 4)"),
+        ("ThreadPoolExecutor(max_workers, thread_name_prefix, initializer, initargs)", f"{E}::concurrent::futures::ThreadPoolExecutor::builder", "ThreadPoolExecutor::builder().max_workers(..).thread_name_prefix(..).initializer(..).build()", "initargs are captured by the initializer closure"),
+        ("executor.submit(fn, *args)", f"{E}::concurrent::futures::ThreadPoolExecutor::submit", "ex.submit(move || fn(args)) -> PyResult<Future<T>>", "a closure returning PyResult<T> 'raises'; annotate the Future<T> type"),
+        ("executor.map(fn, *iterables, timeout=None)", f"{E}::concurrent::futures::ThreadPoolExecutor::map", "ex.map(f, iterable, timeout: Option<Duration>) -> PyResult<MapIter<T>>", "yields PyResult<T>; the first error ends the iteration, as in Python"),
+        ("executor.shutdown(wait=True, *, cancel_futures=False)", f"{E}::concurrent::futures::ThreadPoolExecutor::shutdown", "ex.shutdown(wait, cancel_futures)", "dropping the last handle = leaving the with block"),
+        ("with ThreadPoolExecutor(...) as ex:", f"{E}::concurrent::futures::ThreadPoolExecutor", "let ex = ...; /* scope end drops ex */", "Drop of the last clone calls shutdown(wait=True)"),
+        ("ProcessPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ProcessPoolExecutor::new", "ProcessPoolExecutor::new(max_workers)", "threads, not processes; None = cpu_count()"),
+        ("ProcessPoolExecutor.map(fn, iterable, timeout=None, chunksize=1)", f"{E}::concurrent::futures::ProcessPoolExecutor::map", "ex.map(f, iterable, timeout, chunksize)", "a chunk that raises ends the iteration at that chunk"),
+        ("Future.result(timeout=None)", f"{E}::concurrent::futures::Future::result", "f.result(timeout: Option<Duration>) -> PyResult<T>", "a nested result() on a pool worker runs the task inline or helps: never deadlocks (CPython can)"),
+        ("Future.exception(timeout=None)", f"{E}::concurrent::futures::Future::exception", "f.exception(timeout) -> PyResult<Option<PyException>>", ""),
+        ("Future.done()", f"{E}::concurrent::futures::Future::done", "f.done()", ""),
+        ("Future.running()", f"{E}::concurrent::futures::Future::running", "f.running()", ""),
+        ("Future.cancelled()", f"{E}::concurrent::futures::Future::cancelled", "f.cancelled()", ""),
+        ("Future.cancel()", f"{E}::concurrent::futures::Future::cancel", "f.cancel()", "succeeds only while queued"),
+        ("Future.add_done_callback(fn)", f"{E}::concurrent::futures::Future::add_done_callback", "f.add_done_callback(move |f| ..)", "a panicking callback is reported and ignored"),
+        ("Future()", f"{E}::concurrent::futures::Future::new", "Future::new()", ""),
+        ("Future.set_result(result)", f"{E}::concurrent::futures::Future::set_result", "f.set_result(v)", ""),
+        ("Future.set_exception(exception)", f"{E}::concurrent::futures::Future::set_exception", "f.set_exception(e)", ""),
+        ("Future.set_running_or_notify_cancel()", f"{E}::concurrent::futures::Future::set_running_or_notify_cancel", "f.set_running_or_notify_cancel()", ""),
+        ("await future", f"{E}::concurrent::futures::Future", "f.await", "Future<T> implements std::future::Future<Output = PyResult<T>>"),
+        ("wait(fs, timeout=None, return_when=ALL_COMPLETED)", f"{E}::concurrent::futures::wait", "wait(&fs, timeout, Some(FIRST_COMPLETED)) -> DoneAndNotDone", ""),
+        ("as_completed(fs, timeout=None)", f"{E}::concurrent::futures::as_completed", "as_completed(&fs, timeout) -> iterator of PyResult<Future<T>>", "TimeoutError as an item when the timeout expires"),
+        ("FIRST_COMPLETED / FIRST_EXCEPTION / ALL_COMPLETED", f"{E}::concurrent::futures::FIRST_COMPLETED", "FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED", ""),
+    ],
+    "threading": [
+        ("Thread(target=f, name=None, args=(), daemon=None)", f"{E}::threading::Thread::builder", "Thread::builder().name(..).target_name(\"f\").daemon(..).build(move || f(args))", "target_name gives CPython's default name 'Thread-N (f)'"),
+        ("Thread(target=f)", f"{E}::threading::Thread::new", "Thread::new(move || ..)", ""),
+        ("Thread.start()", f"{E}::threading::Thread::start", "t.start()?", "RuntimeError: threads can only be started once"),
+        ("Thread.join(timeout=None)", f"{E}::threading::Thread::join", "t.join(timeout: Option<f64>)?", ""),
+        ("Thread.is_alive()", f"{E}::threading::Thread::is_alive", "t.is_alive()", ""),
+        ("Thread.name / ident / native_id / daemon", f"{E}::threading::Thread::ident", "t.name(), t.ident(), t.native_id(), t.daemon()", "ident/native_id are Option (None before start)"),
+        ("Lock()", f"{E}::threading::Lock::new", "Lock::new()", ""),
+        ("Lock.acquire(blocking=True, timeout=-1)", f"{E}::threading::Lock::acquire", "l.acquire(blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool>", "None timeout = -1"),
+        ("Lock.release()", f"{E}::threading::Lock::release", "l.release()?", ""),
+        ("Lock.locked()", f"{E}::threading::Lock::locked", "l.locked()", ""),
+        ("with lock:", f"{E}::threading::Lock::with", "let _g = l.with()?;", "RAII guard releases at scope end"),
+        ("RLock()", f"{E}::threading::RLock::new", "RLock::new()", ""),
+        ("RLock.acquire / release", f"{E}::threading::RLock::acquire", "r.acquire(None, None)?; r.release()?", ""),
+        ("Condition(lock=None)", f"{E}::threading::Condition::new", "Condition::new(Some(lock.into()))", "None = a new RLock"),
+        ("Condition.wait(timeout=None)", f"{E}::threading::Condition::wait", "c.wait(timeout: Option<f64>) -> PyResult<bool>", ""),
+        ("Condition.wait_for(predicate, timeout=None)", f"{E}::threading::Condition::wait_for", "c.wait_for(|| pred, timeout)", ""),
+        ("Condition.notify(n=1)", f"{E}::threading::Condition::notify", "c.notify(n: Option<usize>)?", ""),
+        ("Condition.notify_all()", f"{E}::threading::Condition::notify_all", "c.notify_all()?", ""),
+        ("Semaphore(value=1)", f"{E}::threading::Semaphore::new", "Semaphore::new(value: Option<i64>)?", ""),
+        ("Semaphore.acquire(blocking=True, timeout=None)", f"{E}::threading::Semaphore::acquire", "s.acquire(blocking, timeout)?", ""),
+        ("Semaphore.release(n=1)", f"{E}::threading::Semaphore::release", "s.release(n: Option<usize>)?", ""),
+        ("BoundedSemaphore(value=1)", f"{E}::threading::BoundedSemaphore::new", "BoundedSemaphore::new(value)? (a bounded Semaphore)", ""),
+        ("Event()", f"{E}::threading::Event::new", "Event::new()", ""),
+        ("Event.set() / clear() / is_set()", f"{E}::threading::Event::set", "e.set(); e.clear(); e.is_set()", ""),
+        ("Event.wait(timeout=None)", f"{E}::threading::Event::wait", "e.wait(timeout: Option<f64>) -> bool", ""),
+        ("Barrier(parties, action=None, timeout=None)", f"{E}::threading::Barrier::new", "Barrier::new(parties, action: Option<Arc<dyn Fn() -> PyResult<()>>>, timeout)", ""),
+        ("Barrier.wait(timeout=None)", f"{E}::threading::Barrier::wait", "b.wait(timeout)? -> index", ""),
+        ("Barrier.abort() / reset()", f"{E}::threading::Barrier::abort", "b.abort(); b.reset()", ""),
+        ("Barrier.parties / n_waiting / broken", f"{E}::threading::Barrier::n_waiting", "b.parties(), b.n_waiting(), b.broken()", ""),
+        ("local()", f"{E}::threading::Local::new", "Local::<T>::new(); l.set(v); l.get(); l.with(|v| ..)", "the attribute bag becomes one value type T"),
+        ("Timer(interval, function)", f"{E}::threading::Timer::new", "Timer::new(interval_secs, move || ..)", ""),
+        ("Timer.cancel()", f"{E}::threading::Timer::cancel", "t.cancel()", ""),
+        ("current_thread()", f"{E}::threading::current_thread", "current_thread()", ""),
+        ("main_thread()", f"{E}::threading::main_thread", "main_thread()", ""),
+        ("get_ident()", f"{E}::threading::get_ident", "get_ident()", "small integers, not addresses"),
+        ("get_native_id()", f"{E}::threading::get_native_id", "get_native_id()", ""),
+        ("active_count()", f"{E}::threading::active_count", "active_count()", ""),
+        ("enumerate()", f"{E}::threading::enumerate", "enumerate()", ""),
+    ],
+    "queue": [
+        ("Queue(maxsize=0)", f"{E}::queue::Queue", "Queue::new(maxsize: Option<isize>)", "clones are the same queue"),
+        ("LifoQueue(maxsize=0)", f"{E}::queue::LifoQueue", "LifoQueue::new(maxsize)", ""),
+        ("PriorityQueue(maxsize=0)", f"{E}::queue::PriorityQueue", "PriorityQueue::new(maxsize)", "items are Ord; (priority, item) tuples compare like Python's"),
+        ("Queue.put(item, block=True, timeout=None)", f"{E}::queue::BaseQueue::put", "q.put(item, block: Option<bool>, timeout: Option<f64>)?", "on Full the item is dropped; put_or_return gives it back"),
+        ("Queue.get(block=True, timeout=None)", f"{E}::queue::BaseQueue::get", "q.get(block, timeout)?", "a get on a pool worker runs other tasks while it waits"),
+        ("Queue.put_nowait / get_nowait", f"{E}::queue::BaseQueue::get_nowait", "q.put_nowait(x)?; q.get_nowait()?", ""),
+        ("Queue.qsize() / empty() / full()", f"{E}::queue::BaseQueue::qsize", "q.qsize(); q.empty(); q.full()", ""),
+        ("Queue.task_done() / join()", f"{E}::queue::BaseQueue::task_done", "q.task_done()?; q.join()", ""),
+        ("SimpleQueue()", f"{E}::queue::SimpleQueue::new", "SimpleQueue::new()", ""),
+        ("queue.Empty / queue.Full", f"{E}::exceptions::PyException", "PyException::Empty / PyException::Full", ""),
+    ],
+    "multiprocessing": [
+        ("Pool(processes=None, initializer=None, initargs=())", f"{E}::multiprocessing::Pool::new", "Pool::new(processes)? or Pool::builder().processes(..).initializer(..).build()?", "threads; ValueError: Number of processes must be at least 1"),
+        ("Pool.map(func, iterable, chunksize=None)", f"{E}::multiprocessing::Pool::map", "pool.map(f, iterable, chunksize)? -> Vec<T>", "chunksize=None splits adaptively (lazy binary splitting)"),
+        ("Pool.starmap(func, iterable, chunksize=None)", f"{E}::multiprocessing::Pool::starmap", "pool.starmap(|(a, b)| f(a, b), items, None)?", ""),
+        ("Pool.apply(func, args=())", f"{E}::multiprocessing::Pool::apply", "pool.apply(move || f(args))?", ""),
+        ("Pool.apply_async(func, args, callback=None, error_callback=None)", f"{E}::multiprocessing::Pool::apply_async", "pool.apply_async(f, callback: Option<Box<..>>, error_callback)?", ""),
+        ("Pool.map_async(func, iterable, chunksize, callback, error_callback)", f"{E}::multiprocessing::Pool::map_async", "pool.map_async(f, items, chunksize, callback, error_callback)?", ""),
+        ("Pool.starmap_async(...)", f"{E}::multiprocessing::Pool::starmap_async", "pool.starmap_async(..)?", ""),
+        ("Pool.imap(func, iterable, chunksize=1)", f"{E}::multiprocessing::Pool::imap", "pool.imap(f, items, chunksize)?", "chunksize=1 goes on after an error; a failing chunk ends it (as CPython)"),
+        ("Pool.imap_unordered(func, iterable, chunksize=1)", f"{E}::multiprocessing::Pool::imap_unordered", "pool.imap_unordered(f, items, chunksize)?", ""),
+        ("Pool.close() / terminate() / join()", f"{E}::multiprocessing::Pool::close", "pool.close(); pool.terminate(); pool.join()?", "drop = terminate, like leaving with Pool()"),
+        ("AsyncResult.get(timeout=None)", f"{E}::multiprocessing::AsyncResult::get", "r.get(timeout: Option<Duration>)?", ""),
+        ("AsyncResult.wait / ready / successful", f"{E}::multiprocessing::AsyncResult::successful", "r.wait(t); r.ready(); r.successful()?", ""),
+        ("Process(target=f, args=(), name=None)", f"{E}::multiprocessing::Process::new", "Process::new(move || f(args)) / Process::with_name(name, ..)", "a thread; exitcode 1 when the target raised"),
+        ("Process.start() / join(timeout) / is_alive() / exitcode / pid", f"{E}::multiprocessing::Process::exitcode", "p.start()?; p.join(None)?; p.exitcode()", ""),
+        ("Queue(maxsize=0) / JoinableQueue(maxsize=0)", f"{E}::multiprocessing::JoinableQueue", "multiprocessing::Queue::new(None)", "the same type as queue.Queue"),
+        ("Pipe(duplex=True)", f"{E}::multiprocessing::Pipe", "let (a, b) = Pipe::<T>(duplex: Option<bool>);", ""),
+        ("Connection.send / recv / poll / close", f"{E}::multiprocessing::Connection::poll", "c.send(x)?; c.recv()?; c.poll(timeout)?; c.close()", ""),
+        ("Value(typecode, value)", f"{E}::multiprocessing::Value::new", "Value::new(v); v.get(); v.set(x); v.get_lock()", "the Rust type replaces the typecode"),
+        ("Array(typecode, initializer)", f"{E}::multiprocessing::Array::new", "Array::new(vec); a.get(i)?; a.set(i, x)?", ""),
+        ("Manager()", f"{E}::multiprocessing::Manager::new", "Manager::new()", "no server process"),
+        ("Manager.dict() / list() / Namespace() / Value / Lock / Queue", f"{E}::multiprocessing::Manager::dict", "m.dict(); m.list(v); m.namespace(); m.value(v); m.lock(); m.queue(None)", ""),
+        ("cpu_count()", f"{E}::multiprocessing::cpu_count", "cpu_count()", ""),
+        ("current_process()", f"{E}::multiprocessing::current_process", "current_process().name", ""),
+    ],
+    "asyncio": [
+        ("loop.run_in_executor(executor, func, *args)", f"{E}::asyncio::run_in_executor", "asyncio::run_in_executor(Some(&ex) or None, move || func(args)).await", ""),
+        ("asyncio.to_thread(func, *args)", f"{E}::asyncio::to_thread", "asyncio::to_thread(move || ..).await", ""),
+        ("asyncio.wrap_future(future)", f"{E}::asyncio::wrap_future", "asyncio::wrap_future(f).await", ""),
+        ("asyncio.gather(*aws, return_exceptions=True)", f"{E}::asyncio::gather", "asyncio::gather(vec_of_futures).await -> Vec<PyResult<T>>", "outputs keep their own errors"),
+        ("asyncio.run(main())", f"{E}::asyncio::run", "asyncio::run(async { .. })", ""),
+    ],
+}
+
+def main():
+    entries = []
+    for module, rows in MODULES.items():
+        for py, path, call, note in rows:
+            entries.append({"module": module, "python": py, "rust": path, "call": call, "note": note})
+    (ROOT / "docs" / "python-mapping.json").write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+    md = ["# Python → Rust mapping", "",
+          "Every supported Python API and the Rust call a transpiler emits for it. "
+          "Generated from `scripts/python_mapping.py` (also `docs/python-mapping.json`); "
+          "`conformance/tests/mapping.rs` checks that every Rust path exists, and the "
+          "conformance corpus (`conformance/`) runs Python programs next to their translations.", "",
+          "## Rules", "",
+          "- A Python parameter with a default becomes an `Option` parameter, in Python's order; "
+          "`None` means Python's default. Classes with many keyword options also have a builder.",
+          "- Python exceptions are `executor_api::PyException` variants named after them; "
+          "`Display` is Python's last traceback line (`ValueError: ...`). `f\"{type(e).__name__}: {e}\"` "
+          "is `format!(\"{}: {}\", e.name(), e.message())`.",
+          "- A callable that raises returns `PyResult<T>`; plain values work too. Because both "
+          "`T` and `PyResult<T>` convert, annotate the future when the closure returns `PyResult` "
+          "(`let f: Future<u64> = ex.submit(|| -> PyResult<u64> { .. })?`).",
+          "- `args`/`kwargs` are captured by the closure; objects shared between threads are cheap "
+          "`Clone` handles (a clone is the same object, like a Python reference).",
+          "- A panic in a task becomes `PanicException` carrying the panic message; the worker lives on.", "",
+          "## Where we differ from CPython, and why", "",
+          "- A nested `submit(...).result()` inside a task never deadlocks, even with `max_workers=1`: "
+          "the waiting worker runs the queued task itself or helps with other tasks. CPython deadlocks.",
+          "- Blocking calls (`Queue.get`, `Event.wait`, `Lock.acquire`, `Condition.wait`, channel `recv`) "
+          "made on one of our pool's workers run other queued tasks while waiting, so pools do not starve; "
+          "while the thread holds a `Lock`/`RLock` it parks instead (no task may run inside another's critical section).",
+          "- `Pool.map(chunksize=None)` splits work adaptively instead of CPython's fixed `len/(4*processes)` chunks.",
+          "- `multiprocessing` runs on threads: no pickling, shared memory, `Process.pid` is a thread id.",
+          "- `threading.get_ident()` is a small integer; `Thread.daemon` is recorded but a Rust program ends when `main` returns.",
+          "- `InvalidStateError` messages cannot contain CPython's object address; they show the future's state.", ""]
+    for module, rows in MODULES.items():
+        md += [f"## `{module}`", "", "| Python | Rust | Notes |", "|---|---|---|"]
+        for py, path, call, note in rows:
+            md.append(f"| `{py}` | `{call}` (`{path}`) | {note} |")
+        md.append("")
+    (ROOT / "docs" / "python-mapping.md").write_text("\n".join(md))
+    print(f"{len(entries)} entries")
+
+if __name__ == "__main__":
+    main()
