@@ -123,11 +123,61 @@ MODULES = {
     ],
 }
 
+# Exceptions a call raises, by Rust path (Python name: message pattern).
+ERRORS = {
+    "ThreadPoolExecutor::new": ["ValueError: max_workers must be greater than 0"],
+    "ThreadPoolExecutor::submit": ["RuntimeError: cannot schedule new futures after shutdown",
+                                   "BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore"],
+    "Future::result": ["TimeoutError", "CancelledError", "<the task's exception>"],
+    "Future::exception": ["TimeoutError", "CancelledError"],
+    "Future::set_result": ["InvalidStateError: FINISHED: <Future ...>"],
+    "Thread::start": ["RuntimeError: threads can only be started once", "RuntimeError: can't start new thread"],
+    "Thread::join": ["RuntimeError: cannot join thread before it is started", "RuntimeError: cannot join current thread"],
+    "Lock::acquire": ["ValueError: can't specify a timeout for a non-blocking call", "ValueError: timeout value must be positive"],
+    "Lock::release": ["RuntimeError: release unlocked lock"],
+    "RLock::acquire": ["RuntimeError: cannot release un-acquired lock"],
+    "Condition::wait": ["RuntimeError: cannot wait on un-acquired lock"],
+    "Condition::notify": ["RuntimeError: cannot notify on un-acquired lock"],
+    "Semaphore::new": ["ValueError: semaphore initial value must be >= 0"],
+    "Semaphore::acquire": ["ValueError: can't specify timeout for non-blocking acquire"],
+    "BoundedSemaphore::new": ["ValueError: Semaphore released too many times (on release)"],
+    "Barrier::wait": ["BrokenBarrierError"],
+    "BaseQueue::put": ["Full", "ValueError: 'timeout' must be a non-negative number"],
+    "BaseQueue::get": ["Empty", "ValueError: 'timeout' must be a non-negative number"],
+    "BaseQueue::task_done": ["ValueError: task_done() called too many times"],
+    "Pool::new": ["ValueError: Number of processes must be at least 1"],
+    "Pool::map": ["ValueError: Pool not running", "<the first failing item's exception>"],
+    "Process::start": ["AssertionError: cannot start a process twice"],
+    "Process::exitcode": ["AssertionError: can only join a started process (join)"],
+    "Connection::poll": ["OSError: connection is read-only", "OSError: connection is write-only", "OSError: handle is closed", "EOFError"],
+    "Array::new": ["IndexError: invalid index (get/set)"],
+    "Manager::dict": ["KeyError: '<key>'", "AttributeError: 'Namespace' object has no attribute '<name>'", "IndexError: list index out of range"],
+}
+
+
+def params(python):
+    """Parameters in order with defaults, from the Python signature text."""
+    if "(" not in python or not python.endswith(")"):
+        return []
+    inner = python[python.index("(") + 1:-1]
+    out = []
+    for part in [p.strip() for p in inner.split(",") if p.strip()]:
+        if part in ("*", "/"):
+            continue
+        name, _, default = part.partition("=")
+        out.append({"name": name.strip(), "default": default.strip() or None})
+    return out
+
+
 def main():
     entries = []
     for module, rows in MODULES.items():
         for py, path, call, note in rows:
-            entries.append({"module": module, "python": py, "rust": path, "call": call, "note": note})
+            key = "::".join(path.split("::")[-2:])
+            returns = call.split("->", 1)[1].strip() if "->" in call else None
+            entries.append({"module": module, "python": py, "rust": path, "call": call,
+                            "params": params(py), "returns": returns,
+                            "errors": ERRORS.get(key, []), "note": note})
     (ROOT / "docs" / "python-mapping.json").write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
     md = ["# Python → Rust mapping", "",
           "Every supported Python API and the Rust call a transpiler emits for it. "
