@@ -41,7 +41,7 @@ impl Books {
 }
 
 fn task(pool: &Arc<ThreadPool>, books: &Arc<Books>, id: u64) {
-    if id % NESTED_EVERY == 0 {
+    if id.is_multiple_of(NESTED_EVERY) {
         let (p, b) = (pool.clone(), books.clone());
         let nested = NESTED_BASE + id;
         pool.spawn(move || {
@@ -64,11 +64,13 @@ fn rss_kib() -> Option<u64> {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let total: u64 = if quick { 200_000 } else { 10_000_000 };
-    let nested = (0..total).filter(|i| i % NESTED_EVERY == 0).count() as u64;
+    let nested = (0..total)
+        .filter(|i| i.is_multiple_of(NESTED_EVERY))
+        .count() as u64;
     let expected_count = total + nested;
     let expected_sum: u64 = (0..total).sum::<u64>()
         + (0..total)
-            .filter(|i| i % NESTED_EVERY == 0)
+            .filter(|i| i.is_multiple_of(NESTED_EVERY))
             .map(|i| NESTED_BASE + i)
             .sum::<u64>();
     // Planned panics would flood stderr; the pool reports each one.

@@ -35,6 +35,9 @@
 mod job;
 mod join;
 mod loom;
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod loom_seam;
 mod parallel;
 mod pool;
 mod registry;

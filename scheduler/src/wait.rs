@@ -23,8 +23,9 @@ use crate::loom::{lock, wait, wait_timeout, Condvar, Mutex};
 use crate::registry::Registry;
 use crate::worker::WorkerThread;
 
-/// Rounds a waiter re-polls before blocking.
-const SPIN_ROUNDS: u32 = 100;
+/// Rounds a waiter re-polls before blocking (one under loom: spinning only
+/// multiplies the interleavings a model has to explore).
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 100 };
 
 /// A waker that unblocks one waiting thread.
 #[derive(Default)]
@@ -66,6 +67,11 @@ impl Signal {
         true
     }
 }
+
+// Under loom, each modelled thread needs its own signal made in the current
+// execution: loom's thread-locals give exactly that.
+#[cfg(loom)]
+use loom::thread_local;
 
 thread_local! {
     // One signal per thread, reused by every wait on it. Nested waits (a

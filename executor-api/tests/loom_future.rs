@@ -1,0 +1,142 @@
+//! Loom models of `concurrent.futures.Future` (`executor-api/src/concurrent/
+//! futures/future.rs`): its real state machine, whose state lock is loom's
+//! `Mutex` under `--cfg loom`, and the scheduler's real blocking wait
+//! (`scheduler::block_on_until`, loom's `Mutex`/`Condvar` through the
+//! scheduler's `loom.rs` shim) behind `result()`.
+//!
+//! Loom runs every interleaving of the modelled threads (up to the
+//! preemption bound); a waiter that is never woken shows up as all threads
+//! blocked, which loom reports as a deadlock.
+//!
+//! Run with `scripts/test.sh loom` (`RUSTFLAGS="--cfg loom"`).
+#![cfg(loom)]
+
+use std::time::Duration;
+
+use executor_api::concurrent::futures::Future;
+use executor_api::PyException;
+use loom::sync::atomic::{AtomicUsize, Ordering};
+use loom::sync::Arc;
+use loom::thread;
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut b = loom::model::Builder::new();
+    if b.preemption_bound.is_none() {
+        b.preemption_bound = Some(3);
+    }
+    b.check(f);
+}
+
+fn counting_callback(n: &Arc<AtomicUsize>) -> impl FnOnce(&Future<u32>) + Send + 'static {
+    let n = n.clone();
+    move |f: &Future<u32>| {
+        // A callback only ever sees a done future.
+        assert!(f.done());
+        n.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A worker running the call (`set_running_or_notify_cancel` then
+/// `set_result`, the executor's claim-and-run) vs `cancel()` vs
+/// `add_done_callback` from a third thread: every callback runs exactly
+/// once, after the future is done; `cancel` succeeds exactly when it came
+/// before the worker claimed the call, and then the call never runs.
+#[test]
+fn completion_vs_cancel_vs_add_done_callback() {
+    model(|| {
+        let f: Future<u32> = Future::new();
+        let early = Arc::new(AtomicUsize::new(0));
+        let late = Arc::new(AtomicUsize::new(0));
+        f.add_done_callback(counting_callback(&early));
+
+        let worker = {
+            let f = f.clone();
+            thread::spawn(move || {
+                let claimed = f.set_running_or_notify_cancel().unwrap();
+                if claimed {
+                    f.set_result(7).unwrap();
+                }
+                claimed
+            })
+        };
+        let canceller = {
+            let f = f.clone();
+            thread::spawn(move || f.cancel())
+        };
+        f.add_done_callback(counting_callback(&late));
+
+        let ran = worker.join().unwrap();
+        let cancelled = canceller.join().unwrap();
+        assert!(f.done());
+        assert_eq!(early.load(Ordering::SeqCst), 1);
+        assert_eq!(late.load(Ordering::SeqCst), 1);
+        assert_ne!(ran, cancelled, "exactly one of run / cancel wins");
+        assert_eq!(f.cancelled(), cancelled);
+        if ran {
+            assert_eq!(f.result(None).unwrap(), 7);
+        } else {
+            assert!(matches!(
+                f.result(None),
+                Err(PyException::CancelledError(_))
+            ));
+        }
+    });
+}
+
+/// `set_result` vs `cancel` on a future still PENDING (Python's bare
+/// `Future()`): exactly one succeeds, the other sees the final state
+/// (`InvalidStateError` / `false`), and a callback runs once.
+#[test]
+fn set_result_vs_cancel_on_a_pending_future() {
+    model(|| {
+        let f: Future<u32> = Future::new();
+        let calls = Arc::new(AtomicUsize::new(0));
+        f.add_done_callback(counting_callback(&calls));
+        let setter = {
+            let f = f.clone();
+            thread::spawn(move || f.set_result(1).is_ok())
+        };
+        let cancelled = f.cancel();
+        let set = setter.join().unwrap();
+        assert_ne!(set, cancelled);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// `result(None)` racing completion on another thread: the waiter's waker
+/// registration and the completer's hand-off of the wakers never miss each
+/// other, so the waiter always returns the value (no lost wake-up).
+#[test]
+fn result_racing_completion_is_never_lost() {
+    model(|| {
+        let f: Future<u32> = Future::new();
+        let completer = {
+            let f = f.clone();
+            thread::spawn(move || f.set_result(5).unwrap())
+        };
+        assert_eq!(f.result(None).unwrap(), 5);
+        completer.join().unwrap();
+    });
+}
+
+/// `result(timeout)` racing completion: it returns the value or
+/// `TimeoutError`, never anything else, and a later `result()` returns the
+/// value. (Loom has no clock; a zero timeout makes the "deadline passed"
+/// branch reachable in every interleaving.)
+#[test]
+fn result_with_timeout_racing_completion() {
+    model(|| {
+        let f: Future<u32> = Future::new();
+        let completer = {
+            let f = f.clone();
+            thread::spawn(move || f.set_result(5).unwrap())
+        };
+        match f.result(Some(Duration::ZERO)) {
+            Ok(v) => assert_eq!(v, 5),
+            Err(PyException::TimeoutError(_)) => {}
+            Err(e) => panic!("unexpected {e}"),
+        }
+        assert_eq!(f.result(None).unwrap(), 5);
+        completer.join().unwrap();
+    });
+}
