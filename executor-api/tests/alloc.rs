@@ -92,6 +92,9 @@ fn leaked_since(baseline: isize) -> isize {
 
 const N: usize = 20_000;
 
+/// One build-use-shutdown round of an API.
+type Cycle = fn() -> PyResult<()>;
+
 fn submit_cycle() -> PyResult<()> {
     let ex = ThreadPoolExecutor::new(Some(2))?;
     let futures: Vec<Future<usize>> = (0..1000)
@@ -157,7 +160,7 @@ fn allocations_per_submit_and_no_leaks_after_shutdown() -> PyResult<()> {
     let per_submit = allocations_per_submit()?;
 
     let mut leaks = Vec::new();
-    let cycles: [(&str, fn() -> PyResult<()>); 3] = [
+    let cycles: [(&str, Cycle); 3] = [
         ("submit", submit_cycle),
         ("map", map_cycle),
         ("Pool.map", pool_map_cycle),
@@ -176,7 +179,10 @@ fn allocations_per_submit_and_no_leaks_after_shutdown() -> PyResult<()> {
         "{per_submit:.3} allocations per submit, expected at most 2 + amortized queue growth"
     );
     for (name, leaked) in leaks {
-        assert_eq!(leaked, 0, "{name}: {leaked} allocations leaked after shutdown");
+        assert_eq!(
+            leaked, 0,
+            "{name}: {leaked} allocations leaked after shutdown"
+        );
     }
     Ok(())
 }
