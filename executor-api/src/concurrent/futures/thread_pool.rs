@@ -24,6 +24,7 @@ pub struct ThreadPoolExecutorBuilder {
     initializer: Option<Initializer>,
     default_workers: Option<fn() -> usize>,
     broken_message: Option<fn(&str) -> PyException>,
+    spawner: Option<Arc<dyn scheduler::Spawner>>,
 }
 
 impl fmt::Debug for ThreadPoolExecutorBuilder {
@@ -56,6 +57,26 @@ impl ThreadPoolExecutorBuilder {
         R: IntoPyResult<()>,
     {
         self.initializer = Some(Arc::new(move || call(&f)));
+        self
+    }
+
+    /// How worker threads are started (default: std threads); see
+    /// [`scheduler::Spawner`]. If it fails for a worker, the executor keeps
+    /// the workers it has and the next `submit` raises
+    /// `RuntimeError: can't start new thread`; if no worker starts, `build`
+    /// raises it.
+    ///
+    /// ```
+    /// use executor_api::concurrent::futures::ThreadPoolExecutor;
+    /// let ex = ThreadPoolExecutor::builder()
+    ///     .max_workers(Some(2))
+    ///     .spawner(scheduler::StdSpawner)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(ex.submit(|| 1 + 1).unwrap().result(None).unwrap(), 2);
+    /// ```
+    pub fn spawner(mut self, spawner: impl scheduler::Spawner) -> Self {
+        self.spawner = Some(Arc::new(spawner));
         self
     }
 
@@ -98,6 +119,9 @@ impl ThreadPoolExecutorBuilder {
                 0
             })
             .thread_name_prefix(format!("{prefix}_"));
+        if let Some(spawner) = self.spawner {
+            builder = builder.spawner(move |start| spawner.spawn(start));
+        }
         if let Some(init) = self.initializer {
             let flags = flags.clone();
             builder = builder.start_handler(move |_| {
