@@ -25,9 +25,16 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Instant;
 
+#[cfg(not(loom))]
 thread_local! {
     /// Levels of `Lock`/`RLock` this thread holds.
     static HELD: Cell<usize> = const { Cell::new(0) };
+}
+
+// Per modelled thread under `--cfg loom` (all loom threads share one OS thread).
+#[cfg(loom)]
+loom::thread_local! {
+    static HELD: Cell<usize> = Cell::new(0);
 }
 
 /// Records that this thread took `n` lock levels.

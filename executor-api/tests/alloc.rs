@@ -7,11 +7,14 @@
 //!   holding the state and the closure) and the `async-task` task (header,
 //!   schedule function and the `RunJob` future in one block).
 //! * Leaks: after `shutdown` (and the workers' exit), the number of live
-//!   allocations is back to what it was before the executor was built, for
-//!   `submit`, `map` and `Pool.map`.
+//!   allocations is back to what it was before the executors were built,
+//!   for `submit`, `map` and `Pool.map`, up to crossbeam-epoch's deferred
+//!   frees (a few, not growing with the work; see `EPOCH_SLACK`).
 //!
+//! Linux only (it watches `/proc/self/task` for the workers' exit).
 //! Everything runs in one `#[test]`: the test harness allocates for every
 //! finished test, which would show up as noise in another test's counts.
+#![cfg(target_os = "linux")]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -75,22 +78,38 @@ fn calls() -> usize {
     CALLS.with(Cell::get)
 }
 
-/// Waits until the live count is back to `baseline` and returns the
-/// difference left. Worker threads free their thread-locals and start
-/// closures while they exit, just after `shutdown(wait=True)` returned, so
-/// the count is given a (generous) moment to settle; a real leak never does.
-fn leaked_since(baseline: isize) -> isize {
+/// Number of threads of this process.
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .count()
+}
+
+/// Live allocations once the workers of the pools just shut down have
+/// exited. `shutdown(wait=True)` returns when the workers left their loops;
+/// their threads then free their thread-locals and start closures and exit.
+/// Once the thread count is back to `threads_before` those frees are done
+/// (a thread's memory is released before the kernel removes it), so the
+/// live count is exact. The deadline is only a safety net.
+fn live_after_workers_exit(threads_before: usize) -> isize {
     let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let diff = LIVE.load(Ordering::SeqCst) - baseline;
-        if diff <= 0 || Instant::now() >= deadline {
-            return diff;
-        }
+    while threads() > threads_before && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(1));
     }
+    LIVE.load(Ordering::SeqCst)
 }
 
 const N: usize = 20_000;
+
+/// Rounds of 1000 tasks per API in the leak check.
+const CYCLES: usize = 5;
+
+/// crossbeam-deque frees replaced queue buffers through crossbeam-epoch,
+/// which defers the free until a later pin on any thread, and registers
+/// each thread once in a list reclaimed lazily. So the live count after a
+/// round may be off by a few allocations either way, without growing with
+/// the work: a leak of one allocation per task would show as 5000 here.
+const EPOCH_SLACK: isize = 16;
 
 /// One build-use-shutdown round of an API.
 type Cycle = fn() -> PyResult<()>;
@@ -150,12 +169,12 @@ fn allocations_per_submit() -> PyResult<f64> {
 
 #[test]
 fn allocations_per_submit_and_no_leaks_after_shutdown() -> PyResult<()> {
+    let threads_before = threads();
     // Warm up once: first-use statics and this thread's wait signal are
     // allocated once per process/thread and live on, by design.
     submit_cycle()?;
     map_cycle()?;
     pool_map_cycle()?;
-    assert!(leaked_since(LIVE.load(Ordering::SeqCst)) <= 0);
 
     let per_submit = allocations_per_submit()?;
 
@@ -166,9 +185,11 @@ fn allocations_per_submit_and_no_leaks_after_shutdown() -> PyResult<()> {
         ("Pool.map", pool_map_cycle),
     ];
     for (name, cycle) in cycles {
-        let baseline = LIVE.load(Ordering::SeqCst);
-        cycle()?;
-        leaks.push((name, leaked_since(baseline)));
+        let baseline = live_after_workers_exit(threads_before);
+        for _ in 0..CYCLES {
+            cycle()?;
+        }
+        leaks.push((name, live_after_workers_exit(threads_before) - baseline));
     }
 
     println!("allocations per submit: {per_submit:.3}; leaked after shutdown: {leaks:?}");
@@ -179,9 +200,9 @@ fn allocations_per_submit_and_no_leaks_after_shutdown() -> PyResult<()> {
         "{per_submit:.3} allocations per submit, expected at most 2 + amortized queue growth"
     );
     for (name, leaked) in leaks {
-        assert_eq!(
-            leaked, 0,
-            "{name}: {leaked} allocations leaked after shutdown"
+        assert!(
+            leaked.abs() <= EPOCH_SLACK,
+            "{name}: {leaked} allocations leaked after {CYCLES} rounds of 1000 tasks"
         );
     }
     Ok(())

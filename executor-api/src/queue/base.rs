@@ -2,7 +2,12 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
+#[cfg(loom)]
+use loom::sync::{Mutex, MutexGuard};
+#[cfg(not(loom))]
+use std::sync::{Mutex, MutexGuard};
 
 use super::store::Store;
 use crate::exceptions::{check_timeout_secs, PyException, PyResult};

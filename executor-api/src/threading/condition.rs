@@ -5,7 +5,12 @@
 //! levels of an `RLock`), waits for its slot, and takes the lock back.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
+#[cfg(loom)]
+use loom::sync::{Mutex, MutexGuard};
+#[cfg(not(loom))]
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::lock::Lock;

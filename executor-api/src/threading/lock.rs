@@ -1,6 +1,11 @@
 //! `threading.Lock`: a plain mutual-exclusion lock any thread may release.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
+#[cfg(loom)]
+use loom::sync::{Mutex, MutexGuard};
+#[cfg(not(loom))]
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::exceptions::{PyException, PyResult};

@@ -1,0 +1,88 @@
+//! Loom models of `queue.Queue` and `threading.Condition`: their real code
+//! (`queue/base.rs`, `threading/lock.rs`, `threading/condition.rs`), whose
+//! state locks are loom's under `--cfg loom`, waiting through the real
+//! `waiting::block_until` and `scheduler::block_on_until`.
+//!
+//! A lost wake-up shows up as every modelled thread blocked, which loom
+//! reports as a deadlock. Run with `scripts/test.sh loom`.
+#![cfg(loom)]
+
+use executor_api::queue::Queue;
+use executor_api::threading::{Condition, Lock};
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use loom::sync::Arc;
+use loom::thread;
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut b = loom::model::Builder::new();
+    if b.preemption_bound.is_none() {
+        b.preemption_bound = Some(2);
+    }
+    b.check(f);
+}
+
+/// `Queue(maxsize=1)`: a producer putting two items (the second `put`
+/// blocks until the consumer makes room), a consumer getting both and
+/// calling `task_done` for each, and `join()` on a third thread: items
+/// arrive once and in order, a blocked `put`/`get` is always woken, and
+/// `join` returns only after both `task_done` calls.
+#[test]
+fn bounded_put_get_task_done_join() {
+    model(|| {
+        let q: Queue<u32> = Queue::new(Some(1));
+        let processed = Arc::new(AtomicUsize::new(0));
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                q.put(1, None, None).unwrap();
+                q.put(2, None, None).unwrap();
+            })
+        };
+        let consumer = {
+            let (q, processed) = (q.clone(), processed.clone());
+            thread::spawn(move || {
+                let mut got = Vec::new();
+                for _ in 0..2 {
+                    got.push(q.get(None, None).unwrap());
+                    processed.fetch_add(1, Ordering::SeqCst);
+                    q.task_done().unwrap();
+                }
+                got
+            })
+        };
+        producer.join().unwrap();
+        // Both items were put, so `join` waits for both `task_done`s.
+        q.join();
+        assert_eq!(processed.load(Ordering::SeqCst), 2);
+        assert_eq!(consumer.join().unwrap(), vec![1, 2]);
+        assert!(q.empty());
+    });
+}
+
+/// `Condition` notify vs wait: a waiter checking a predicate under the
+/// condition's lock and waiting, a notifier setting it under the lock and
+/// calling `notify()`. The waiter always wakes and sees the predicate,
+/// whichever runs first (the waiter's slot is queued before the lock is
+/// released, so a notify cannot slip between the check and the wait).
+#[test]
+fn condition_notify_vs_wait() {
+    model(|| {
+        let cond = Condition::new(Some(Lock::new().into()));
+        let ready = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let (cond, ready) = (cond.clone(), ready.clone());
+            thread::spawn(move || {
+                cond.acquire(None, None).unwrap();
+                while !ready.load(Ordering::Relaxed) {
+                    assert!(cond.wait(None).unwrap());
+                }
+                cond.release().unwrap();
+            })
+        };
+        cond.acquire(None, None).unwrap();
+        ready.store(true, Ordering::Relaxed);
+        cond.notify(None).unwrap();
+        cond.release().unwrap();
+        waiter.join().unwrap();
+    });
+}
