@@ -16,13 +16,21 @@ use crate::registry::Registry;
 use crate::stats::WorkerCounters;
 use crate::unwind;
 
-/// Search rounds before a worker goes to sleep (see `sleep.rs`).
-const SPIN_ROUNDS: u32 = 64;
+/// Search rounds before a worker goes to sleep (see `sleep.rs`); one under
+/// loom, where spinning only multiplies the interleavings to explore.
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
 /// Of those, the first rounds only pause the CPU; later ones yield the thread.
-const PAUSE_ROUNDS: u32 = 48;
+const PAUSE_ROUNDS: u32 = if cfg!(loom) { 1 } else { 48 };
 
+#[cfg(not(loom))]
 thread_local! {
     static CURRENT: Cell<*const WorkerThread> = const { Cell::new(std::ptr::null()) };
+}
+
+// Per modelled thread under loom (all loom threads share one OS thread).
+#[cfg(loom)]
+loom::thread_local! {
+    static CURRENT: Cell<*const WorkerThread> = Cell::new(std::ptr::null());
 }
 
 /// The state a worker keeps on its own stack for its whole life.

@@ -3,7 +3,12 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
+#[cfg(loom)]
+use loom::sync::Mutex;
+#[cfg(not(loom))]
+use std::sync::Mutex;
 use std::time::Duration;
 
 use scheduler::{PoolHandle, ThreadPoolBuilder};
