@@ -13,6 +13,8 @@
 //! (`a_panicking_callback_is_ignored_and_others_still_run`), and dropping an
 //! executor from its own task does not deadlock
 //! (`dropping_the_last_handle_inside_a_task_does_not_deadlock`).
+// Needs real threads (not on `wasm32-wasip1`, which has none).
+#![cfg(any(not(target_family = "wasm"), target_feature = "atomics"))]
 
 use std::collections::HashSet;
 use std::io;
