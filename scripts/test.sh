@@ -415,6 +415,19 @@ tier_tsan() {
         CARGO_TARGET_DIR="$REPO_ROOT/target/tsan" TSAN_OPTIONS="$tsan_opts" \
         cargo "+$NIGHTLY" test -Zbuild-std --target "$(host_triple)" \
         "${pkgs[@]}" --lib --tests
+    # Miri on the scheduler's unsafe code (stack jobs of join, scopes, install,
+    # map_vec/try_map_vec): the pool tests that reach it, small enough for
+    # miri (~1.5 min). Tree Borrows: crossbeam-epoch 0.9 itself violates the
+    # stricter Stacked Borrows rules (internal.rs, `&*local_ptr`), not our code.
+    # Leaks are ignored: worker threads are still parked when a test returns.
+    if has_package scheduler; then
+        ensure_component "$NIGHTLY" miri
+        run env MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-permissive-provenance" \
+            CARGO_TARGET_DIR="$REPO_ROOT/target/miri" \
+            cargo "+$NIGHTLY" miri test -p scheduler --test pool -- \
+            join_resumes_a_panic scope_tasks_borrow map_vec_keeps_order try_map_vec \
+            nested_scopes a_pool_without_threads
+    fi
 }
 
 has_example() {
