@@ -184,3 +184,26 @@ fn queues_between_processes() -> PyResult<()> {
     );
     Ok(())
 }
+
+#[test]
+fn closed_queue_refuses_put_and_get() -> PyResult<()> {
+    let q: Queue<u32> = Queue::new(Some(1));
+    q.put(1, None, None)?;
+    assert_eq!(q.put_nowait(2).unwrap_err().name(), "Full");
+    assert!(q.full() && q.qsize() == 1);
+    let other = q.clone();
+    other.close();
+    other.close();
+    for err in [
+        q.put(3, None, None).unwrap_err(),
+        q.get_nowait().unwrap_err(),
+    ] {
+        let text = err.to_string();
+        assert!(
+            text.starts_with("ValueError: Queue <multiprocessing.queues.Queue object at 0x"),
+            "{text}"
+        );
+        assert!(text.ends_with("> is closed"), "{text}");
+    }
+    Ok(())
+}

@@ -6,7 +6,19 @@ use std::time::Duration;
 use crate::channels::{channel, Receiver, Sender};
 use crate::exceptions::{PyException, PyResult};
 
-/// One end of a [`Pipe`].
+/// One end of a [`Pipe`]. On a one-way pipe, `send` on the receiving end
+/// raises `OSError: connection is read-only` and `recv`/`poll` on the
+/// sending end `OSError: connection is write-only`, as in CPython.
+///
+/// ```
+/// use executor_api::multiprocessing::Pipe;
+/// let (reader, writer) = Pipe(Some(false));
+/// writer.send(1)?;
+/// assert_eq!(reader.recv()?, 1);
+/// assert_eq!(reader.send(2).unwrap_err().to_string(), "OSError: connection is read-only");
+/// assert_eq!(writer.recv().unwrap_err().to_string(), "OSError: connection is write-only");
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
 pub struct Connection<T> {
     tx: Mutex<Option<Sender<T>>>,
     rx: Mutex<Option<Receiver<T>>>,

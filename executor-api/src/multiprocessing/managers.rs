@@ -81,6 +81,16 @@ fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// A shared `dict` (insertion-ordered, like Python's).
+///
+/// ```
+/// use executor_api::multiprocessing::Manager;
+/// let d = Manager::new().dict();
+/// d.set("b", 2);
+/// d.set("a", 1);
+/// d.update_with("a", |v| v.copied().unwrap_or(0) + 10);
+/// assert_eq!(d.items(), vec![("b", 2), ("a", 11)]);
+/// assert_eq!(d.pop(&"c").unwrap_err().to_string(), "KeyError: 'c'");
+/// ```
 #[derive(Debug)]
 pub struct DictProxy<K, V>(Arc<Mutex<IndexMap<K, V>>>);
 
@@ -158,6 +168,15 @@ fn py_repr<K: Debug>(key: &K) -> String {
 }
 
 /// A shared `list`.
+///
+/// ```
+/// use executor_api::multiprocessing::Manager;
+/// let l = Manager::new().list(vec![1]);
+/// l.append(2);
+/// assert_eq!(l.get(-1)?, 2);
+/// assert_eq!(l.get(5).unwrap_err().to_string(), "IndexError: list index out of range");
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
 #[derive(Debug)]
 pub struct ListProxy<T>(Arc<Mutex<Vec<T>>>);
 
@@ -210,6 +229,16 @@ impl<T: Clone> ListProxy<T> {
 
 /// A shared `Namespace`: named attributes of one type `V` (an enum when
 /// the Python code stores several types).
+///
+/// ```
+/// use executor_api::multiprocessing::Manager;
+/// let ns = Manager::new().namespace();
+/// ns.set("x", 1);
+/// assert_eq!(ns.get("x")?, 1);
+/// assert_eq!(ns.get("y").unwrap_err().to_string(),
+///            "AttributeError: 'Namespace' object has no attribute 'y'");
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
 #[derive(Debug)]
 pub struct Namespace<V>(Arc<Mutex<IndexMap<String, V>>>);
 

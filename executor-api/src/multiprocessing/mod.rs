@@ -1,26 +1,23 @@
 //! Python's `multiprocessing`, on threads: there are no processes, so
 //! nothing is pickled and workers share memory.
 //!
-//! `Queue` and `JoinableQueue` are [`crate::queue::Queue`] (same methods,
-//! same `Empty`/`Full`); `Process` runs its target on a thread; `Manager`'s
+//! `Queue` and `JoinableQueue` are a [`crate::queue::Queue`] (same methods,
+//! same `Empty`/`Full`) with `close`; `Process` runs its target on a thread; `Manager`'s
 //! proxies are shared objects behind a lock.
 
 mod connection;
 mod managers;
 mod pool;
 mod process;
+mod queues;
 mod sharedctypes;
 
 pub use connection::{Connection, Pipe};
 pub use managers::{DictProxy, ListProxy, Manager, Namespace};
 pub use pool::{AsyncResult, Callback, ErrorCallback, IMapUnordered, Pool, PoolBuilder};
 pub use process::{current_process, Process, ProcessInfo};
+pub use queues::{JoinableQueue, Queue};
 pub use sharedctypes::{Array, Value};
-
-/// `multiprocessing.Queue(maxsize=0)`.
-pub type Queue<T> = crate::queue::Queue<T>;
-/// `multiprocessing.JoinableQueue(maxsize=0)`: with `task_done`/`join`.
-pub type JoinableQueue<T> = crate::queue::Queue<T>;
 
 /// `multiprocessing.cpu_count()`: the machine's parallelism (on WASI, the
 /// `PYRT_NUM_THREADS` environment variable, else 4).

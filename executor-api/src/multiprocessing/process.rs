@@ -121,6 +121,15 @@ impl Process {
 }
 
 /// What `multiprocessing.current_process()` tells about the caller.
+///
+/// ```
+/// use executor_api::multiprocessing::{current_process, Process};
+/// let p = Process::with_name("worker", || assert_eq!(current_process().name, "worker"));
+/// p.start()?;
+/// p.join(None)?;
+/// assert_eq!(p.exitcode(), Some(0));
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProcessInfo {
     /// `name`: `MainProcess` outside any [`Process`].

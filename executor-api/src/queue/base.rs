@@ -16,6 +16,23 @@ use crate::waiting::{block_until, deadline, Waiters};
 /// A thread-safe queue shared by cloning the handle (every clone is the same
 /// Python object). `S` decides the order: see [`Queue`](super::Queue),
 /// [`LifoQueue`](super::LifoQueue), [`PriorityQueue`](super::PriorityQueue).
+///
+/// `maxsize` is an `Option<isize>` because Python accepts any integer:
+/// zero or a negative size means unbounded.
+///
+/// ```
+/// use executor_api::queue::Queue;
+/// let q = Queue::new(Some(-1)); // negative: unbounded, as in Python
+/// for i in 0..3 {
+///     q.put(i, None, None)?;
+/// }
+/// assert!(!q.full());
+/// assert_eq!(q.get_nowait()?, 0);
+/// q.task_done()?;
+/// assert_eq!(q.get(Some(true), Some(-1.0)).unwrap_err().to_string(),
+///            "ValueError: 'timeout' must be a non-negative number");
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
 pub struct BaseQueue<T, S: Store<T>> {
     inner: Arc<Inner<S>>,
     _items: PhantomData<fn(T) -> T>,

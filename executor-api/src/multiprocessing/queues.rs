@@ -1,0 +1,140 @@
+//! `multiprocessing.Queue` and `JoinableQueue`: a [`crate::queue::Queue`]
+//! that can also be closed.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::exceptions::{PyException, PyResult};
+
+/// `multiprocessing.Queue(maxsize=0)`: the methods of
+/// [`queue.Queue`](crate::queue::Queue) (same `Empty`/`Full`), plus
+/// [`close`](Self::close). Clones are the same queue.
+///
+/// It also has `task_done`/`join`, so it serves as
+/// [`JoinableQueue`] too (Python's `Queue` lacks them; code that calls them
+/// asked for a `JoinableQueue`).
+///
+/// ```
+/// use executor_api::multiprocessing::Queue;
+/// let q = Queue::new(None);
+/// q.put(1, None, None)?;
+/// assert_eq!(q.get(None, None)?, 1);
+/// q.close();
+/// let err = q.put(2, None, None).unwrap_err().to_string();
+/// assert!(err.starts_with("ValueError: Queue <multiprocessing.queues.Queue object at 0x"));
+/// assert!(err.ends_with("> is closed"));
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Debug)]
+pub struct Queue<T> {
+    queue: crate::queue::Queue<T>,
+    closed: Arc<AtomicBool>,
+}
+
+/// `multiprocessing.JoinableQueue(maxsize=0)`: a [`Queue`] whose consumers
+/// call `task_done` and whose producers may `join`.
+///
+/// ```
+/// use executor_api::multiprocessing::JoinableQueue;
+/// let q = JoinableQueue::new(None);
+/// q.put("job", None, None)?;
+/// assert_eq!(q.get(None, None)?, "job");
+/// q.task_done()?;
+/// q.join(); // every item is done: returns at once
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+pub type JoinableQueue<T> = Queue<T>;
+
+impl<T> Clone for Queue<T> {
+    fn clone(&self) -> Self {
+        Queue {
+            queue: self.queue.clone(),
+            closed: self.closed.clone(),
+        }
+    }
+}
+
+impl<T> Queue<T> {
+    /// `Queue(maxsize=0)`: `maxsize <= 0` (or `None`) means unbounded.
+    pub fn new(maxsize: Option<isize>) -> Self {
+        Queue {
+            queue: crate::queue::Queue::new(maxsize),
+            closed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// `ValueError: Queue <multiprocessing.queues.Queue object at 0x…> is
+    /// closed` once [`close`](Self::close) was called.
+    fn check_closed(&self) -> PyResult<()> {
+        if self.closed.load(Ordering::SeqCst) {
+            let addr = Arc::as_ptr(&self.closed) as usize;
+            return Err(PyException::ValueError(format!(
+                "Queue <multiprocessing.queues.Queue object at {addr:#x}> is closed"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `put(obj, block=True, timeout=None)`; raises `Full`, or `ValueError`
+    /// after `close()`.
+    pub fn put(&self, obj: T, block: Option<bool>, timeout: Option<f64>) -> PyResult<()> {
+        self.check_closed()?;
+        self.queue.put(obj, block, timeout)
+    }
+
+    /// `put_nowait(obj)`.
+    pub fn put_nowait(&self, obj: T) -> PyResult<()> {
+        self.put(obj, Some(false), None)
+    }
+
+    /// `get(block=True, timeout=None)`; raises `Empty`, or `ValueError`
+    /// after `close()`.
+    pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
+        self.check_closed()?;
+        self.queue.get(block, timeout)
+    }
+
+    /// `get_nowait()`.
+    pub fn get_nowait(&self) -> PyResult<T> {
+        self.get(Some(false), None)
+    }
+
+    /// `qsize()`.
+    pub fn qsize(&self) -> usize {
+        self.queue.qsize()
+    }
+
+    /// `empty()`.
+    pub fn empty(&self) -> bool {
+        self.queue.empty()
+    }
+
+    /// `full()`.
+    pub fn full(&self) -> bool {
+        self.queue.full()
+    }
+
+    /// `close()`: this process puts and gets no more; later `put`/`get`
+    /// raise `ValueError`. Closing twice is fine, as in Python.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
+    /// `join_thread()`: there is no feeder thread to wait for.
+    pub fn join_thread(&self) {}
+
+    /// `cancel_join_thread()`: nothing to cancel.
+    pub fn cancel_join_thread(&self) {}
+
+    /// `JoinableQueue.task_done()`: `ValueError: task_done() called too many
+    /// times`.
+    pub fn task_done(&self) -> PyResult<()> {
+        self.queue.task_done()
+    }
+
+    /// `JoinableQueue.join()`: blocks until every item put was marked done
+    /// (helping the pool when called on one of its workers).
+    pub fn join(&self) {
+        self.queue.join()
+    }
+}
