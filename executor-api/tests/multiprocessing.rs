@@ -25,6 +25,7 @@ fn processes_start_join_and_exit_codes() -> PyResult<()> {
     named.join(None)?;
     assert_eq!(named.exitcode(), Some(0));
     assert!(!named.is_alive() && named.pid().is_some());
+    assert_eq!(named.ident(), named.pid());
     // `p` asserts a wrong name: its panic is exit code 1.
     p.start()?;
     p.join(None)?;
@@ -205,5 +206,18 @@ fn closed_queue_refuses_put_and_get() -> PyResult<()> {
         );
         assert!(text.ends_with("> is closed"), "{text}");
     }
+    Ok(())
+}
+
+#[test]
+fn poll_without_limit_waits_for_the_sender() -> PyResult<()> {
+    let (a, b) = Pipe::<&str>(None);
+    assert!(!a.poll(Some(-1.0))?);
+    let sender = Process::new(move || b.send("late"));
+    sender.start()?;
+    assert!(a.poll(Some(f64::INFINITY))?);
+    assert_eq!(a.recv()?, "late");
+    sender.join(None)?;
+    assert_eq!(sender.exitcode(), Some(0));
     Ok(())
 }

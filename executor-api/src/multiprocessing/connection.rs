@@ -120,7 +120,8 @@ impl<T> Connection<T> {
     }
 
     /// `poll(timeout=0)`: true if a message can be received now (or within
-    /// `timeout` seconds).
+    /// `timeout` seconds). Python's `poll(None)` (wait without limit) is
+    /// `poll(Some(f64::INFINITY))`; a negative timeout is `0`, as in Python.
     pub fn poll(&self, timeout: Option<f64>) -> PyResult<bool> {
         let mut peeked = self.peeked.lock().unwrap_or_else(|p| p.into_inner());
         if peeked.is_some() {

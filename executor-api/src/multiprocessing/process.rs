@@ -118,6 +118,11 @@ impl Process {
     pub fn pid(&self) -> Option<u64> {
         self.thread.ident()
     }
+
+    /// `ident`: the same as [`pid`](Self::pid), as in Python.
+    pub fn ident(&self) -> Option<u64> {
+        self.pid()
+    }
 }
 
 /// What `multiprocessing.current_process()` tells about the caller.
