@@ -113,7 +113,7 @@ pub struct StdSpawner;
 
 impl Spawner for StdSpawner {
     fn spawn(&self, start: WorkerStart) -> io::Result<()> {
-        #[cfg(any(not(target_family = "wasm"), target_feature = "atomics"))]
+        #[cfg(pyrt_threads)]
         {
             let mut builder = std::thread::Builder::new().name(start.name().to_owned());
             if let Some(size) = start.stack_size() {
@@ -121,7 +121,7 @@ impl Spawner for StdSpawner {
             }
             builder.spawn(move || start.run()).map(drop)
         }
-        #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+        #[cfg(not(pyrt_threads))]
         {
             drop(start);
             Err(io::Error::new(
@@ -136,7 +136,7 @@ impl Spawner for StdSpawner {
 /// (e.g. `wasm32-wasip1`), pools built with no explicit spawner have no
 /// workers and run their tasks inline on the threads that wait for them.
 pub const fn threads_supported() -> bool {
-    cfg!(any(not(target_family = "wasm"), target_feature = "atomics"))
+    cfg!(pyrt_threads)
 }
 
 /// The default number of workers: the machine's parallelism, or, where the
