@@ -33,6 +33,15 @@ where
         // this thread's stack for as long as the thread runs tasks, i.e.
         // longer than this call.
         Some(w) => join_on(unsafe { &*w }, a, b),
+        // Inside a workerless pool's `install`: the caller runs both.
+        None if crate::inline::current().is_some() => {
+            let ra = panic::catch_unwind(AssertUnwindSafe(a));
+            let rb = panic::catch_unwind(AssertUnwindSafe(b));
+            match (ra, rb) {
+                (Ok(ra), Ok(rb)) => (ra, rb),
+                (Err(p), _) | (_, Err(p)) => panic::resume_unwind(p),
+            }
+        }
         None => pool::global().install(move || join(a, b)),
     }
 }

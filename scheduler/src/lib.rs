@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod inline;
 mod job;
 mod join;
 mod loom;

@@ -210,6 +210,10 @@ impl ThreadPool {
         if self.is_current() {
             return op();
         }
+        if self.registry.num_threads() == 0 {
+            // No workers to hop onto: the caller is the pool (see inline.rs).
+            return crate::inline::run(&self.registry, op);
+        }
         let future = async move { panic::catch_unwind(AssertUnwindSafe(op)) };
         // SAFETY: `op` may borrow from our stack; we block below until the
         // task has finished (or was dropped by a shutdown, which also drops

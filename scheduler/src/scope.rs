@@ -123,7 +123,10 @@ where
     let registry = WorkerThread::with_current(|w| w.map(|w| w.registry().clone()));
     match registry {
         Some(registry) => scope_in(registry, op),
-        None => pool::global().install(move || scope(op)),
+        None => match crate::inline::current() {
+            Some(registry) => scope_in(registry, op),
+            None => pool::global().install(move || scope(op)),
+        },
     }
 }
 

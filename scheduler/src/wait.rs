@@ -106,6 +106,12 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
     deadline: Option<Instant>,
     inline_pool: Option<&Arc<Registry>>,
 ) -> Option<F::Output> {
+    // Inside a workerless pool's `install`, waits run that pool's tasks.
+    let ambient = match inline_pool {
+        Some(_) => None,
+        None => crate::inline::current(),
+    };
+    let inline_pool = inline_pool.or(ambient.as_ref());
     let signal = SIGNAL.with(Arc::clone);
     let waker = Waker::from(signal.clone());
     let mut cx = Context::from_waker(&waker);

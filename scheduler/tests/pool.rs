@@ -327,3 +327,23 @@ fn a_panicking_spawned_task_does_not_kill_the_worker() {
     assert_eq!(pool.install(|| 7), 7);
     assert_eq!(pool.live_workers(), 1);
 }
+
+#[test]
+fn a_pool_without_threads_runs_scopes_joins_and_maps_inside_install() {
+    let pool = ThreadPoolBuilder::new().num_threads(0).build().unwrap();
+    let (squares, (a, b)) = pool.install(|| {
+        let squares = map_vec((0..1000u64).collect(), None, |x| x * x);
+        (squares, join(|| fib(15), || fib(10)))
+    });
+    assert_eq!(squares[999], 998_001);
+    assert_eq!((a, b), (610, 55));
+    let mut parts = [0u64; 4];
+    pool.install(|| {
+        scope(|s| {
+            for (i, p) in parts.iter_mut().enumerate() {
+                s.spawn(move |_| *p = i as u64 + 1);
+            }
+        })
+    });
+    assert_eq!(parts, [1, 2, 3, 4]);
+}
