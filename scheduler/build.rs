@@ -12,9 +12,8 @@ fn main() {
     let family = std::env::var("CARGO_CFG_TARGET_FAMILY").unwrap_or_default();
     let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
     let wasm = family.split(',').any(|f| f == "wasm");
-    let threads = !wasm
-        || target.ends_with("-threads")
-        || features.split(',').any(|f| f == "atomics");
+    let threads =
+        !wasm || target.ends_with("-threads") || features.split(',').any(|f| f == "atomics");
     if threads {
         println!("cargo::rustc-cfg=pyrt_threads");
     }

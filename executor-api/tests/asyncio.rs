@@ -19,6 +19,7 @@ fn to_thread_and_run_in_executor_with_futures_lite() {
     );
 }
 
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn awaited_from_tokio() {
     let rt = tokio::runtime::Builder::new_multi_thread()
