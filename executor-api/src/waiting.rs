@@ -16,7 +16,9 @@
 //! "reentrant") or block on a held `Lock` that the suspended holder beneath
 //! it can never release. The count is per thread and approximate when a
 //! `Lock` is released by another thread than the one that took it; it errs
-//! on the side of parking, which is what CPython always does.
+//! on the side of parking, which is what CPython always does. On a target
+//! without threads nobody could unpark it, so there the caller always helps
+//! (and a wait nothing can satisfy is reported as a deadlock).
 
 use std::cell::Cell;
 use std::future::{poll_fn, Future};
@@ -84,7 +86,8 @@ pub(crate) fn block_until<T>(
         None => Poll::Pending,
     });
     let fut = pin!(fut);
-    if HELD.with(|h| h.get()) > 0 {
+    // Without threads parking can never end: helping is the only way on.
+    if HELD.with(|h| h.get()) > 0 && scheduler::threads_supported() {
         park_until(fut, deadline)
     } else {
         scheduler::block_on_until(fut, deadline)

@@ -284,10 +284,14 @@ impl ThreadPool {
     }
 
     /// Waits until every worker has exited (after [`shutdown`](Self::shutdown)).
+    /// On a pool with no workers the caller runs the queued tasks itself.
     /// Called from one of this pool's own workers it runs queued tasks itself
     /// and waits for the *other* workers, instead of waiting for itself.
     pub fn wait_for_workers(&self) {
-        if self.is_current() {
+        if self.registry.num_threads() == 0 {
+            // No workers: "the workers finish the queue" means we do.
+            crate::wait::run_queued_inline(&self.registry);
+        } else if self.is_current() {
             WorkerThread::with_current(|w| {
                 if let Some(w) = w {
                     while let Some(r) = w.find_work() {
@@ -337,6 +341,14 @@ impl PoolHandle {
     /// Whether the pool has no worker threads (tasks run on waiting threads).
     pub fn is_inline(&self) -> bool {
         self.registry.num_threads() == 0
+    }
+
+    /// Runs `op` on this thread as the pool's caller-side body, the way
+    /// [`ThreadPool::install`] does for a pool with no workers: waits inside
+    /// `op` run this pool's queued tasks. For a task claimed from outside
+    /// the queue (a waiter running the call it waits for).
+    pub fn run_inline<R>(&self, op: impl FnOnce() -> R) -> R {
+        crate::inline::run(&self.registry, op)
     }
 
     /// Runs a future as a task on the pool.

@@ -137,6 +137,10 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
                 return None;
             }
         }
+        if !crate::spawner::threads_supported() {
+            // No thread exists that could ever wake this wait.
+            return no_threads_wait(future, &mut cx, deadline);
+        }
         if !signal.wait(deadline) {
             // Timed out: one last poll, the result may have just arrived.
             return match future.as_mut().poll(&mut cx) {
@@ -145,6 +149,35 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
             };
         }
     }
+}
+
+/// A wait on a target without threads once nothing is left to run: only
+/// the clock can change anything, so sleep out a deadline (Python's timeout
+/// then expires as usual) or, with no deadline, fail loudly instead of
+/// hanging forever the way a single-threaded deadlock would.
+fn no_threads_wait<F: Future + ?Sized>(
+    mut future: Pin<&mut F>,
+    cx: &mut Context<'_>,
+    deadline: Option<Instant>,
+) -> Option<F::Output> {
+    match deadline {
+        Some(d) => {
+            std::thread::sleep(d.saturating_duration_since(Instant::now()));
+            match future.as_mut().poll(cx) {
+                Poll::Ready(v) => Some(v),
+                Poll::Pending => None,
+            }
+        }
+        None => panic!(
+            "deadlock: this target has no threads and the wait can never end \
+             (no queued task is left that could satisfy it)"
+        ),
+    }
+}
+
+/// Runs every task queued on a pool with no workers, on this thread.
+pub(crate) fn run_queued_inline(registry: &Arc<Registry>) {
+    while help_once(Some(registry)) {}
 }
 
 /// Runs one queued task instead of waiting idly; false if there was none.
@@ -166,7 +199,9 @@ fn help_once(inline_pool: Option<&Arc<Registry>>) -> bool {
         Some(pool) if pool.live_workers() == 0 => loop {
             match pool.injector.steal() {
                 Steal::Success(r) => {
-                    r.run();
+                    // The task runs inside the pool's inline context, so its
+                    // own waits (a `Queue.get`, a nested `result()`) help too.
+                    crate::inline::run(pool, || r.run());
                     return true;
                 }
                 Steal::Retry => continue,

@@ -353,6 +353,8 @@ impl Drop for Pool {
 
 /// The result of `apply_async`/`map_async` (`multiprocessing.pool.AsyncResult`).
 pub struct AsyncResult<T> {
+    /// The call itself, on the pool.
+    inner: Future<T>,
     /// Completed after the callbacks ran, so `get()` sees their effects.
     ready: Future<T>,
 }
@@ -372,6 +374,7 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
         let ready = Future::new();
         let _ = ready.set_running_or_notify_cancel();
         let target = ready.clone();
+        let pending = inner.clone();
         inner.add_done_callback(move |done| {
             let outcome = done.result(Some(Duration::ZERO));
             match &outcome {
@@ -395,18 +398,31 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
                 Err(e) => target.set_exception(e),
             };
         });
-        AsyncResult { ready }
+        AsyncResult {
+            inner: pending,
+            ready,
+        }
+    }
+
+    /// Waits for the call on its pool first (so a pool without workers runs
+    /// it here), then for the callbacks that complete `ready`.
+    fn wait_ready(&self, timeout: Option<Duration>) {
+        let deadline = scheduler::deadline_after(timeout);
+        let _ = self.inner.exception(timeout);
+        let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        let _ = self.ready.exception(left);
     }
 
     /// `get(timeout=None)`: the value, or the call's exception;
     /// `TimeoutError` if not ready in time.
     pub fn get(&self, timeout: Option<Duration>) -> PyResult<T> {
-        self.ready.result(timeout)
+        self.wait_ready(timeout);
+        self.ready.result(Some(Duration::ZERO))
     }
 
     /// `wait(timeout=None)`: waits until ready or the timeout.
     pub fn wait(&self, timeout: Option<Duration>) {
-        let _ = self.ready.exception(timeout);
+        self.wait_ready(timeout);
     }
 
     /// `ready()`: whether the call completed.

@@ -319,12 +319,21 @@ impl<T> Future<T> {
     /// to (a worker of the same pool, or any thread of a pool with no
     /// workers). Returns whether it ran.
     fn try_run_inline(&self) -> bool {
-        let allowed = self
-            .shared()
-            .pool
-            .as_ref()
-            .is_some_and(|p| p.is_current() || p.is_inline());
-        allowed && self.claim_and_run(None)
+        match &self.shared().pool {
+            Some(p) if p.is_current() => self.claim_and_run(None),
+            // The waits inside the call run the pool's other tasks too.
+            Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run(None)),
+            _ => false,
+        }
+    }
+
+    /// Runs the still-queued call now if its pool has no workers (nobody
+    /// else ever would). Returns whether it ran.
+    pub(crate) fn run_if_inline(&self) -> bool {
+        match &self.shared().pool {
+            Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run(None)),
+            _ => false,
+        }
     }
 
     /// Moves PENDING to RUNNING and runs the closure; false if not pending.
@@ -455,6 +464,9 @@ impl<T: Clone> std::future::Future for Future<T> {
     type Output = PyResult<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<PyResult<T>> {
+        // A pool without workers has nobody else to run the call: the
+        // poller does (any executor's `block_on` then finishes).
+        self.run_if_inline();
         if self.register(cx.waker()) {
             Poll::Ready(self.outcome().expect("done"))
         } else {

@@ -69,6 +69,13 @@ impl<T> std::future::Future for Until<'_, T> {
         if condition_met(self.fs, self.return_when) {
             return Poll::Ready(());
         }
+        // Calls queued on a pool without workers run here, in input order,
+        // until the condition holds.
+        for f in self.fs {
+            if f.run_if_inline() && condition_met(self.fs, self.return_when) {
+                return Poll::Ready(());
+            }
+        }
         for f in self.fs {
             f.register(cx.waker());
         }
