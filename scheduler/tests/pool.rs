@@ -305,6 +305,24 @@ fn a_pool_without_threads_runs_tasks_on_the_waiting_thread() {
 }
 
 #[test]
+fn a_pool_without_threads_runs_its_queue_when_waited_for_after_shutdown() {
+    let pool = ThreadPoolBuilder::new().num_threads(0).build().unwrap();
+    let me = std::thread::current().id();
+    let ran = Arc::new(AtomicUsize::new(0));
+    for _ in 0..100 {
+        let ran = ran.clone();
+        pool.spawn(move || {
+            assert_eq!(std::thread::current().id(), me);
+            ran.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    assert_eq!(ran.load(Ordering::SeqCst), 0, "queued, not run at spawn");
+    pool.shutdown();
+    pool.wait_for_workers();
+    assert_eq!(ran.load(Ordering::SeqCst), 100);
+}
+
+#[test]
 fn shutdown_lets_queued_work_finish_and_workers_exit() {
     let pool = ThreadPool::new(2).unwrap();
     let count = Arc::new(AtomicUsize::new(0));
