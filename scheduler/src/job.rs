@@ -1,6 +1,11 @@
-//! What a deque holds: an `async-task` runnable, or a `join`'s stack job.
+//! What a deque holds: an `async-task` runnable, a [`HeapJob`], or a
+//! `join`'s stack job.
 //!
-//! Most work is [`Runnable`]s (one allocation each, see `task.rs`). The
+//! Most work is [`Runnable`]s (one allocation each, see `task.rs`). A
+//! [`HeapJob`] is work that already lives in an `Arc` its owner needed
+//! anyway — an executor `Future`'s core holds the closure and the result
+//! slot — so queuing it costs no allocation at all (rayon-core's `HeapJob`
+//! is the same idea); `submit` is then one allocation in total. The
 //! second half of a `join` is different: it lives on the joining worker's
 //! stack, because that worker does not return before the half has run — the
 //! same design as rayon-core's `StackJob`/`JobRef`. Pushing it costs no
@@ -15,6 +20,7 @@
 use std::cell::UnsafeCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread;
 
 use crate::registry::Registry;
@@ -24,8 +30,39 @@ use crate::task::Runnable;
 pub(crate) enum Job {
     /// An `async-task` task.
     Task(Runnable),
+    /// Work that owns its allocation (see [`HeapJob`]).
+    Heap(HeapJobRef),
     /// The second half of a `join`, on its owner's stack.
     Stack(StackJobRef),
+}
+
+/// Work queued by reference to an `Arc` its owner already holds.
+///
+/// Exactly one of [`run`](HeapJob::run) and [`cancel`](HeapJob::cancel) is
+/// called for each time the job is queued: `cancel` when the queued entry is
+/// dropped unrun (e.g. [`ThreadPool::cancel_queued`](crate::ThreadPool::cancel_queued)).
+pub trait HeapJob: Send + Sync + 'static {
+    /// Runs the job on a worker (or on a waiting thread of a workerless pool).
+    fn run(self: Arc<Self>);
+    /// The job was dropped from the queue without running.
+    fn cancel(self: Arc<Self>);
+}
+
+/// A queued [`HeapJob`]; dropping it unrun cancels the job.
+pub(crate) struct HeapJobRef(Option<Arc<dyn HeapJob>>);
+
+impl HeapJobRef {
+    pub(crate) fn new(job: Arc<dyn HeapJob>) -> Self {
+        HeapJobRef(Some(job))
+    }
+}
+
+impl Drop for HeapJobRef {
+    fn drop(&mut self) {
+        if let Some(job) = self.0.take() {
+            job.cancel();
+        }
+    }
 }
 
 impl Job {
@@ -35,6 +72,11 @@ impl Job {
         match self {
             Job::Task(r) => {
                 r.run();
+            }
+            Job::Heap(mut h) => {
+                if let Some(job) = h.0.take() {
+                    job.run();
+                }
             }
             // SAFETY: a `StackJobRef` in a queue points to a live `StackJob`
             // (its owner waits for the latch before the job goes out of

@@ -51,6 +51,7 @@ mod unwind;
 mod wait;
 mod worker;
 
+pub use job::HeapJob;
 pub use join::join;
 pub use parallel::{for_each_range, map_vec, try_map_vec};
 pub use pool::{

@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use crate::job::HeapJob;
 use crate::registry::{Registry, StartHandler};
 use crate::spawner::{default_parallelism, threads_supported, Spawner, StdSpawner, WorkerStart};
 use crate::stats::PoolStats;
@@ -358,6 +359,12 @@ impl PoolHandle {
         F::Output: Send + 'static,
     {
         task::spawn(&self.registry, future)
+    }
+
+    /// Queues a [`HeapJob`]: no allocation beyond the caller's `Arc`.
+    pub fn spawn_job(&self, job: Arc<dyn HeapJob>) {
+        self.registry
+            .push_job(crate::job::Job::Heap(crate::job::HeapJobRef::new(job)));
     }
 
     /// See [`ThreadPool::block_on_until`].

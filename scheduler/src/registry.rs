@@ -58,16 +58,22 @@ impl Registry {
     /// Queues a task: onto the current worker's own deque when called from a
     /// worker of this pool, else onto the injector; then wakes a sleeper.
     pub(crate) fn push(self: &Arc<Self>, runnable: Runnable) {
-        let mut runnable = Some(runnable);
+        self.push_job(Job::Task(runnable));
+    }
+
+    /// Queues `job`: on the current worker's deque if it is one of ours,
+    /// else on the injector; then wakes a sleeper if needed.
+    pub(crate) fn push_job(self: &Arc<Self>, job: Job) {
+        let mut job = Some(job);
         WorkerThread::with_current(|w| {
             if let Some(w) = w {
                 if std::ptr::eq(Arc::as_ptr(w.registry()), Arc::as_ptr(self)) {
-                    w.push_local(Job::Task(runnable.take().expect("pushed once")));
+                    w.push_local(job.take().expect("pushed once"));
                 }
             }
         });
-        if let Some(r) = runnable {
-            self.injector.push(Job::Task(r));
+        if let Some(j) = job {
+            self.injector.push(j);
         }
         self.sleep.notify_one();
     }
