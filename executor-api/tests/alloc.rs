@@ -3,9 +3,9 @@
 //! * Allocations per `submit`: counted on the submitting thread only (the
 //!   workers' allocations are theirs), over many submissions, so the
 //!   injector's block growth (one block per 63 tasks) shows up amortized.
-//!   Today a submit costs two allocations: the `Future`'s core (one `Arc`
-//!   holding the state and the closure) and the `async-task` task (header,
-//!   schedule function and the `RunJob` future in one block).
+//!   A submit costs one allocation: the `Future`'s core (one `Arc` holding
+//!   the state, the closure and the result), which is queued as the
+//!   scheduler's `HeapJob` itself.
 //! * Leaks: after `shutdown` (and the workers' exit), the number of live
 //!   allocations is back to what it was before the executors were built,
 //!   for `submit`, `map` and `Pool.map`, up to crossbeam-epoch's deferred
@@ -193,11 +193,11 @@ fn allocations_per_submit_and_no_leaks_after_shutdown() -> PyResult<()> {
     }
 
     println!("allocations per submit: {per_submit:.3}; leaked after shutdown: {leaks:?}");
-    // Two allocations per task (future core + async-task) plus amortized
-    // injector growth (one block per 63 tasks).
+    // One allocation per task (the future's core, queued as a `HeapJob`)
+    // plus amortized injector growth (one block per 63 tasks).
     assert!(
-        per_submit <= 2.1,
-        "{per_submit:.3} allocations per submit, expected at most 2 + amortized queue growth"
+        per_submit <= 1.1,
+        "{per_submit:.3} allocations per submit, expected 1 + amortized queue growth"
     );
     for (name, leaked) in leaks {
         assert!(

@@ -325,6 +325,23 @@ fn a_failing_initializer_breaks_the_pool() {
 }
 
 #[test]
+fn the_first_submit_succeeds_even_when_the_initializer_fails() {
+    // CPython runs initializers in threads started by `submit`, after the
+    // work is queued, so the first `submit` never raises; repeat to give a
+    // racing initializer every chance.
+    for _ in 0..50 {
+        let ex = ThreadPoolExecutor::builder()
+            .max_workers(Some(1))
+            .initializer(|| -> PyResult<()> { Err(PyException::ValueError("no".into())) })
+            .build()
+            .unwrap();
+        let f = ex.submit(|| 1).expect("the first submit is queued");
+        assert_eq!(f.result(None).unwrap_err().to_string(), BROKEN);
+        assert_eq!(ex.submit(|| 2).unwrap_err().to_string(), BROKEN);
+    }
+}
+
+#[test]
 fn a_panicking_initializer_breaks_the_pool_too() {
     let ex = ThreadPoolExecutor::builder()
         .max_workers(Some(1))

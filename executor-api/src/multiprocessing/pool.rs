@@ -70,7 +70,8 @@ impl PoolBuilder {
         };
         let mut b = ThreadPoolExecutor::builder()
             .max_workers(Some(processes))
-            .thread_name_prefix("ForkPoolWorker");
+            .thread_name_prefix("ForkPoolWorker")
+            .start_eagerly();
         if let Some(init) = self.initializer {
             b = b.initializer(move || init());
         }

@@ -73,11 +73,15 @@ trait Core<T>: Send + Sync {
     fn run_job(&self) -> Option<PyResult<T>>;
     /// Drops the closure; only by the thread that cancelled the future.
     fn drop_job(&self);
+    /// The executor's conditions, for a future queued by `submit`.
+    fn flags(&self) -> Option<&ExecFlags>;
 }
 
 struct Job<T, F> {
     shared: Shared<T>,
     job: UnsafeCell<Option<F>>,
+    /// The executor's conditions, for a future queued by `submit`.
+    flags: Option<Arc<ExecFlags>>,
 }
 
 // SAFETY: `job` is only touched by the single thread that moved the future
@@ -106,6 +110,31 @@ where
         // SAFETY: as in `run_job`: the caller cancelled the future, so it is
         // the only thread that can reach the cell.
         drop(unsafe { (*self.job.get()).take() });
+    }
+
+    fn flags(&self) -> Option<&ExecFlags> {
+        self.flags.as_deref()
+    }
+}
+
+/// A submitted future is its own queue entry: the scheduler holds the same
+/// `Arc` as the `Future` handles, so `submit` allocates once.
+impl<T, F, R> scheduler::HeapJob for Job<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce() -> R + Send + 'static,
+    R: IntoPyResult<T> + 'static,
+{
+    fn run(self: Arc<Self>) {
+        let core: Arc<dyn Core<T>> = self.clone();
+        Future { core }.claim_and_run();
+    }
+
+    fn cancel(self: Arc<Self>) {
+        Future {
+            core: self as Arc<dyn Core<T>>,
+        }
+        .cancel();
     }
 }
 
@@ -149,19 +178,19 @@ impl<T: Send + 'static> Future<T> {
     }
 
     /// A future and the task body that completes it.
-    pub(crate) fn with_job<F, R>(pool: Option<PoolHandle>, f: F) -> (Self, RunJob<T>)
+    /// A future for `f`, and the same allocation as the job that runs it
+    /// (queue it with `PoolHandle::spawn_job`).
+    pub(crate) fn with_job<F, R>(
+        pool: Option<PoolHandle>,
+        f: F,
+        flags: Option<Arc<ExecFlags>>,
+    ) -> (Self, Arc<dyn scheduler::HeapJob>)
     where
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
     {
-        let fut = Future::make(pool, Some(f));
-        (
-            fut.clone(),
-            RunJob {
-                future: Some(fut),
-                flags: None,
-            },
-        )
+        let job = Future::make_core(pool, Some(f), flags);
+        (Future { core: job.clone() }, job)
     }
 
     fn make<F, R>(pool: Option<PoolHandle>, f: Option<F>) -> Self
@@ -169,7 +198,21 @@ impl<T: Send + 'static> Future<T> {
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
     {
-        let core: Arc<dyn Core<T>> = Arc::new(Job {
+        Future {
+            core: Future::make_core(pool, f, None),
+        }
+    }
+
+    fn make_core<F, R>(
+        pool: Option<PoolHandle>,
+        f: Option<F>,
+        flags: Option<Arc<ExecFlags>>,
+    ) -> Arc<Job<T, F>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: IntoPyResult<T> + 'static,
+    {
+        Arc::new(Job {
             shared: Shared {
                 state: Mutex::new(State {
                     phase: Phase::Pending,
@@ -180,8 +223,8 @@ impl<T: Send + 'static> Future<T> {
                 pool,
             },
             job: UnsafeCell::new(f),
-        });
-        Future { core }
+            flags,
+        })
     }
 }
 
@@ -320,9 +363,9 @@ impl<T> Future<T> {
     /// workers). Returns whether it ran.
     fn try_run_inline(&self) -> bool {
         match &self.shared().pool {
-            Some(p) if p.is_current() => self.claim_and_run(None),
+            Some(p) if p.is_current() => self.claim_and_run(),
             // The waits inside the call run the pool's other tasks too.
-            Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run(None)),
+            Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run()),
             _ => false,
         }
     }
@@ -331,13 +374,16 @@ impl<T> Future<T> {
     /// else ever would). Returns whether it ran.
     pub(crate) fn run_if_inline(&self) -> bool {
         match &self.shared().pool {
-            Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run(None)),
+            Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run()),
             _ => false,
         }
     }
 
     /// Moves PENDING to RUNNING and runs the closure; false if not pending.
-    pub(crate) fn claim_and_run(&self, flags: Option<&ExecFlags>) -> bool {
+    /// A submitted future obeys its executor's flags whoever runs it (a
+    /// worker, or a waiter running it inline).
+    pub(crate) fn claim_and_run(&self) -> bool {
+        let flags = self.core.flags();
         {
             let mut st = lock(&self.shared().state);
             if st.phase != Phase::Pending {
@@ -471,39 +517,6 @@ impl<T: Clone> std::future::Future for Future<T> {
             Poll::Ready(self.outcome().expect("done"))
         } else {
             Poll::Pending
-        }
-    }
-}
-
-/// The task body scheduled for a future: runs it, or cancels it if the task
-/// is dropped unrun (e.g. the pool's queue was drained by a shutdown).
-pub(crate) struct RunJob<T> {
-    future: Option<Future<T>>,
-    flags: Option<Arc<ExecFlags>>,
-}
-
-impl<T> RunJob<T> {
-    pub(crate) fn with_flags(mut self, flags: Arc<ExecFlags>) -> Self {
-        self.flags = Some(flags);
-        self
-    }
-}
-
-impl<T> std::future::Future for RunJob<T> {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(fut) = self.future.take() {
-            fut.claim_and_run(self.flags.as_deref());
-        }
-        Poll::Ready(())
-    }
-}
-
-impl<T> Drop for RunJob<T> {
-    fn drop(&mut self) {
-        if let Some(fut) = self.future.take() {
-            fut.cancel();
         }
     }
 }

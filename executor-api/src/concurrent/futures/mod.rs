@@ -2,6 +2,7 @@
 
 mod future;
 mod process_pool;
+mod start_gate;
 mod thread_pool;
 mod wait;
 

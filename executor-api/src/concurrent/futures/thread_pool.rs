@@ -14,6 +14,7 @@ use std::time::Duration;
 use scheduler::{PoolHandle, ThreadPoolBuilder};
 
 use super::future::{ExecFlags, Future};
+use super::start_gate::StartGate;
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 
 const BROKEN_MESSAGE: &str = "A thread initializer failed, the thread pool is not usable anymore";
@@ -30,6 +31,7 @@ pub struct ThreadPoolExecutorBuilder {
     default_workers: Option<fn() -> usize>,
     broken_message: Option<fn(&str) -> PyException>,
     spawner: Option<Arc<dyn scheduler::Spawner>>,
+    eager_start: bool,
 }
 
 impl fmt::Debug for ThreadPoolExecutorBuilder {
@@ -95,6 +97,13 @@ impl ThreadPoolExecutorBuilder {
         self
     }
 
+    /// Run the initializers at once instead of at the first `submit`
+    /// (`multiprocessing.Pool` starts its workers in its constructor).
+    pub(crate) fn start_eagerly(mut self) -> Self {
+        self.eager_start = true;
+        self
+    }
+
     /// Creates the executor and starts its workers.
     pub fn build(self) -> PyResult<ThreadPoolExecutor> {
         let max_workers = match self.max_workers {
@@ -127,9 +136,15 @@ impl ThreadPoolExecutorBuilder {
         if let Some(spawner) = self.spawner {
             builder = builder.spawner(move |start| spawner.spawn(start));
         }
+        let gate = Arc::new(StartGate::default());
+        if self.eager_start {
+            gate.open();
+        }
         if let Some(init) = self.initializer {
             let flags = flags.clone();
+            let gate = gate.clone();
             builder = builder.start_handler(move |_| {
+                gate.wait();
                 if let Err(e) = init() {
                     eprintln!("Exception in initializer:\n{e}");
                     let _ = flags.broken.set(broken_as(BROKEN_MESSAGE));
@@ -147,6 +162,7 @@ impl ThreadPoolExecutorBuilder {
                 handle: pool.handle(),
                 pool,
                 flags,
+                gate,
                 shutdown: Mutex::new(false),
                 max_workers,
                 spawn_error: Mutex::new(spawn_error),
@@ -164,6 +180,8 @@ struct Shared {
     pool: scheduler::ThreadPool,
     handle: PoolHandle,
     flags: Arc<ExecFlags>,
+    /// Holds the initializers back until the first `submit`.
+    gate: Arc<StartGate>,
     shutdown: Mutex<bool>,
     max_workers: usize,
     /// A worker that could not be started: reported by the next `submit`,
@@ -188,6 +206,7 @@ impl Shared {
                 self.pool.cancel_queued();
             }
         }
+        self.gate.open();
         self.pool.shutdown();
         if wait {
             self.pool.wait_for_workers();
@@ -261,11 +280,10 @@ impl ThreadPoolExecutor {
                 "cannot schedule new futures after shutdown".into(),
             ));
         }
-        let (future, job) = Future::with_job(Some(shared.handle.clone()), f);
-        shared
-            .handle
-            .spawn_future(job.with_flags(shared.flags.clone()))
-            .detach();
+        let (future, job) =
+            Future::with_job(Some(shared.handle.clone()), f, Some(shared.flags.clone()));
+        shared.handle.spawn_job(job);
+        shared.gate.open();
         drop(down);
         if let Some(e) = shared
             .spawn_error
