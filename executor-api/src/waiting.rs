@@ -3,29 +3,34 @@
 //! A blocking call is a condition checked under the primitive's own lock;
 //! when it does not hold, the caller's waker is registered in a [`Waiters`]
 //! list under that same lock, and whoever changes the state wakes the list.
-//! The wait itself goes through `scheduler::block_on_until`: on one of our
-//! pool's workers it keeps running queued tasks while it waits (so a task
-//! blocked on a `Queue.get` can run the task that will feed it), elsewhere
-//! it parks the thread. Checking and registering under one lock means no
-//! wake-up is lost; waking every waiter (not one) means a waiter that timed
-//! out cannot swallow a wake-up meant for another.
+//! Checking and registering under one lock means no wake-up is lost; waking
+//! every waiter (not one) means a waiter that timed out cannot swallow a
+//! wake-up meant for another.
 //!
-//! One exception to helping: a thread that holds a `Lock` or `RLock` parks
-//! instead. A task run by helping would run *inside* the holder's critical
-//! section on the same stack: it could enter a held `RLock` (same thread, so
+//! The wait itself is `scheduler::block_on_blocking`. On one of our pool's
+//! workers it blocks the way a Python thread does: the pool is told, starts
+//! a spare worker if it needs one to keep its width (so a task blocked on a
+//! `Queue.get` never keeps the task that will feed it from running), and the
+//! worker parks (Java's `ManagedBlocker`; see the scheduler's
+//! `compensate.rs` for why running other tasks on the waiter's stack is not
+//! safe here). Elsewhere it parks the thread.
+//!
+//! Only if no spare can be had does a worker help instead, running queued
+//! tasks while it waits — unless it holds a `Lock` or `RLock`: a task run
+//! by helping would run *inside* the holder's critical section on the same
+//! stack, where it could enter a held `RLock` (same thread, so
 //! "reentrant") or block on a held `Lock` that the suspended holder beneath
 //! it can never release. The count is per thread and approximate when a
 //! `Lock` is released by another thread than the one that took it; it errs
 //! on the side of parking, which is what CPython always does. On a target
-//! without threads nobody could unpark it, so there the caller always helps
-//! (and a wait nothing can satisfy is reported as a deadlock).
+//! without threads nobody could unpark a parked caller, so there the caller
+//! always helps (and a wait nothing can satisfy is reported as a deadlock).
 
+use scheduler::Instant;
 use std::cell::Cell;
-use std::future::{poll_fn, Future};
-use std::pin::{pin, Pin};
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::time::Instant;
+use std::future::poll_fn;
+use std::pin::pin;
+use std::task::{Poll, Waker};
 
 #[cfg(not(loom))]
 thread_local! {
@@ -85,49 +90,8 @@ pub(crate) fn block_until<T>(
         Some(v) => Poll::Ready(v),
         None => Poll::Pending,
     });
-    let fut = pin!(fut);
-    // Without threads parking can never end: helping is the only way on.
-    if HELD.with(|h| h.get()) > 0 && scheduler::threads_supported() {
-        park_until(fut, deadline)
-    } else {
-        scheduler::block_on_until(fut, deadline)
-    }
-}
-
-/// Wakes a parked thread.
-struct Unparker(std::thread::Thread);
-
-impl Wake for Unparker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Waits for `fut` by parking this thread, never running other tasks.
-fn park_until<F: Future + ?Sized>(
-    mut fut: Pin<&mut F>,
-    deadline: Option<Instant>,
-) -> Option<F::Output> {
-    let waker = Waker::from(Arc::new(Unparker(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return Some(v);
-        }
-        match deadline {
-            None => std::thread::park(),
-            Some(d) => {
-                let now = Instant::now();
-                if now >= d {
-                    return match fut.as_mut().poll(&mut cx) {
-                        Poll::Ready(v) => Some(v),
-                        Poll::Pending => None,
-                    };
-                }
-                std::thread::park_timeout(d - now);
-            }
-        }
-    }
+    let holds_a_lock = HELD.with(|h| h.get()) > 0;
+    scheduler::block_on_blocking(pin!(fut), deadline, !holds_a_lock)
 }
 
 /// The deadline of a Python `timeout` in seconds (already validated).

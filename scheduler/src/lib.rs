@@ -13,9 +13,9 @@
 //! | a worker's loop and work search | `worker.rs` |
 //! | idle workers | `sleep.rs` |
 //! | tasks | [`Task`], [`TaskMeta`] (`task.rs`) |
-//! | blocking without starving the pool | [`block_on`] (`wait.rs`) |
+//! | blocking without starving the pool | [`block_on`] (`wait.rs`), spares for blocked workers (`compensate.rs`) |
 //! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`] |
-//! | how threads are started | [`Spawner`] (`spawner.rs`) |
+//! | how threads are started, per platform | [`Spawner`] (`spawner/`) |
 //! | counters | [`PoolStats`] (`stats.rs`) |
 //!
 //! ```
@@ -30,8 +30,13 @@
 //! ```
 
 #![deny(missing_docs)]
+// The browser build is nightly-only anyway (`-Z build-std`); its spawner
+// waits and notifies on the board with `memory.atomic.wait32`/`notify`
+// (`spawner/web_worker.rs`), still unstable in `core::arch::wasm32`.
+#![cfg_attr(pyrt_web, feature(stdarch_wasm_atomic_wait))]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod compensate;
 mod inline;
 mod job;
 mod join;
@@ -44,7 +49,7 @@ mod pool;
 mod registry;
 mod scope;
 mod sleep;
-mod spawner;
+pub mod spawner;
 mod stats;
 mod task;
 mod unwind;
@@ -59,8 +64,14 @@ pub use pool::{
     ThreadPoolBuilder,
 };
 pub use scope::{scope, Scope};
-pub use spawner::{default_parallelism, threads_supported, Spawner, StdSpawner, WorkerStart};
+pub use spawner::{
+    default_parallelism, spawn_thread, thread_name, threads_supported, DefaultSpawner, Spawner,
+    StdSpawner, WorkerStart,
+};
 pub use stats::{PoolStats, WorkerStats};
 pub use task::{Runnable, Task, TaskMeta};
 pub use unwind::payload_message;
-pub use wait::{block_on, block_on_until, deadline_after};
+pub use wait::{block_on, block_on_blocking, block_on_until, deadline_after};
+/// The clock of deadlines and timeouts: `std::time::Instant`, except in a
+/// browser, where std has no clock and `web_time` reads `performance.now()`.
+pub use web_time::Instant;

@@ -6,15 +6,15 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
 
 use crate::job::HeapJob;
-use crate::registry::{Registry, StartHandler};
-use crate::spawner::{default_parallelism, threads_supported, Spawner, StdSpawner, WorkerStart};
+use crate::registry::{Registry, StartHandler, Starter};
+use crate::spawner::{default_parallelism, threads_supported, DefaultSpawner, Spawner};
 use crate::stats::PoolStats;
 use crate::task::{self, Task};
 use crate::wait;
 use crate::worker::WorkerThread;
+use crate::Instant;
 
 /// A pool could not start any of its workers.
 #[derive(Debug)]
@@ -51,7 +51,8 @@ pub struct ThreadPoolBuilder {
 }
 
 impl ThreadPoolBuilder {
-    /// A builder with the defaults: one worker per CPU, std threads.
+    /// A builder with the defaults: one worker per CPU, the platform's
+    /// [`DefaultSpawner`].
     pub fn new() -> Self {
         Self::default()
     }
@@ -75,7 +76,7 @@ impl ThreadPoolBuilder {
         self
     }
 
-    /// How worker threads are started (default [`StdSpawner`]).
+    /// How worker threads are started (default [`DefaultSpawner`]).
     pub fn spawner(mut self, spawner: impl Spawner) -> Self {
         self.spawner = Some(Arc::new(spawner));
         self
@@ -95,33 +96,28 @@ impl ThreadPoolBuilder {
     pub fn build(self) -> Result<ThreadPool, BuildError> {
         let spawner: Arc<dyn Spawner> = match self.spawner {
             Some(s) => s,
-            None if threads_supported() => Arc::new(StdSpawner),
+            None if threads_supported() => Arc::new(DefaultSpawner::default()),
             None => {
                 return Ok(ThreadPool::from_registry(
-                    Arc::new(Registry::new(0, self.start_handler)),
+                    Arc::new(Registry::new(0, None, self.start_handler)),
                     0,
                     None,
                 ))
             }
         };
         let n = self.num_threads.unwrap_or_else(default_parallelism);
-        let prefix = self.thread_name_prefix.unwrap_or_else(|| "worker-".into());
-        let registry = Arc::new(Registry::new(n, self.start_handler));
+        let starter = Starter {
+            spawner,
+            prefix: self.thread_name_prefix.unwrap_or_else(|| "worker-".into()),
+            stack_size: self.stack_size,
+        };
+        let registry = Arc::new(Registry::new(n, Some(starter), self.start_handler));
         let mut spawn_error = None;
         let mut started = 0;
         for index in 0..n {
-            registry.worker_starting();
-            let reg = registry.clone();
-            let start = WorkerStart::new(
-                index,
-                format!("{prefix}{index}"),
-                self.stack_size,
-                Box::new(move || reg.main_loop(index)),
-            );
-            match spawner.spawn(start) {
+            match registry.start_worker(index) {
                 Ok(()) => started += 1,
                 Err(e) => {
-                    registry.worker_failed_to_start();
                     spawn_error = Some(e);
                     break;
                 }
@@ -264,7 +260,7 @@ impl ThreadPool {
         future: Pin<&mut F>,
         deadline: Option<Instant>,
     ) -> Option<F::Output> {
-        wait::wait_until(future, deadline, Some(&self.registry))
+        wait::wait_until(future, deadline, Some(&self.registry), true)
     }
 
     /// Counters of every worker and the injector's length.
@@ -373,7 +369,7 @@ impl PoolHandle {
         future: Pin<&mut F>,
         deadline: Option<Instant>,
     ) -> Option<F::Output> {
-        wait::wait_until(future, deadline, Some(&self.registry))
+        wait::wait_until(future, deadline, Some(&self.registry), true)
     }
 }
 

@@ -3,15 +3,18 @@
 //! Workers and pool handles hold an `Arc<Registry>`. A task's schedule
 //! function holds one too, so a task woken from anywhere finds its pool.
 
+use std::io;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crossbeam_deque::{Injector, Stealer, Worker as Deque};
 use crossbeam_utils::CachePadded;
 
+use crate::compensate::Spares;
 use crate::job::Job;
-use crate::loom::{lock, wait, AtomicBool, Condvar, Mutex, Ordering};
+use crate::loom::{lock, wait, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::sleep::Sleep;
+use crate::spawner::{Spawner, WorkerStart};
 use crate::stats::{PoolStats, WorkerCounters, WorkerStats};
 use crate::task::Runnable;
 use crate::unwind;
@@ -20,13 +23,30 @@ use crate::worker::WorkerThread;
 /// Called on each worker thread before it runs its first task.
 pub(crate) type StartHandler = Arc<dyn Fn(usize) + Send + Sync>;
 
+/// How the pool starts its threads: the primaries at build time, spares
+/// later (`compensate.rs`).
+pub(crate) struct Starter {
+    pub(crate) spawner: Arc<dyn Spawner>,
+    /// Threads are named `{prefix}{slot}`.
+    pub(crate) prefix: String,
+    pub(crate) stack_size: Option<usize>,
+}
+
 pub(crate) struct Registry {
     pub(crate) injector: Injector<Job>,
-    pub(crate) stealers: Vec<Stealer<Job>>,
-    /// Each worker's own deque, waiting here until the worker takes it.
+    /// One per worker slot: the primaries (`0..num_threads`), then the spare
+    /// slots, each set when a spare first starts there.
+    stealers: Box<[OnceLock<Stealer<Job>>]>,
+    /// Each slot's own deque, waiting here until its worker takes it (and
+    /// back here when a spare retires).
     deques: Vec<Mutex<Option<Deque<Job>>>>,
+    /// Slots `0..slots_in_use` have been started at least once.
+    slots_in_use: AtomicUsize,
+    primaries: usize,
     pub(crate) sleep: Sleep,
     pub(crate) counters: Vec<CachePadded<WorkerCounters>>,
+    pub(crate) spares: Spares,
+    starter: Option<Starter>,
     terminate: AtomicBool,
     /// Workers started and not yet exited.
     live: Mutex<usize>,
@@ -35,14 +55,29 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    pub(crate) fn new(num_threads: usize, start_handler: Option<StartHandler>) -> Self {
-        let deques: Vec<Deque<Job>> = (0..num_threads).map(|_| Deque::new_lifo()).collect();
+    pub(crate) fn new(
+        num_threads: usize,
+        starter: Option<Starter>,
+        start_handler: Option<StartHandler>,
+    ) -> Self {
+        let slots = Spares::slots(num_threads);
+        let deques: Vec<Mutex<Option<Deque<Job>>>> = (0..slots)
+            .map(|i| Mutex::new((i < num_threads).then(Deque::new_lifo)))
+            .collect();
+        let stealers: Box<[OnceLock<Stealer<Job>>]> = (0..slots).map(|_| OnceLock::new()).collect();
+        for (i, d) in deques.iter().enumerate().take(num_threads) {
+            let _ = stealers[i].set(lock(d).as_ref().expect("a primary's deque").stealer());
+        }
         Registry {
             injector: Injector::new(),
-            stealers: deques.iter().map(|d| d.stealer()).collect(),
-            deques: deques.into_iter().map(|d| Mutex::new(Some(d))).collect(),
-            sleep: Sleep::new(num_threads),
-            counters: (0..num_threads).map(|_| CachePadded::default()).collect(),
+            stealers,
+            deques,
+            slots_in_use: AtomicUsize::new(num_threads),
+            primaries: num_threads,
+            sleep: Sleep::new(slots),
+            counters: (0..slots).map(|_| CachePadded::default()).collect(),
+            spares: Spares::new(num_threads),
+            starter,
             terminate: AtomicBool::new(false),
             live: Mutex::new(0),
             live_cv: Condvar::new(),
@@ -50,9 +85,59 @@ impl Registry {
         }
     }
 
-    /// Number of worker slots (started or not).
+    /// Number of primary workers (the pool's size; spares come on top).
     pub(crate) fn num_threads(&self) -> usize {
-        self.stealers.len()
+        self.primaries
+    }
+
+    /// Whether `slot` is a spare's.
+    pub(crate) fn is_spare(&self, slot: usize) -> bool {
+        slot >= self.primaries
+    }
+
+    /// The stealers of every slot started so far (a spare slot that was
+    /// never started has none).
+    pub(crate) fn stealers(&self) -> impl Iterator<Item = (usize, &Stealer<Job>)> {
+        let n = self.slots_in_use.load(Ordering::Acquire);
+        self.stealers[..n]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.get().map(|s| (i, s)))
+    }
+
+    /// Number of slots started so far (thieves look at these).
+    pub(crate) fn slots_in_use(&self) -> usize {
+        self.slots_in_use.load(Ordering::Acquire)
+    }
+
+    /// The stealer of `slot`, if it was ever started.
+    pub(crate) fn stealer(&self, slot: usize) -> Option<&Stealer<Job>> {
+        self.stealers.get(slot).and_then(OnceLock::get)
+    }
+
+    /// Starts the worker of `slot` through the pool's spawner.
+    pub(crate) fn start_worker(self: &Arc<Self>, slot: usize) -> io::Result<()> {
+        let starter = self.starter.as_ref().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::Unsupported, "this pool has no spawner")
+        })?;
+        self.worker_starting();
+        let reg = self.clone();
+        let start = WorkerStart::new(
+            slot,
+            format!("{}{slot}", starter.prefix),
+            starter.stack_size,
+            Box::new(move || reg.main_loop(slot)),
+        );
+        match starter.spawner.spawn(start) {
+            Ok(()) => {
+                self.slots_in_use.fetch_max(slot + 1, Ordering::AcqRel);
+                Ok(())
+            }
+            Err(e) => {
+                self.worker_failed_to_start();
+                Err(e)
+            }
+        }
     }
 
     /// Queues a task: onto the current worker's own deque when called from a
@@ -99,11 +184,18 @@ impl Registry {
         *lock(&self.live)
     }
 
-    /// Takes worker `index`'s deque (once).
+    /// Takes slot `index`'s deque (made on a spare slot's first start).
     pub(crate) fn take_deque(&self, index: usize) -> Deque<Job> {
-        lock(&self.deques[index])
-            .take()
-            .expect("each worker slot is started once")
+        let mut slot = lock(&self.deques[index]);
+        if let Some(d) = slot.take() {
+            return d;
+        }
+        let d = Deque::new_lifo();
+        assert!(
+            self.stealers[index].set(d.stealer()).is_ok(),
+            "a slot runs one worker at a time"
+        );
+        d
     }
 
     pub(crate) fn is_terminating(&self) -> bool {
@@ -126,7 +218,7 @@ impl Registry {
 
     /// Whether any queue holds a task.
     pub(crate) fn has_queued_work(&self) -> bool {
-        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+        !self.injector.is_empty() || self.stealers().any(|(_, s)| !s.is_empty())
     }
 
     /// Drops every task waiting in the injector (their `Task`s are
@@ -148,16 +240,16 @@ impl Registry {
 
     pub(crate) fn stats(&self) -> PoolStats {
         PoolStats {
-            workers: self
-                .counters
-                .iter()
-                .zip(&self.stealers)
-                .map(|(c, s)| WorkerStats {
-                    executed: c.executed.load(Ordering::Relaxed),
-                    stolen: c.stolen.load(Ordering::Relaxed),
-                    steal_attempts: c.steal_attempts.load(Ordering::Relaxed),
-                    parks: c.parks.load(Ordering::Relaxed),
-                    local_queue_len: s.len(),
+            workers: (0..self.slots_in_use())
+                .map(|i| {
+                    let c = &self.counters[i];
+                    WorkerStats {
+                        executed: c.executed.load(Ordering::Relaxed),
+                        stolen: c.stolen.load(Ordering::Relaxed),
+                        steal_attempts: c.steal_attempts.load(Ordering::Relaxed),
+                        parks: c.parks.load(Ordering::Relaxed),
+                        local_queue_len: self.stealer(i).map_or(0, Stealer::len),
+                    }
                 })
                 .collect(),
             injector_len: self.injector.len(),
@@ -176,7 +268,12 @@ impl Registry {
         }
         worker.run();
         WorkerThread::clear_current();
-        drop(worker);
+        let deque = worker.into_deque();
+        if self.is_spare(index) && !self.is_terminating() {
+            // A retired spare: its slot (and deque, empty) may be reused.
+            *lock(&self.deques[index]) = Some(deque);
+            self.spare_slot_free(index);
+        }
         self.worker_exited();
     }
 }

@@ -15,13 +15,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_deque::Steal;
 
 use crate::loom::{lock, wait, wait_timeout, Condvar, Mutex};
 use crate::registry::Registry;
 use crate::worker::WorkerThread;
+use crate::Instant;
 
 /// Rounds a waiter re-polls before blocking (one under loom: spinning only
 /// multiplies the interleavings a model has to explore).
@@ -96,15 +97,61 @@ pub fn block_on_until<F: Future + ?Sized>(
     future: Pin<&mut F>,
     deadline: Option<Instant>,
 ) -> Option<F::Output> {
-    wait_until(future, deadline, None)
+    wait_until(future, deadline, None, true)
+}
+
+/// Blocks on `future` the way a thread blocks on a lock, a queue or an
+/// event: for conditions that other tasks may need arbitrary time (and
+/// arbitrary tasks) to bring about.
+///
+/// On a worker, after a short spin, the worker tells its pool that it
+/// blocks — the pool starts a spare worker if it needs one to keep its
+/// width (`compensate.rs`) — and parks without running anything, as a
+/// Python thread would. If no spare can be had, it helps instead when
+/// `may_help` (and parks anyway when not: e.g. while it holds a lock a
+/// helped task might want). Off the pool it waits like [`block_on_until`];
+/// a thread of a pool without workers runs that pool's tasks while it waits
+/// (nothing else could), whatever `may_help` says.
+pub fn block_on_blocking<F: Future + ?Sized>(
+    mut future: Pin<&mut F>,
+    deadline: Option<Instant>,
+    may_help: bool,
+) -> Option<F::Output> {
+    let registry = WorkerThread::with_current(|w| w.map(|w| w.registry().clone()));
+    let Some(registry) = registry else {
+        let help = may_help || !crate::spawner::threads_supported();
+        return wait_until(future, deadline, None, help);
+    };
+    // Short waits end here, without involving the pool.
+    let waker = Waker::from(SIGNAL.with(Arc::clone));
+    let mut cx = Context::from_waker(&waker);
+    for _ in 0..SPIN_ROUNDS {
+        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return Some(v);
+        }
+        std::hint::spin_loop();
+    }
+    if registry.begin_blocking() {
+        struct Resumed<'a>(&'a Registry);
+        impl Drop for Resumed<'_> {
+            fn drop(&mut self) {
+                self.0.end_blocking();
+            }
+        }
+        let _resumed = Resumed(&registry);
+        return wait_until(future, deadline, None, false);
+    }
+    wait_until(future, deadline, None, may_help)
 }
 
 /// The one waiting loop; `inline_pool` is a pool whose queued tasks this
 /// thread may run when it is not a worker and the pool has no live workers.
+/// Without `help` it never runs a task (a blocked worker with a spare).
 pub(crate) fn wait_until<F: Future + ?Sized>(
     mut future: Pin<&mut F>,
     deadline: Option<Instant>,
     inline_pool: Option<&Arc<Registry>>,
+    help: bool,
 ) -> Option<F::Output> {
     // Inside a workerless pool's `install`, waits run that pool's tasks.
     let ambient = match inline_pool {
@@ -120,7 +167,7 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
         if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
             return Some(v);
         }
-        if help_once(inline_pool) {
+        if help && help_once(inline_pool) {
             continue;
         }
         if spins < SPIN_ROUNDS {

@@ -96,6 +96,11 @@ impl WorkerThread {
         self.deque.is_empty()
     }
 
+    /// The worker's deque, back for its slot once the worker is done.
+    pub(crate) fn into_deque(self) -> Deque<Job> {
+        self.deque
+    }
+
     fn next_random(&self) -> u64 {
         // xorshift64*: cheap and good enough to spread thieves over victims.
         let mut x = self.rng.get();
@@ -122,8 +127,8 @@ impl WorkerThread {
     }
 
     fn steal(&self) -> Option<Job> {
-        let stealers = &self.registry.stealers;
-        let n = stealers.len();
+        // Primaries and the spare slots started so far (`compensate.rs`).
+        let n = self.registry.slots_in_use();
         if n <= 1 {
             return None;
         }
@@ -136,8 +141,11 @@ impl WorkerThread {
                 if victim == self.index {
                     continue;
                 }
+                let Some(stealer) = self.registry.stealer(victim) else {
+                    continue;
+                };
                 WorkerCounters::bump(&counters.steal_attempts, 1);
-                match stealers[victim].steal_batch_and_pop(&self.deque) {
+                match stealer.steal_batch_and_pop(&self.deque) {
                     Steal::Success(r) => {
                         WorkerCounters::bump(&counters.stolen, 1 + self.deque.len() as u64);
                         return Some(r);
@@ -180,7 +188,8 @@ impl WorkerThread {
         None
     }
 
-    /// The main loop: run tasks until the pool terminates and no work is left.
+    /// The main loop: run tasks until the pool terminates and no work is
+    /// left, or, for a spare, until the pool no longer needs it.
     pub(crate) fn run(&self) {
         loop {
             if let Some(r) = self.spin_for_work() {
@@ -197,8 +206,14 @@ impl WorkerThread {
                 }
             }
             let registry = &self.registry;
+            if registry.is_spare(self.index) && registry.spare_should_retire(self.index) {
+                break;
+            }
+            let spare = registry.is_spare(self.index);
             let slept = registry.sleep.sleep(self.index, || {
-                registry.is_terminating() || registry.has_queued_work()
+                registry.is_terminating()
+                    || registry.has_queued_work()
+                    || (spare && registry.spares_superfluous())
             });
             if slept {
                 WorkerCounters::bump(&self.counters().parks, 1);

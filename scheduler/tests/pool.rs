@@ -365,3 +365,38 @@ fn a_pool_without_threads_runs_scopes_joins_and_maps_inside_install() {
     });
     assert_eq!(parts, [1, 2, 3, 4]);
 }
+
+#[test]
+fn a_worker_blocked_outside_the_pool_gets_a_spare_that_retires_afterwards() {
+    // One worker. Its task blocks (block_on_blocking) on a value that only a
+    // task queued after it produces: a spare worker runs that task on a
+    // thread of its own while the first one parks, then retires.
+    let pool = ThreadPool::new(1).unwrap();
+    let (tx, rx) = async_channel_pair();
+    let (done_tx, done_rx) = mpsc::channel();
+    let d = done_tx.clone();
+    pool.spawn(move || {
+        let mut rx = rx;
+        let v = scheduler::block_on_blocking(std::pin::Pin::new(&mut rx), None, true);
+        d.send(("consumer", std::thread::current().id(), v))
+            .unwrap();
+    });
+    pool.spawn(move || {
+        tx.send(7);
+        done_tx
+            .send(("producer", std::thread::current().id(), Some(0)))
+            .unwrap();
+    });
+    let mut got: Vec<_> = (0..2).map(|_| done_rx.recv().unwrap()).collect();
+    got.sort_by_key(|g| g.0);
+    let (consumer, producer) = (&got[0], &got[1]);
+    assert_eq!(consumer.2, Some(7));
+    assert_ne!(consumer.1, producer.1, "the producer ran on another thread");
+    let stats = pool.stats();
+    assert_eq!(stats.workers.len(), 2, "one primary and one spare slot");
+    assert_eq!(stats.total_executed(), 2);
+    // The spare leaves once nobody is blocked: back to one live thread.
+    while pool.live_workers() > 1 {
+        std::thread::yield_now();
+    }
+}

@@ -410,7 +410,7 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
     fn wait_ready(&self, timeout: Option<Duration>) {
         let deadline = scheduler::deadline_after(timeout);
         let _ = self.inner.exception(timeout);
-        let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        let left = deadline.map(|d| d.saturating_duration_since(scheduler::Instant::now()));
         let _ = self.ready.exception(left);
     }
 

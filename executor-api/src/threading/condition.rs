@@ -9,9 +9,9 @@ use std::sync::Arc;
 // loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
 #[cfg(loom)]
 use loom::sync::{Mutex, MutexGuard};
+use scheduler::Instant;
 #[cfg(not(loom))]
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
 
 use super::lock::Lock;
 use super::rlock::RLock;

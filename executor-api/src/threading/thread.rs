@@ -202,20 +202,19 @@ impl Thread {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(self.clone());
-        let spawned = std::thread::Builder::new()
-            .name(self.name())
-            .spawn(move || {
-                me.inner.ident.store(get_ident(), Ordering::SeqCst);
-                me.inner.native_id.store(get_native_id(), Ordering::SeqCst);
-                CURRENT.with(|c| *c.borrow_mut() = Some(me.clone()));
-                started2.set();
-                if let Some(target) = target {
-                    if let Err(e) = target() {
-                        eprintln!("Exception in thread {}:\n{e}", me.name());
-                    }
+        // A `std::thread` natively and on WASI, a Web Worker in a browser.
+        let spawned = scheduler::spawn_thread(self.name(), move || {
+            me.inner.ident.store(get_ident(), Ordering::SeqCst);
+            me.inner.native_id.store(get_native_id(), Ordering::SeqCst);
+            CURRENT.with(|c| *c.borrow_mut() = Some(me.clone()));
+            started2.set();
+            if let Some(target) = target {
+                if let Err(e) = target() {
+                    eprintln!("Exception in thread {}:\n{e}", me.name());
                 }
-                me.finish();
-            });
+            }
+            me.finish();
+        });
         match spawned {
             Ok(_) => {
                 started.wait(None);
@@ -297,7 +296,7 @@ pub fn current_thread() -> Thread {
         if let Some(t) = c.borrow().as_ref() {
             return t.clone();
         }
-        let t = match std::thread::current().name() {
+        let t = match scheduler::thread_name().as_deref() {
             Some("main") => {
                 let m = main_thread();
                 m.inner.ident.store(get_ident(), Ordering::SeqCst);

@@ -27,9 +27,9 @@ use loom::sync::{Mutex, MutexGuard};
 #[cfg(not(loom))]
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use scheduler::PoolHandle;
+use scheduler::{Instant, PoolHandle};
 
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 

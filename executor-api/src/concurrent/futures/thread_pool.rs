@@ -401,7 +401,7 @@ impl ThreadPoolExecutor {
 /// The iterator returned by [`ThreadPoolExecutor::map`].
 pub struct MapIter<T> {
     source: Source<T>,
-    deadline: Option<std::time::Instant>,
+    deadline: Option<scheduler::Instant>,
     /// `Executor.map` ends at the first exception; `Pool.imap` with
     /// `chunksize=1` goes on.
     stop_on_error: bool,
@@ -432,7 +432,7 @@ impl<T> MapIter<T> {
 
     fn remaining(&self) -> Option<Duration> {
         self.deadline
-            .map(|d| d.saturating_duration_since(std::time::Instant::now()))
+            .map(|d| d.saturating_duration_since(scheduler::Instant::now()))
     }
 
     /// Like the generator's `finally`: cancel what is left.

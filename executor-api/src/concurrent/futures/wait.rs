@@ -3,7 +3,9 @@
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use scheduler::Instant;
 
 use super::future::Future;
 use crate::exceptions::{PyException, PyResult};
