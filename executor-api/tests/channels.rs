@@ -122,3 +122,44 @@ fn a_stream_whose_producer_vanishes_reports_eof() {
         "EOFError: stream ended without end-of-stream"
     );
 }
+
+#[test]
+fn a_sender_blocked_on_a_full_channel_wakes_when_the_last_receiver_drops() {
+    let (tx, rx) = channel::<u8>(Some(1));
+    tx.send(1).unwrap();
+    let (blocked_tx, blocked_rx) = std::sync::mpsc::channel();
+    let sender = std::thread::spawn(move || {
+        blocked_tx.send(()).unwrap();
+        tx.send(2)
+    });
+    blocked_rx.recv().unwrap();
+    drop(rx);
+    // Whether the sender was already waiting or not, it sees the closure.
+    assert_eq!(
+        sender.join().unwrap().unwrap_err().to_string(),
+        "BrokenPipeError: channel closed"
+    );
+}
+
+#[test]
+fn a_full_send_on_a_worker_runs_queued_tasks_while_it_waits() -> PyResult<()> {
+    // One worker: the producer fills the channel, and its blocked send runs
+    // the consumer queued behind it, which makes room.
+    let ex = ThreadPoolExecutor::new(Some(1))?;
+    let (tx, rx) = channel::<u32>(Some(1));
+    let rx2 = rx.clone();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let producer: Future<()> = ex.submit(move || -> PyResult<()> {
+        started_tx.send(()).unwrap();
+        for i in 0..3 {
+            tx.send(i)?;
+        }
+        Ok(())
+    })?;
+    started_rx.recv().unwrap();
+    let consumer: Future<u32> = ex.submit(move || rx2.recv())?;
+    assert_eq!(consumer.result(None)?, 0);
+    assert_eq!((rx.recv()?, rx.recv()?), (1, 2));
+    producer.result(None)?;
+    Ok(())
+}

@@ -1,16 +1,27 @@
-//! MPMC channels (crossbeam-channel) whose blocking receives help the pool.
+//! MPMC channels (crossbeam-channel) whose blocking calls help the pool.
 //!
-//! crossbeam's channels do not take wakers, so each channel also keeps a
-//! list of waiting receivers' wakers. A receiver that finds the channel
-//! empty registers its waker, announces itself in `waiting` (SeqCst), and
-//! tries again; a sender sends, issues a SeqCst fence and wakes the list if
-//! `waiting` is nonzero — the same Dekker pattern as the scheduler's sleep
-//! protocol, so a message sent while a receiver goes to wait is never missed.
-//! Dropping the last sender (or receiver) wakes everybody, so a disconnected
-//! channel is noticed at once.
+//! crossbeam's channels do not take wakers, so each channel also keeps two
+//! lists of wakers: receivers waiting for a message and senders waiting for
+//! room in a bounded channel. A caller that finds it cannot go on registers
+//! its waker, announces itself in the list's `waiting` count (SeqCst), and
+//! tries again; the other side acts (sends, or receives), issues a SeqCst
+//! fence and wakes the list if its count is nonzero — the same Dekker
+//! pattern as the scheduler's sleep protocol, so nothing that happens while
+//! a caller goes to wait is missed. Dropping the last sender (or receiver)
+//! wakes everybody, so a disconnected channel is noticed at once.
+//!
+//! Waits go through `waiting::block_until`, so a worker blocked in `recv`
+//! or in a full `send` runs queued tasks meanwhile, and timeouts use the
+//! scheduler's clock (crossbeam's own timeouts read `std::time::Instant`,
+//! which the browser does not have). The exception is the rendezvous
+//! channel (capacity 0): a hand-over needs the sender parked *inside*
+//! crossbeam, so its `send` blocks there without helping, and its
+//! `send_timeout` needs crossbeam's clock (not in a browser: see
+//! [`Sender::send_timeout`]).
 
 use std::sync::atomic::{fence, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::Waker;
 use std::time::Duration;
 
 use crossbeam_channel::{TryRecvError, TrySendError};
@@ -18,14 +29,25 @@ use crossbeam_channel::{TryRecvError, TrySendError};
 use crate::exceptions::{PyException, PyResult};
 use crate::waiting::{block_until, deadline, Waiters};
 
+/// Callers waiting for one condition: a count that the other side reads
+/// without locking, and their wakers.
 #[derive(Default)]
-struct Shared {
+struct WaitList {
     waiting: AtomicUsize,
     waiters: Mutex<Waiters>,
-    senders: AtomicUsize,
 }
 
-impl Shared {
+impl WaitList {
+    /// Registers `waker`; the caller must check its condition again after.
+    fn register(&self, waker: &Waker) {
+        let mut waiters = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+        waiters.register(waker);
+        self.waiting.store(waiters.len(), Ordering::SeqCst);
+        drop(waiters);
+        fence(Ordering::SeqCst);
+    }
+
+    /// Wakes every registered caller, if any (after the caller's change).
     fn wake(&self) {
         fence(Ordering::SeqCst);
         if self.waiting.load(Ordering::SeqCst) > 0 {
@@ -33,6 +55,26 @@ impl Shared {
             waiters.wake_all();
             self.waiting.store(0, Ordering::SeqCst);
         }
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    /// Receivers waiting for a message (or the disconnection).
+    receivers: WaitList,
+    /// Senders waiting for room in a bounded channel.
+    senders_waiting: WaitList,
+    senders: AtomicUsize,
+    receivers_alive: AtomicUsize,
+    /// 0 for a rendezvous channel.
+    capacity: Option<usize>,
+}
+
+impl Shared {
+    /// Everything that can unblock someone happened: wake both sides.
+    fn wake_all(&self) {
+        self.receivers.wake();
+        self.senders_waiting.wake();
     }
 }
 
@@ -46,7 +88,8 @@ pub struct Sender<T> {
 /// The receiving half; clone it for more consumers (each message goes to
 /// one of them).
 pub struct Receiver<T> {
-    inner: crossbeam_channel::Receiver<T>,
+    /// `None` only while dropping.
+    inner: Option<crossbeam_channel::Receiver<T>>,
     shared: Arc<Shared>,
 }
 
@@ -82,6 +125,8 @@ pub fn channel<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
     };
     let shared = Arc::new(Shared {
         senders: AtomicUsize::new(1),
+        receivers_alive: AtomicUsize::new(1),
+        capacity,
         ..Shared::default()
     });
     (
@@ -89,7 +134,10 @@ pub fn channel<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
             inner: Some(tx),
             shared: shared.clone(),
         },
-        Receiver { inner: rx, shared },
+        Receiver {
+            inner: Some(rx),
+            shared,
+        },
     )
 }
 
@@ -120,16 +168,28 @@ impl<T> Drop for Sender<T> {
             // Receivers waiting must see the disconnection. crossbeam marks
             // it when `inner` drops, after this body: wake after that.
             drop(self.inner.take());
-            self.shared.wake();
+            self.shared.wake_all();
         }
     }
 }
 
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
+        self.shared.receivers_alive.fetch_add(1, Ordering::SeqCst);
         Receiver {
             inner: self.inner.clone(),
             shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        if self.shared.receivers_alive.fetch_sub(1, Ordering::SeqCst) == 1 {
+            // Senders waiting for room must see the disconnection, which
+            // crossbeam marks when `inner` drops: wake after that.
+            drop(self.inner.take());
+            self.shared.wake_all();
         }
     }
 }
@@ -139,19 +199,24 @@ impl<T> Sender<T> {
         self.inner.as_ref().expect("a live sender")
     }
 
-    /// Sends, waiting while a bounded channel is full. `BrokenPipeError:
-    /// channel closed` if every receiver is gone.
+    /// Sends, waiting while a bounded channel is full (helping the pool
+    /// when called on a worker). `BrokenPipeError: channel closed` if every
+    /// receiver is gone.
     pub fn send(&self, value: T) -> PyResult<()> {
-        self.tx().send(value).map_err(|_| closed())?;
-        self.shared.wake();
-        Ok(())
+        if self.shared.capacity == Some(0) {
+            // A rendezvous waits inside crossbeam for a receiver to take it.
+            self.tx().send(value).map_err(|_| closed())?;
+            self.shared.receivers.wake();
+            return Ok(());
+        }
+        self.send_until(value, None).expect("no deadline")
     }
 
     /// Sends without waiting: `Full` if there is no room.
     pub fn try_send(&self, value: T) -> PyResult<()> {
         match self.tx().try_send(value) {
             Ok(()) => {
-                self.shared.wake();
+                self.shared.receivers.wake();
                 Ok(())
             }
             Err(TrySendError::Full(_)) => Err(PyException::Full(String::new())),
@@ -160,17 +225,54 @@ impl<T> Sender<T> {
     }
 
     /// Sends, waiting at most `timeout` for room: `Full` after that.
+    ///
+    /// On a rendezvous channel (capacity 0) the wait is crossbeam's, whose
+    /// clock does not exist in a browser: there this raises
+    /// `NotImplementedError` instead.
     pub fn send_timeout(&self, value: T, timeout: Duration) -> PyResult<()> {
-        match self.tx().send_timeout(value, timeout) {
-            Ok(()) => {
-                self.shared.wake();
-                Ok(())
+        if self.shared.capacity == Some(0) {
+            if !scheduler::spawner::std_clock_available() {
+                return Err(PyException::Exception {
+                    name: "NotImplementedError".into(),
+                    message: "send_timeout on a rendezvous channel needs std's clock, which this platform lacks".into(),
+                });
             }
-            Err(crossbeam_channel::SendTimeoutError::Timeout(_)) => {
-                Err(PyException::Full(String::new()))
-            }
-            Err(crossbeam_channel::SendTimeoutError::Disconnected(_)) => Err(closed()),
+            return match self.tx().send_timeout(value, timeout) {
+                Ok(()) => {
+                    self.shared.receivers.wake();
+                    Ok(())
+                }
+                Err(crossbeam_channel::SendTimeoutError::Timeout(_)) => {
+                    Err(PyException::Full(String::new()))
+                }
+                Err(crossbeam_channel::SendTimeoutError::Disconnected(_)) => Err(closed()),
+            };
         }
+        self.send_until(value, deadline(Some(timeout)))
+            .unwrap_or_else(|| Err(PyException::Full(String::new())))
+    }
+
+    /// Waits for room (never on a rendezvous channel); `None` at the deadline.
+    fn send_until(&self, value: T, deadline: Option<scheduler::Instant>) -> Option<PyResult<()>> {
+        let mut value = Some(value);
+        let attempt = |value: &mut Option<T>| match self.tx().try_send(value.take()?) {
+            Ok(()) => {
+                self.shared.receivers.wake();
+                Some(Ok(()))
+            }
+            Err(TrySendError::Disconnected(_)) => Some(Err(closed())),
+            Err(TrySendError::Full(v)) => {
+                *value = Some(v);
+                None
+            }
+        };
+        if let Some(done) = attempt(&mut value) {
+            return Some(done);
+        }
+        block_until(deadline, |w| {
+            self.shared.senders_waiting.register(w);
+            attempt(&mut value)
+        })
     }
 
     /// Messages waiting in the channel.
@@ -185,40 +287,36 @@ impl<T> Sender<T> {
 }
 
 impl<T> Receiver<T> {
+    fn rx(&self) -> &crossbeam_channel::Receiver<T> {
+        self.inner.as_ref().expect("a live receiver")
+    }
+
     /// Takes a message without waiting: `Empty` if there is none,
     /// `EOFError: channel closed` if there is none and never will be.
     pub fn try_recv(&self) -> PyResult<T> {
-        match self.inner.try_recv() {
-            Ok(v) => Ok(v),
-            Err(TryRecvError::Empty) => Err(PyException::Empty(String::new())),
-            Err(TryRecvError::Disconnected) => Err(eof()),
+        self.take()
+            .unwrap_or_else(|| Err(PyException::Empty(String::new())))
+    }
+
+    /// Takes a message if there is one; wakes a sender waiting for room.
+    fn take(&self) -> Option<PyResult<T>> {
+        match self.rx().try_recv() {
+            Ok(v) => {
+                self.shared.senders_waiting.wake();
+                Some(Ok(v))
+            }
+            Err(TryRecvError::Disconnected) => Some(Err(eof())),
+            Err(TryRecvError::Empty) => None,
         }
     }
 
     /// Polls once; registers `waker` when there is nothing yet.
     pub(super) fn poll_recv(&self, waker: &std::task::Waker) -> Option<PyResult<T>> {
-        match self.inner.try_recv() {
-            Ok(v) => return Some(Ok(v)),
-            Err(TryRecvError::Disconnected) => return Some(Err(eof())),
-            Err(TryRecvError::Empty) => {}
+        if let Some(r) = self.take() {
+            return Some(r);
         }
-        {
-            // `waiting` mirrors the list's length; a sender that sees it
-            // nonzero wakes the list and zeroes both.
-            let mut waiters = self
-                .shared
-                .waiters
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            waiters.register(waker);
-            self.shared.waiting.store(waiters.len(), Ordering::SeqCst);
-        }
-        fence(Ordering::SeqCst);
-        match self.inner.try_recv() {
-            Ok(v) => Some(Ok(v)),
-            Err(TryRecvError::Disconnected) => Some(Err(eof())),
-            Err(TryRecvError::Empty) => None,
-        }
+        self.shared.receivers.register(waker);
+        self.take()
     }
 
     /// Waits for a message (helping the pool when called on a worker).
@@ -233,21 +331,21 @@ impl<T> Receiver<T> {
             .unwrap_or_else(|| Err(PyException::Empty(String::new())))
     }
 
-    fn recv_until(&self, deadline: Option<std::time::Instant>) -> Option<PyResult<T>> {
-        if let Ok(v) = self.inner.try_recv() {
-            return Some(Ok(v));
+    fn recv_until(&self, deadline: Option<scheduler::Instant>) -> Option<PyResult<T>> {
+        if let Some(r) = self.take() {
+            return Some(r);
         }
         block_until(deadline, |w| self.poll_recv(w))
     }
 
     /// Messages waiting in the channel.
     pub fn len(&self) -> usize {
-        self.inner.len()
+        self.rx().len()
     }
 
     /// True if no message is waiting.
     pub fn is_empty(&self) -> bool {
-        self.inner.is_empty()
+        self.rx().is_empty()
     }
 
     /// Iterates until the channel is closed and drained.
