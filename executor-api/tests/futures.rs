@@ -361,7 +361,7 @@ fn initializer_runs_on_every_worker_thread_with_the_prefix() {
         .initializer(move || {
             n.lock()
                 .unwrap()
-                .push(std::thread::current().name().unwrap().to_owned())
+                .push(executor_api::threading::current_thread().name())
         })
         .build()
         .unwrap();
