@@ -1,0 +1,125 @@
+// The host: runs on the page's main thread and creates every Web Worker the
+// scheduler asks for. It never blocks: it waits for requests with
+// Atomics.waitAsync on the board, four i32 cells in the wasm memory that the
+// Rust side (scheduler/src/spawner/web_worker.rs) shares with it:
+//
+//   [0] host         we store 1 once we listen
+//   [1] parallelism  we store navigator.hardwareConcurrency
+//   [2] requests     the spawner bumps it once per requested worker
+//   [3] current      the request in flight: seq << 2 | phase
+//
+// For each new request whose phase is PENDING we start worker.js for `seq`.
+// If that Web Worker fails before it claims the request, we move `current`
+// from (seq, PENDING) to (seq, FAILED) and notify: the spawner then returns
+// an error instead of waiting forever. A compare-and-swap on the exact value
+// makes a late report harmless.
+
+const HOST = 0, PARALLELISM = 1, REQUESTS = 2, CURRENT = 3;
+const PENDING = 0, FAILED = 2;
+
+export class Host {
+  /**
+   * @param {object} o
+   * @param {string} o.mainJS  absolute URL of the wasm-bindgen glue (--target web)
+   * @param {WebAssembly.Module} o.module
+   * @param {WebAssembly.Memory} o.memory  the shared memory
+   * @param {number} o.board  byte address of the board in that memory
+   */
+  constructor({ mainJS, module, memory, board }) {
+    Object.assign(this, { mainJS, module, memory, board });
+    this.workers = new Map(); // seq -> Worker
+    this.stats = { requested: 0, running: 0, failed: 0, died: 0, exited: 0 };
+    this.errors = [];
+    this.stopped = false;
+    this.onerror = null; // (message) => void, for worker failures
+  }
+
+  cells() {
+    // A fresh view each time: the shared buffer object changes when memory grows.
+    return new Int32Array(this.memory.buffer, this.board, 4);
+  }
+
+  /** Starts listening; returns at once. */
+  start() {
+    const c = this.cells();
+    Atomics.store(c, PARALLELISM, navigator.hardwareConcurrency || 4);
+    Atomics.store(c, HOST, 1);
+    this.loop(Atomics.load(c, REQUESTS));
+    return this;
+  }
+
+  async loop(seen) {
+    while (!this.stopped) {
+      const w = Atomics.waitAsync(this.cells(), REQUESTS, seen);
+      if (w.async) await w.value;
+      const c = this.cells();
+      const now = Atomics.load(c, REQUESTS);
+      if (now === seen) continue;
+      seen = now;
+      const current = Atomics.load(c, CURRENT);
+      if ((current & 3) === PENDING) this.spawn(current >> 2);
+    }
+  }
+
+  spawn(seq) {
+    this.stats.requested++;
+    let running = false;
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      type: 'module',
+      name: `pyrt-worker-${seq}`,
+    });
+    this.workers.set(seq, worker);
+    const fail = (message) => {
+      this.errors.push(message);
+      this.onerror?.(message);
+      if (running) {
+        this.stats.died++;
+      } else {
+        this.stats.failed++;
+        const c = this.cells();
+        Atomics.compareExchange(c, CURRENT, (seq << 2) | PENDING, (seq << 2) | FAILED);
+        Atomics.notify(c, CURRENT);
+      }
+      this.workers.delete(seq);
+      worker.terminate();
+    };
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      fail(`worker ${seq}: ${e.message || 'error event'}`);
+    });
+    worker.addEventListener('messageerror', () => fail(`worker ${seq}: message could not be cloned`));
+    worker.addEventListener('message', ({ data }) => {
+      switch (data?.type) {
+        case 'pyrt:running':
+          running = true;
+          this.stats.running++;
+          break;
+        case 'pyrt:failed':
+          fail(`worker ${seq}: ${data.message}`);
+          break;
+        case 'pyrt:exited':
+          this.stats.running--;
+          this.stats.exited++;
+          this.workers.delete(seq);
+          break;
+      }
+    });
+    worker.postMessage({
+      type: 'pyrt:start',
+      mainJS: this.mainJS,
+      module: this.module,
+      memory: this.memory,
+      seq,
+    });
+  }
+
+  /** Stops listening and terminates every worker. */
+  terminate() {
+    this.stopped = true;
+    const c = this.cells();
+    Atomics.store(c, HOST, 0);
+    Atomics.notify(c, REQUESTS);
+    for (const w of this.workers.values()) w.terminate();
+    this.workers.clear();
+  }
+}
