@@ -40,13 +40,54 @@ impl Params {
     }
 }
 
-/// Iteration counts of one row (`y` in `0..height`).
+/// The rectangle of the complex plane an image shows: real parts
+/// `re0..re0 + re_span` left to right, imaginary parts `im0..im0 + im_span`
+/// top to bottom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct View {
+    /// Real part of the left edge.
+    pub re0: f64,
+    /// Imaginary part of the top edge.
+    pub im0: f64,
+    /// Width of the view in the complex plane.
+    pub re_span: f64,
+    /// Height of the view in the complex plane.
+    pub im_span: f64,
+}
+
+impl View {
+    /// The classic view: x in [-2.2, 1.0], y in [-1.2, 1.2].
+    pub const CLASSIC: View = View {
+        re0: -2.2,
+        im0: -1.2,
+        re_span: 3.2,
+        im_span: 2.4,
+    };
+}
+
+/// Iteration counts of one row (`y` in `0..height`) of the classic view.
 pub fn render_row(p: Params, y: usize) -> Vec<u32> {
-    // The classic view: x in [-2.2, 1.0], y in [-1.2, 1.2].
-    let ci = -1.2 + 2.4 * (y as f64 + 0.5) / p.height as f64;
-    (0..p.width)
+    render_row_in(p, View::CLASSIC, y)
+}
+
+/// Iteration counts of one row of `view`.
+pub fn render_row_in(p: Params, view: View, y: usize) -> Vec<u32> {
+    render_span(p, view, y, 0, p.width)
+}
+
+/// Iteration counts of a `w`×`h` tile whose top-left pixel is `(x0, y0)`,
+/// row by row. Tiles of an image put together equal its rows exactly.
+pub fn render_tile(p: Params, view: View, x0: usize, y0: usize, w: usize, h: usize) -> Vec<u32> {
+    (y0..y0 + h)
+        .flat_map(|y| render_span(p, view, y, x0, x0 + w))
+        .collect()
+}
+
+fn render_span(p: Params, view: View, y: usize, x0: usize, x1: usize) -> Vec<u32> {
+    let ci = view.im0 + view.im_span * (y as f64 + 0.5) / p.height as f64;
+    (x0..x1)
         .map(|x| {
-            let cr = -2.2 + 3.2 * (x as f64 + 0.5) / p.width as f64;
+            let cr = view.re0 + view.re_span * (x as f64 + 0.5) / p.width as f64;
             escape_time(cr, ci, p.max_iter)
         })
         .collect()
@@ -95,6 +136,23 @@ mod tests {
         assert!(row.contains(&p.max_iter));
         assert_eq!(escape_time(0.0, 0.0, 50), 50);
         assert_eq!(escape_time(2.0, 2.0, 50), 1);
+    }
+
+    #[test]
+    fn tiles_put_together_are_the_rows() {
+        let p = Params::QUICK;
+        let (tw, th) = (64, 50);
+        let mut rows = vec![vec![0; p.width]; p.height];
+        for y0 in (0..p.height).step_by(th) {
+            for x0 in (0..p.width).step_by(tw) {
+                let (w, h) = (tw.min(p.width - x0), th.min(p.height - y0));
+                let tile = render_tile(p, View::CLASSIC, x0, y0, w, h);
+                for (dy, line) in tile.chunks(w).enumerate() {
+                    rows[y0 + dy][x0..x0 + w].copy_from_slice(line);
+                }
+            }
+        }
+        assert_eq!(checksum(&rows), checksum(&render_seq(p)));
     }
 
     #[test]
