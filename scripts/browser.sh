@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The browser build, its static server, and its end-to-end tests.
+#
+#   scripts/browser.sh build          build the wasm modules and assemble the site
+#   scripts/browser.sh serve [PORT]   build, then serve the demo on 127.0.0.1 (default 8000)
+#   scripts/browser.sh test           clippy, build, then drive headless Chromium through
+#                                     the demo checks and executor-api's tests
+#
+# The site (target/browser/site) is plain ES modules, no bundler:
+#   pyrt/   worker-bootstrap/js: the page API, the host, the worker and program entries
+#   demo/   demos/browser/www + pkg/ (wasm-bindgen --target web of browser-demo)
+#   suite/  tools/browser-test/suite/index.html + pkg/ (browser-suite)
+#
+# The wasm is built with nightly: shared memory needs std rebuilt with
+# atomics (-Z build-std), and panics unwind (wasm exception handling) so a
+# panicking task becomes a PanicException instead of killing its worker.
+# `scripts/test.sh browser` installs what this needs (nightly + rust-src,
+# the target, wasm-bindgen-cli, Chromium, playwright-core) before calling it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+export PATH="${TOOLS_ROOT:-$HOME/.cache/pyrt-tools}/bin:$PATH"
+NIGHTLY="${NIGHTLY:-nightly}"
+WASM_BINDGEN="${WASM_BINDGEN:-wasm-bindgen}"
+TARGET_DIR="$ROOT/target/browser"
+SITE="$TARGET_DIR/site"
+OUT="$TARGET_DIR/wasm32-unknown-unknown/release"
+
+# Shared memory that a Web Worker can be handed (--shared-memory,
+# --import-memory, the TLS exports wasm-bindgen's thread start uses), and
+# unwinding panics (+exception-handling, panic=unwind).
+RUSTFLAGS_WEB="-C target-feature=+atomics,+bulk-memory,+exception-handling -C panic=unwind \
+-C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
+-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
+-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+
+web_cargo() {
+  RUSTFLAGS="$RUSTFLAGS_WEB" CARGO_TARGET_DIR="$TARGET_DIR" \
+    cargo "+$NIGHTLY" "$1" --release --target wasm32-unknown-unknown \
+    -Z build-std=panic_unwind,std "${@:2}"
+}
+
+# Clippy on the code only the browser build compiles (the Web Worker
+# spawner, the wasm exports), which the native clippy run cannot see.
+lint() {
+  echo "[browser] clippy for wasm32-unknown-unknown"
+  web_cargo clippy -p scheduler -p executor-api -p worker-bootstrap \
+    -p browser-demo -p browser-suite -- -D warnings
+}
+
+build() {
+  echo "[browser] building browser-demo and browser-suite for wasm32-unknown-unknown ($NIGHTLY)"
+  web_cargo build -p browser-demo -p browser-suite
+  rm -rf "$SITE"
+  mkdir -p "$SITE/pyrt" "$SITE/demo" "$SITE/suite"
+  cp worker-bootstrap/js/*.js "$SITE/pyrt/"
+  cp -r demos/browser/www/. "$SITE/demo/"
+  cp tools/browser-test/suite/index.html "$SITE/suite/"
+  "$WASM_BINDGEN" --target web --out-dir "$SITE/demo/pkg" "$OUT/browser_demo.wasm"
+  "$WASM_BINDGEN" --target web --out-dir "$SITE/suite/pkg" "$OUT/browser_suite.wasm"
+  printf '<!doctype html><meta http-equiv="refresh" content="0; url=demo/">\n' >"$SITE/index.html"
+  echo "[browser] site assembled in $SITE"
+}
+
+case "${1:-test}" in
+  build)
+    build
+    ;;
+  serve)
+    build
+    exec python3 scripts/serve.py "$SITE" "${2:-8000}"
+    ;;
+  test)
+    lint
+    build
+    # The native demo's checksum for the same (full) image: the browser must match it.
+    expected=$(DEMO_QUICK=0 cargo run -q --release -p demos --bin wasi_demo | sed -n 's/^checksum: //p')
+    echo "[browser] native checksum: $expected"
+    log="$TARGET_DIR/serve.log"
+    python3 scripts/serve.py "$SITE" 0 >"$log" 2>&1 &
+    server=$!
+    trap 'kill $server 2>/dev/null || true' EXIT
+    for _ in $(seq 1 50); do
+      grep -q '^serving' "$log" && break
+      sleep 0.1
+    done
+    url=$(sed -n 's/^serving .* at //p' "$log")
+    [[ -n "$url" ]] || { cat "$log"; echo "[browser] server did not start"; exit 1; }
+    node tools/browser-test/run.mjs "$url" "$expected" "$TARGET_DIR/browser-demo.png" \
+      "$TARGET_DIR/browser-results.json"
+    ;;
+  *)
+    sed -n '2,8p' "$0"
+    exit 2
+    ;;
+esac

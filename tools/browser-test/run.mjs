@@ -1,0 +1,157 @@
+// End-to-end tests in headless Chromium (Debian's /usr/bin/chromium, driven
+// by playwright-core; no browser is downloaded).
+//
+//   node tools/browser-test/run.mjs URL EXPECTED_CHECKSUM SCREENSHOT RESULTS_JSON
+//
+// URL serves target/browser/site (scripts/browser.sh). Checks, on the demo:
+// the page is cross-origin isolated; the pool started N Web Workers and every
+// worker executed tasks; the image's checksum equals the native demo's; the
+// main thread's requestAnimationFrame counter kept advancing during the work;
+// a panicking task rejects with PanicException and its text, and the pool
+// still works afterwards. Then it runs every executor-api test of the suite
+// page. It writes a screenshot and the measured times (1 vs N workers, ours
+// vs wasm-bindgen-rayon) to RESULTS_JSON; times are recorded, never asserted.
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const [url, expected, screenshot, resultsPath] = process.argv.slice(2);
+if (!url || !expected) {
+  console.error('usage: run.mjs URL EXPECTED_CHECKSUM [SCREENSHOT] [RESULTS_JSON]');
+  process.exit(2);
+}
+
+const failures = [];
+function check(ok, what, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ` (${detail})` : ''}`);
+  if (!ok) failures.push(what);
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+const results = {};
+try {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('favicon')) console.log(`console: ${m.text()}`);
+  });
+
+  // ---- the demo -----------------------------------------------------------
+  await page.goto(new URL('demo/', url).href);
+  await withTimeout(page.waitForFunction(() => window.demoReady === true, null, { timeout: 0 }), 120_000, 'demo start');
+  check(await page.evaluate(() => crossOriginIsolated), 'crossOriginIsolated is true');
+  const n = await page.evaluate(() => navigator.hardwareConcurrency);
+  results.hardwareConcurrency = n;
+
+  // N workers, while the main thread's frame counter runs.
+  const framesBefore = await page.evaluate(() => window.demo.frames());
+  const many = await withTimeout(page.evaluate((n) => window.demo.render(n, { tint: true }), n), 120_000, 'render');
+  const framesAfter = await page.evaluate(() => window.demo.frames());
+  check(many.checksum === expected, 'the image checksum equals the native demo', `${many.checksum} vs ${expected}`);
+  check(many.workers === n && many.stats.length === n, `the pool has ${n} workers`, `${many.workers}`);
+  check(
+    many.stats.every((w) => w.executed > 0),
+    'every worker executed tasks',
+    many.stats.map((w) => `${w.executed}/${w.stolen}`).join(' '),
+  );
+  const host = await page.evaluate(() => window.demo.host());
+  check(host.requested >= n && host.failed === 0 && host.died === 0, 'the host started the Web Workers', JSON.stringify(host));
+  check(framesAfter - framesBefore >= 3, 'requestAnimationFrame kept advancing during the work',
+    `${framesAfter - framesBefore} frames in ${many.elapsedMs.toFixed(0)} ms`);
+  if (screenshot) {
+    await page.screenshot({ path: screenshot });
+    console.log(`screenshot: ${screenshot}`);
+  }
+
+  // A panicking task: a rejected Promise with the Python error, pool alive.
+  const panic = await page.evaluate(() =>
+    window.demo.panic('boom from a task').then(
+      (v) => ({ resolved: v }),
+      (e) => ({ name: e.name, message: e.message }),
+    ),
+  );
+  check(panic.name === 'PanicException' && panic.message.includes('boom from a task'),
+    'a panicking task rejects with PanicException and its message', JSON.stringify(panic));
+  const again = await withTimeout(page.evaluate((n) => window.demo.render(n), n), 120_000, 'render after panic');
+  check(again.checksum === expected, 'the pool still works after the panic');
+
+  // Times, measured (not asserted): 1 worker, N workers, wasm-bindgen-rayon.
+  const cmp = await withTimeout(page.evaluate((n) => window.demo.compare(n), n), 300_000, 'compare');
+  check(cmp.one.checksum === expected && cmp.rayon.checksum === expected, '1 worker and rayon give the same image');
+  results.demo = {
+    image: '1200x900, max_iter 600, 75 px tiles',
+    oneWorkerMs: cmp.one.elapsedMs,
+    nWorkersMs: cmp.many.elapsedMs,
+    rayonMs: cmp.rayon.elapsedMs,
+    rayonThreads: cmp.rayon.threads,
+    speedup: cmp.one.elapsedMs / cmp.many.elapsedMs,
+    oursVsRayon: cmp.rayon.elapsedMs / cmp.many.elapsedMs,
+  };
+  console.log(`times: ${JSON.stringify(results.demo)}`);
+
+  // ---- executor-api's tests ---------------------------------------------
+  const suite = await browser.newPage();
+  suite.on('pageerror', (e) => console.log(`suite pageerror: ${e.message}`));
+  await suite.goto(new URL('suite/', url).href);
+  await withTimeout(suite.waitForFunction(() => window.suiteReady === true, null, { timeout: 0 }), 120_000, 'suite start');
+  const tests = await suite.evaluate(() => window.suite.list());
+  let passed = 0, skipped = 0;
+  const failed = [];
+  for (const t of tests) {
+    if (t.skip) {
+      skipped++;
+      console.log(`skip ${t.name}: ${t.skip}`);
+      continue;
+    }
+    let r;
+    try {
+      r = await withTimeout(suite.evaluate((name) => window.suite.run(name), t.name), 120_000, t.name);
+    } catch (e) {
+      r = { passed: false, message: String(e.message) };
+    }
+    console.log(`${r.passed ? 'ok  ' : 'FAIL'} ${t.name}${r.passed ? '' : `: ${r.message}`}`);
+    if (r.passed) passed++;
+    else {
+      failed.push(t.name);
+      if (/timed out/.test(r.message)) break; // the program worker is stuck
+    }
+  }
+  results.suite = { total: tests.length, passed, skipped, failed };
+  check(failed.length === 0 && passed > 0, `executor-api tests in the browser: ${passed} passed, ${skipped} skipped`,
+    failed.join(', '));
+} catch (e) {
+  check(false, `the run itself: ${e.message}`);
+} finally {
+  await browser.close();
+}
+
+if (resultsPath) writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
+if (failures.length) {
+  console.log(`\n${failures.length} browser check(s) failed: ${failures.join('; ')}`);
+  process.exit(1);
+}
+console.log('\nall browser checks passed');

@@ -1,0 +1,78 @@
+//! Turns executor-api's own integration-test files into a test registry.
+//!
+//! `cargo test` cannot run on `wasm32-unknown-unknown` (libtest's output and
+//! exit code go nowhere there), so this build script copies each file listed
+//! in [`FILES`] into `OUT_DIR` with its `#[test]` attributes removed and its
+//! inner doc comments turned into plain comments, and writes `registry.rs`:
+//! one entry per test, with the test's `#[cfg]`s and whether it
+//! `#[should_panic]` or is `#[ignore]`d. The test bodies are the very same
+//! code the native suite runs, with one rewrite: `std::thread::spawn(` and
+//! `std::thread::scope(` become `crate::threads::…` (the same API on Web
+//! Workers; std has no threads on `wasm32-unknown-unknown`).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The executor-api test files the browser runs (`executor-api/tests/*.rs`).
+const FILES: &[&str] = &["futures", "queue", "channels", "asyncio", "threading"];
+
+fn main() {
+    let tests_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../executor-api/tests");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let mut registry =
+        String::from("pub(crate) fn all() -> Vec<crate::Test> {\n    let mut v = Vec::new();\n");
+    for file in FILES {
+        let path = tests_dir.join(format!("{file}.rs"));
+        println!("cargo::rerun-if-changed={}", path.display());
+        let src = std::fs::read_to_string(&path).unwrap();
+        let mut body = String::new();
+        let mut attrs: Vec<String> = Vec::new();
+        for line in src.lines() {
+            let line = &line
+                .replace("std::thread::spawn(", "crate::threads::spawn(")
+                .replace("std::thread::scope(", "crate::threads::scope(");
+            let t = line.trim_start();
+            if let Some(rest) = t.strip_prefix("//!") {
+                writeln!(body, "//{rest}").unwrap();
+                continue;
+            }
+            assert!(
+                !t.starts_with("#!["),
+                "{file}.rs: inner attributes cannot be included"
+            );
+            if line.starts_with("#[") {
+                attrs.push(line.to_string());
+                if line.trim() != "#[test]" {
+                    body.push_str(line);
+                }
+                body.push('\n');
+                continue;
+            }
+            if attrs.iter().any(|a| a.trim() == "#[test]") {
+                let name = line
+                    .strip_prefix("fn ")
+                    .and_then(|r| r.split('(').next())
+                    .unwrap_or_else(|| panic!("{file}.rs: a #[test] not followed by `fn`: {line}"));
+                let cfgs: Vec<&String> = attrs.iter().filter(|a| a.starts_with("#[cfg")).collect();
+                let panics = attrs.iter().any(|a| a.starts_with("#[should_panic"));
+                let ignored = attrs.iter().any(|a| a.starts_with("#[ignore"));
+                for c in cfgs {
+                    writeln!(registry, "    {c}").unwrap();
+                }
+                writeln!(
+                    registry,
+                    "    v.push(crate::Test {{ name: \"{file}::{name}\", should_panic: {panics}, ignored: {ignored}, run: || crate::outcome(crate::{file}::{name}()) }});"
+                )
+                .unwrap();
+                // Reachable from the registry module.
+                body.push_str("pub(crate) ");
+            }
+            attrs.clear();
+            body.push_str(line);
+            body.push('\n');
+        }
+        std::fs::write(out.join(format!("{file}.rs")), body).unwrap();
+    }
+    registry.push_str("    v\n}\n");
+    std::fs::write(out.join("registry.rs"), registry).unwrap();
+}
