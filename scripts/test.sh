@@ -181,6 +181,10 @@ install_nightly_rust_src() {
     ensure_component "$NIGHTLY" rust-src
 }
 
+install_nightly_clippy() {
+    ensure_component "$NIGHTLY" clippy
+}
+
 install_wasm_unknown_targets() {
     ensure_target stable wasm32-unknown-unknown
     ensure_target "$NIGHTLY" wasm32-unknown-unknown
@@ -313,6 +317,7 @@ install_for_wasi() {
 }
 install_for_browser() {
     install_step nightly+rust-src install_nightly_rust_src
+    install_step nightly-clippy install_nightly_clippy
     install_step wasm32-unknown-unknown install_wasm_unknown_targets
     install_step chromium install_chromium
     install_step playwright-core install_playwright_core

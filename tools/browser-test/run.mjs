@@ -80,6 +80,12 @@ try {
   );
   const host = await page.evaluate(() => window.demo.host());
   check(host.requested >= n && host.failed === 0 && host.died === 0, 'the host started the Web Workers', JSON.stringify(host));
+  // The render shut its executor down: its Web Workers end and close.
+  await withTimeout(page.waitForFunction(() => window.demo.host().running === 0, null, { timeout: 0 }),
+    30_000, 'workers exit').then(
+    () => check(true, 'after shutdown every Web Worker exited'),
+    (e) => check(false, 'after shutdown every Web Worker exited', e.message),
+  );
   check(framesAfter - framesBefore >= 3, 'requestAnimationFrame kept advancing during the work',
     `${framesAfter - framesBefore} frames in ${many.elapsedMs.toFixed(0)} ms`);
   if (screenshot) {
@@ -118,6 +124,18 @@ try {
   suite.on('pageerror', (e) => console.log(`suite pageerror: ${e.message}`));
   await suite.goto(new URL('suite/', url).href);
   await withTimeout(suite.waitForFunction(() => window.suiteReady === true, null, { timeout: 0 }), 120_000, 'suite start');
+  // A Web Worker that fails to start: an error, not a hang; then all is well.
+  const failedStart = await suite.evaluate(async () => {
+    window.suite.sabotageNextWorkers(1);
+    return window.suite.startExecutor(2).then((v) => ({ value: v }), (e) => ({ message: e.message }));
+  });
+  check(failedStart.message === "RuntimeError: can't start new thread",
+    'a Web Worker that fails to start is a RuntimeError, not a hang', JSON.stringify(failedStart));
+  const afterFailure = await suite.evaluate(() => window.suite.startExecutor(2));
+  check(afterFailure === 2, 'pools start again after a failed Web Worker', String(afterFailure));
+  const suiteHost = await suite.evaluate(() => window.suite.host());
+  check(suiteHost.failed === 1, 'the host counted the failed start', JSON.stringify(suiteHost));
+
   const tests = await suite.evaluate(() => window.suite.list());
   let passed = 0, skipped = 0;
   const failed = [];

@@ -32,6 +32,9 @@ export class Host {
     this.errors = [];
     this.stopped = false;
     this.onerror = null; // (message) => void, for worker failures
+    // Test hook: the next `sabotage` Web Workers get a glue URL that does
+    // not exist, so their start fails (tools/browser-test checks the error).
+    this.sabotage = 0;
   }
 
   cells() {
@@ -104,9 +107,14 @@ export class Host {
           break;
       }
     });
+    let mainJS = this.mainJS;
+    if (this.sabotage > 0) {
+      this.sabotage--;
+      mainJS = new URL('./no-such-module.js', import.meta.url).href;
+    }
     worker.postMessage({
       type: 'pyrt:start',
-      mainJS: this.mainJS,
+      mainJS,
       module: this.module,
       memory: this.memory,
       seq,

@@ -142,3 +142,21 @@ pub fn run_test(name: &str) -> Result<JsValue, JsError> {
         message,
     })?)
 }
+
+/// Builds `ThreadPoolExecutor(workers)` and runs one task per worker: the
+/// number of results, or the Python error (`RuntimeError: can't start new
+/// thread` when the host could not start a Web Worker).
+#[wasm_bindgen]
+pub fn start_executor(workers: usize) -> Result<usize, JsError> {
+    use executor_api::concurrent::futures::ThreadPoolExecutor;
+    let run = || -> executor_api::PyResult<usize> {
+        let ex = ThreadPoolExecutor::new(Some(workers))?;
+        let fs = (0..workers)
+            .map(|i| ex.submit(move || i))
+            .collect::<executor_api::PyResult<Vec<_>>>()?;
+        let n = fs.iter().filter(|f| f.result(None).is_ok()).count();
+        ex.shutdown(true, false);
+        Ok(n)
+    };
+    run().map_err(|e| JsError::new(&e.to_string()))
+}
