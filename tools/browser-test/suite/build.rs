@@ -14,7 +14,15 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// The executor-api test files the browser runs (`executor-api/tests/*.rs`).
-const FILES: &[&str] = &["futures", "queue", "channels", "asyncio", "threading"];
+const FILES: &[&str] = &[
+    "futures",
+    "queue",
+    "channels",
+    "asyncio",
+    "threading",
+    "multiprocessing",
+    "pool",
+];
 
 fn main() {
     let tests_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../executor-api/tests");

@@ -63,6 +63,8 @@ test_file!(queue);
 test_file!(channels);
 test_file!(asyncio);
 test_file!(threading);
+test_file!(multiprocessing);
+test_file!(pool);
 
 // Generated: `crate::outcome(test())` is the point even when a test
 // returns `()`, and each test is pushed under its own `#[cfg]`s.
