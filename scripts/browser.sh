@@ -67,6 +67,15 @@ case "${1:-test}" in
     build
     ;;
   serve)
+    # A person may run this first on a fresh machine: install what the build
+    # needs (idempotent; quick when present).
+    (
+      # shellcheck source=scripts/test.sh
+      source scripts/test.sh
+      install_nightly_rust_src
+      install_wasm_unknown_targets
+      install_wasm_bindgen
+    )
     build
     exec python3 scripts/serve.py "$SITE" "${2:-8000}"
     ;;

@@ -34,6 +34,10 @@ PANICS=(
 # count per-worker things (initializers, stealing) a workerless pool lacks.
 NO_THREADS=(
   a_blocked_receiver_wakes_when_the_last_sender_drops
+  a_full_send_on_a_worker_runs_queued_tasks_while_it_waits
+  a_sender_blocked_on_a_full_channel_wakes_when_the_last_receiver_drops
+  a_worker_blocked_outside_the_pool_gets_a_spare_that_retires_afterwards
+  the_first_submit_succeeds_even_when_the_initializer_fails
   a_failing_initializer_breaks_the_pool
   a_spawner_failing_part_way_keeps_the_workers_it_started
   a_task_holding_a_lock_does_not_run_other_tasks_inside_its_critical_section
