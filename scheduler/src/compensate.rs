@@ -40,12 +40,15 @@ use std::sync::Arc;
 
 use crate::loom::{lock, Mutex};
 use crate::registry::Registry;
+use crate::sleep::Sleep;
 
 /// Spare slots per pool: how many blocked workers can be stood in for at
 /// once (Java's default pool allows 256 spares; our pools are smaller).
 pub(crate) const MAX_SPARES: usize = 64;
 
-/// The spare bookkeeping of one pool.
+/// The spare bookkeeping of one pool: who is blocked, which spares run.
+/// The decisions live here, apart from starting threads, so that the loom
+/// model (`tests/loom_spares.rs`) checks this very code.
 pub(crate) struct Spares {
     state: Mutex<State>,
 }
@@ -57,6 +60,17 @@ struct State {
     running: Vec<usize>,
     /// Spare slots not in use.
     free: Vec<usize>,
+}
+
+/// What a worker about to block should count on.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum StandIn {
+    /// A spare that has nothing to do already runs (pushes wake it).
+    Running,
+    /// Start a spare in this slot.
+    Start(usize),
+    /// No spare can be had: help instead of parking.
+    Unavailable,
 }
 
 impl Spares {
@@ -81,6 +95,74 @@ impl Spares {
             primaries + MAX_SPARES
         }
     }
+
+    /// A worker blocks: keep as many workers running as before.
+    pub(crate) fn block(&self) -> StandIn {
+        let mut st = lock(&self.state);
+        st.blocked += 1;
+        if st.running.len() >= st.blocked {
+            StandIn::Running
+        } else if let Some(slot) = st.free.pop() {
+            st.running.push(slot);
+            StandIn::Start(slot)
+        } else {
+            st.blocked -= 1;
+            StandIn::Unavailable
+        }
+    }
+
+    /// The spare [`block`](Self::block) asked for could not be started;
+    /// the worker will help instead of blocking.
+    pub(crate) fn start_failed(&self, slot: usize) {
+        let mut st = lock(&self.state);
+        st.running.retain(|&s| s != slot);
+        st.blocked -= 1;
+        st.free.push(slot);
+    }
+
+    /// A blocked worker runs again. If that leaves spares without a blocked
+    /// worker to stand in for, the sleeping ones are woken so that they
+    /// retire.
+    pub(crate) fn unblock(&self, sleep: &Sleep) {
+        let wake: Vec<usize> = {
+            let mut st = lock(&self.state);
+            st.blocked -= 1;
+            if st.running.len() > st.blocked {
+                st.running.clone()
+            } else {
+                Vec::new()
+            }
+        };
+        for slot in wake {
+            sleep.notify_worker(slot);
+        }
+    }
+
+    /// Whether more spares run than workers are blocked. Read-only: a spare
+    /// about to sleep checks it last (its S3, see `sleep.rs`), so that the
+    /// wake-up of [`unblock`](Self::unblock) is not lost.
+    pub(crate) fn superfluous(&self) -> bool {
+        let st = lock(&self.state);
+        st.running.len() > st.blocked
+    }
+
+    /// Called by spare `slot` when its search found nothing: true if it
+    /// should exit now (it no longer counts as running). It then hands its
+    /// deque back and calls [`slot_free`](Self::slot_free).
+    pub(crate) fn retire(&self, slot: usize) -> bool {
+        let mut st = lock(&self.state);
+        if st.running.len() > st.blocked {
+            st.running.retain(|&s| s != slot);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A retired spare's slot (its deque handed back) may be reused.
+    pub(crate) fn slot_free(&self, slot: usize) {
+        lock(&self.state).free.push(slot);
+    }
 }
 
 impl Registry {
@@ -90,27 +172,14 @@ impl Registry {
     /// when it resumes). False means no spare could be had: the caller
     /// should help instead of parking.
     pub(crate) fn begin_blocking(self: &Arc<Self>) -> bool {
-        let slot = {
-            let mut st = lock(&self.spares.state);
-            st.blocked += 1;
-            if st.running.len() >= st.blocked {
-                // An idle spare already stands in; pushes wake it.
-                None
-            } else if let Some(slot) = st.free.pop() {
-                st.running.push(slot);
-                Some(slot)
-            } else {
-                st.blocked -= 1;
-                return false;
-            }
-        };
-        if let Some(slot) = slot {
-            if self.start_worker(slot).is_err() {
-                let mut st = lock(&self.spares.state);
-                st.running.retain(|&s| s != slot);
-                st.blocked -= 1;
-                st.free.push(slot);
-                return false;
+        match self.spares.block() {
+            StandIn::Unavailable => return false,
+            StandIn::Running => {}
+            StandIn::Start(slot) => {
+                if self.start_worker(slot).is_err() {
+                    self.spares.start_failed(slot);
+                    return false;
+                }
             }
         }
         // Whoever is idle searches again: the blocked worker's own deque
@@ -120,49 +189,8 @@ impl Registry {
     }
 
     /// The worker that called [`begin_blocking`](Self::begin_blocking) runs
-    /// again. If that leaves a spare without a blocked worker to stand in
-    /// for, sleeping spares are woken so that one of them retires.
+    /// again.
     pub(crate) fn end_blocking(&self) {
-        let wake: Vec<usize> = {
-            let mut st = lock(&self.spares.state);
-            st.blocked -= 1;
-            if st.running.len() > st.blocked {
-                st.running.clone()
-            } else {
-                Vec::new()
-            }
-        };
-        for slot in wake {
-            self.sleep.notify_worker(slot);
-        }
-    }
-
-    /// Called by a spare whose search found nothing: true if it should exit
-    /// now (more workers run than the pool's size). It then hands its deque
-    /// back and calls [`spare_slot_free`](Self::spare_slot_free).
-    pub(crate) fn spare_should_retire(&self, slot: usize) -> bool {
-        let mut st = lock(&self.spares.state);
-        if st.running.len() > st.blocked {
-            st.running.retain(|&s| s != slot);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Whether more spares run than workers are blocked (read-only: a spare
-    /// about to sleep checks it last, so that [`end_blocking`]'s wake-up is
-    /// not lost; see `sleep.rs` for why a check after announcing the sleep
-    /// is enough).
-    ///
-    /// [`end_blocking`]: Self::end_blocking
-    pub(crate) fn spares_superfluous(&self) -> bool {
-        let st = lock(&self.spares.state);
-        st.running.len() > st.blocked
-    }
-
-    /// A retired spare's slot (its deque handed back) may be reused.
-    pub(crate) fn spare_slot_free(&self, slot: usize) {
-        lock(&self.spares.state).free.push(slot);
+        self.spares.unblock(&self.sleep);
     }
 }

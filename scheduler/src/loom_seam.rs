@@ -1,6 +1,7 @@
 //! Test seam for the loom models in `tests/loom_*.rs`; exists only under
 //! `RUSTFLAGS="--cfg loom"`. It hands the models the scheduler's *real*
-//! sleep protocol (`sleep.rs`), built on loom's instrumented `Mutex`,
+//! sleep protocol (`sleep.rs`) and spare bookkeeping (`compensate.rs`),
+//! built on loom's instrumented `Mutex`,
 //! `Condvar` and atomics through `loom.rs`, so what the models check is the
 //! code the pool runs, not a copy of it.
 #![allow(missing_docs)]
@@ -27,5 +28,35 @@ impl Sleep {
 
     pub fn sleep(&self, i: usize, should_stay_awake: impl FnOnce() -> bool) -> bool {
         self.0.sleep(i, should_stay_awake)
+    }
+}
+
+/// A pool's spare bookkeeping (wraps `compensate::Spares` one to one).
+pub struct Spares(crate::compensate::Spares);
+
+impl Spares {
+    pub fn new(primaries: usize) -> Self {
+        Spares(crate::compensate::Spares::new(primaries))
+    }
+
+    /// `Some(slot)` if a spare must be started there, `None` if one runs.
+    pub fn block(&self) -> Option<usize> {
+        match self.0.block() {
+            crate::compensate::StandIn::Start(slot) => Some(slot),
+            crate::compensate::StandIn::Running => None,
+            crate::compensate::StandIn::Unavailable => panic!("no spare slot"),
+        }
+    }
+
+    pub fn unblock(&self, sleep: &Sleep) {
+        self.0.unblock(&sleep.0)
+    }
+
+    pub fn superfluous(&self) -> bool {
+        self.0.superfluous()
+    }
+
+    pub fn retire(&self, slot: usize) -> bool {
+        self.0.retire(slot)
     }
 }

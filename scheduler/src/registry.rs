@@ -272,7 +272,7 @@ impl Registry {
         if self.is_spare(index) && !self.is_terminating() {
             // A retired spare: its slot (and deque, empty) may be reused.
             *lock(&self.deques[index]) = Some(deque);
-            self.spare_slot_free(index);
+            self.spares.slot_free(index);
         }
         self.worker_exited();
     }

@@ -206,14 +206,14 @@ impl WorkerThread {
                 }
             }
             let registry = &self.registry;
-            if registry.is_spare(self.index) && registry.spare_should_retire(self.index) {
+            if registry.is_spare(self.index) && registry.spares.retire(self.index) {
                 break;
             }
             let spare = registry.is_spare(self.index);
             let slept = registry.sleep.sleep(self.index, || {
                 registry.is_terminating()
                     || registry.has_queued_work()
-                    || (spare && registry.spares_superfluous())
+                    || (spare && registry.spares.superfluous())
             });
             if slept {
                 WorkerCounters::bump(&self.counters().parks, 1);

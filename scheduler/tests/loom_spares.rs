@@ -1,0 +1,76 @@
+//! Loom model of the spare-worker bookkeeping (`scheduler/src/compensate.rs`)
+//! together with the real sleep protocol (`sleep.rs`), through the
+//! `#[cfg(loom)]` seam `scheduler::loom_seam`.
+//!
+//! The race: a spare decides whether to retire or to sleep while the worker
+//! it stands in for resumes. If the spare read "still needed", went to sleep,
+//! and the resuming worker's wake-up missed it, the spare would linger
+//! asleep (an idle thread that should have exited); loom reports the
+//! spare's thread blocked forever as a deadlock.
+//!
+//! Run with `scripts/test.sh loom` (`RUSTFLAGS="--cfg loom"`).
+#![cfg(loom)]
+
+use loom::sync::Arc;
+use loom::thread;
+use scheduler::loom_seam::{Sleep, Spares};
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut b = loom::model::Builder::new();
+    if b.preemption_bound.is_none() {
+        b.preemption_bound = Some(3);
+    }
+    b.check(f);
+}
+
+/// A spare's loop with no work to find (`worker.rs::run`): retire if not
+/// needed, else sleep with "no longer needed" among the last checks.
+fn idle_spare(slot: usize, spares: &Spares, sleep: &Sleep) {
+    loop {
+        if spares.retire(slot) {
+            return;
+        }
+        sleep.sleep(slot, || spares.superfluous());
+    }
+}
+
+#[test]
+fn a_spare_retires_when_the_worker_it_stands_in_for_resumes() {
+    model(|| {
+        // One primary (slot 0); its task blocks, so a spare starts in slot 1.
+        let spares = Arc::new(Spares::new(1));
+        let sleep = Arc::new(Sleep::new(2));
+        let slot = spares.block().expect("a spare is started");
+        let spare = {
+            let (spares, sleep) = (spares.clone(), sleep.clone());
+            thread::spawn(move || idle_spare(slot, &spares, &sleep))
+        };
+        // The blocked worker resumes at any point of the spare's loop.
+        spares.unblock(&sleep);
+        spare.join().unwrap();
+        assert!(!spares.superfluous());
+    });
+}
+
+#[test]
+fn two_blocked_workers_two_spares_both_retire() {
+    model(|| {
+        let spares = Arc::new(Spares::new(1));
+        let sleep = Arc::new(Sleep::new(3));
+        let a = spares.block().expect("first spare");
+        // The first spare runs the task that blocks next: a second spare.
+        let b = spares.block().expect("second spare");
+        let threads: Vec<_> = [a, b]
+            .into_iter()
+            .map(|slot| {
+                let (spares, sleep) = (spares.clone(), sleep.clone());
+                thread::spawn(move || idle_spare(slot, &spares, &sleep))
+            })
+            .collect();
+        spares.unblock(&sleep);
+        spares.unblock(&sleep);
+        for t in threads {
+            t.join().unwrap();
+        }
+    });
+}
