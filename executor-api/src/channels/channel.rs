@@ -199,7 +199,7 @@ impl<T> Sender<T> {
         self.inner.as_ref().expect("a live sender")
     }
 
-    /// Sends, waiting while a bounded channel is full (helping the pool
+    /// Sends, waiting while a bounded channel is full (without starving the pool
     /// when called on a worker). `BrokenPipeError: channel closed` if every
     /// receiver is gone.
     pub fn send(&self, value: T) -> PyResult<()> {
@@ -319,7 +319,7 @@ impl<T> Receiver<T> {
         self.take()
     }
 
-    /// Waits for a message (helping the pool when called on a worker).
+    /// Waits for a message (without starving the pool when called on a worker).
     /// `EOFError: channel closed` once every sender is gone and it is empty.
     pub fn recv(&self) -> PyResult<T> {
         self.recv_until(None).expect("no deadline")

@@ -133,7 +133,7 @@ impl<T> Queue<T> {
     }
 
     /// `JoinableQueue.join()`: blocks until every item put was marked done
-    /// (helping the pool when called on one of its workers).
+    /// (without starving the pool when called on one of its workers).
     pub fn join(&self) {
         self.queue.join()
     }
