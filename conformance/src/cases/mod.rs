@@ -4,16 +4,20 @@ mod as_completed_results;
 mod asyncio_executor_bridge;
 mod asyncio_gather;
 mod barrier;
+mod barrier_abort;
+mod condition_notify_all;
 mod condition_wait_for;
 mod event_wait;
 mod future_cancel_queued;
 mod future_done_callback;
 mod future_exception;
+mod future_set_result;
 mod initializer_broken;
 mod lock_errors;
 mod mp_manager;
 mod mp_pipe;
 mod mp_process_exitcode;
+mod mp_queues;
 mod mp_value_array;
 mod nested_submit;
 mod pool_apply_async_callbacks;
@@ -23,6 +27,7 @@ mod pool_initializer;
 mod pool_map;
 mod pool_map_async_error;
 mod pool_starmap_apply;
+mod pool_terminate;
 mod process_pool_executor_map;
 mod queue_full_empty;
 mod queue_in_executor;
@@ -35,6 +40,7 @@ mod shutdown_cancel_futures;
 mod simple_queue_producers;
 mod thread_errors;
 mod thread_start_join;
+mod threading_introspection;
 mod timer_and_local;
 mod tpe_map_exception;
 mod tpe_map_order;
@@ -42,6 +48,7 @@ mod tpe_max_workers_zero;
 mod tpe_submit_after_shutdown;
 mod tpe_submit_result;
 mod wait_all_and_first_exception;
+mod wait_first_completed;
 
 /// What the twins use, so each file reads like its Python program.
 mod prelude {
@@ -49,7 +56,7 @@ mod prelude {
     pub use executor_api::asyncio;
     pub use executor_api::concurrent::futures::{
         as_completed, wait, Future, MapIter, ProcessPoolExecutor, ThreadPoolExecutor,
-        ALL_COMPLETED, FIRST_EXCEPTION,
+        ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION,
     };
     pub use executor_api::multiprocessing::{
         current_process, Array, AsyncResult, Manager, Pipe, Pool, Process, Value,
@@ -70,16 +77,20 @@ pub const ALL: &[(&str, fn())] = &[
     ("asyncio_executor_bridge", asyncio_executor_bridge::run),
     ("asyncio_gather", asyncio_gather::run),
     ("barrier", barrier::run),
+    ("barrier_abort", barrier_abort::run),
+    ("condition_notify_all", condition_notify_all::run),
     ("condition_wait_for", condition_wait_for::run),
     ("event_wait", event_wait::run),
     ("future_cancel_queued", future_cancel_queued::run),
     ("future_done_callback", future_done_callback::run),
     ("future_exception", future_exception::run),
+    ("future_set_result", future_set_result::run),
     ("initializer_broken", initializer_broken::run),
     ("lock_errors", lock_errors::run),
     ("mp_manager", mp_manager::run),
     ("mp_pipe", mp_pipe::run),
     ("mp_process_exitcode", mp_process_exitcode::run),
+    ("mp_queues", mp_queues::run),
     ("mp_value_array", mp_value_array::run),
     ("nested_submit", nested_submit::run),
     (
@@ -92,6 +103,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("pool_map", pool_map::run),
     ("pool_map_async_error", pool_map_async_error::run),
     ("pool_starmap_apply", pool_starmap_apply::run),
+    ("pool_terminate", pool_terminate::run),
     ("process_pool_executor_map", process_pool_executor_map::run),
     ("queue_full_empty", queue_full_empty::run),
     ("queue_in_executor", queue_in_executor::run),
@@ -104,6 +116,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("simple_queue_producers", simple_queue_producers::run),
     ("thread_errors", thread_errors::run),
     ("thread_start_join", thread_start_join::run),
+    ("threading_introspection", threading_introspection::run),
     ("timer_and_local", timer_and_local::run),
     ("tpe_map_exception", tpe_map_exception::run),
     ("tpe_map_order", tpe_map_order::run),
@@ -114,4 +127,5 @@ pub const ALL: &[(&str, fn())] = &[
         "wait_all_and_first_exception",
         wait_all_and_first_exception::run,
     ),
+    ("wait_first_completed", wait_first_completed::run),
 ];

@@ -156,6 +156,17 @@ impl Thread {
         self.name_lock().clone()
     }
 
+    /// Whether both handles are the same thread object (Python's `is`).
+    ///
+    /// ```
+    /// use executor_api::threading::{current_thread, main_thread};
+    /// assert!(current_thread().ptr_eq(&current_thread()));
+    /// # let _ = main_thread();
+    /// ```
+    pub fn ptr_eq(&self, other: &Thread) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Sets `name`.
     pub fn set_name(&self, name: impl Into<String>) {
         *self.name_lock() = name.into();
