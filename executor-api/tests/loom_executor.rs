@@ -23,11 +23,7 @@ fn loom_spawner(start: WorkerStart) -> io::Result<()> {
 }
 
 fn shutdown_racing_submit(cancel_futures: bool) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(2);
-    }
-    b.check(move || {
+    scheduler::loom_seam::model(2, move || {
         let ex = ThreadPoolExecutor::builder()
             .max_workers(Some(1))
             .spawner(loom_spawner)

@@ -20,11 +20,7 @@ use loom::sync::Arc;
 use loom::thread;
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(3);
-    }
-    b.check(f);
+    scheduler::loom_seam::model(3, f)
 }
 
 fn counting_callback(n: &Arc<AtomicUsize>) -> impl FnOnce(&Future<u32>) + Send + 'static {

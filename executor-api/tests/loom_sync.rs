@@ -14,11 +14,7 @@ use loom::sync::Arc;
 use loom::thread;
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(2);
-    }
-    b.check(f);
+    scheduler::loom_seam::model(2, f)
 }
 
 /// `Queue(maxsize=1)`: a producer putting two items (the second `put`

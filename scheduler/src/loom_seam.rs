@@ -6,6 +6,18 @@
 //! code the pool runs, not a copy of it.
 #![allow(missing_docs)]
 
+/// Runs a loom model with at most `bound` preemptions (unless
+/// `LOOM_MAX_PREEMPTIONS` sets another): bounded preemptions keep every
+/// model in seconds, and the races modelled need two or three context
+/// switches at the wrong moments.
+pub fn model(bound: usize, f: impl Fn() + Sync + Send + 'static) {
+    let mut b = loom::model::Builder::new();
+    if b.preemption_bound.is_none() {
+        b.preemption_bound = Some(bound);
+    }
+    b.check(f);
+}
+
 /// The sleep/wake state of a pool (wraps `sleep::Sleep` one to one).
 pub struct Sleep(crate::sleep::Sleep);
 

@@ -21,11 +21,7 @@ use scheduler::loom_seam::Sleep;
 /// Bounded preemptions keep every model in seconds; 3 covers the races
 /// below (each needs at most two context switches at the wrong moments).
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(3);
-    }
-    b.check(f);
+    scheduler::loom_seam::model(3, f)
 }
 
 /// A stand-in for a queue of tasks: a count. `push` is a release store, like

@@ -16,11 +16,7 @@ use loom::thread;
 use scheduler::loom_seam::{Sleep, Spares};
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(3);
-    }
-    b.check(f);
+    scheduler::loom_seam::model(3, f)
 }
 
 /// A spare's loop with no work to find (`worker.rs::run`): retire if not

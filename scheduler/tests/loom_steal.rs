@@ -24,11 +24,7 @@ use loom::thread;
 use scheduler::loom_seam::Sleep;
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(3);
-    }
-    b.check(f);
+    scheduler::loom_seam::model(3, f)
 }
 
 /// Stand-in for a worker's crossbeam deque: LIFO `pop` for the owner,
