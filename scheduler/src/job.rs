@@ -18,7 +18,9 @@
 //! condition; see `join.rs`.
 
 use std::cell::UnsafeCell;
+use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -26,14 +28,101 @@ use std::thread;
 use crate::registry::Registry;
 use crate::task::Runnable;
 
-/// An entry of a worker's deque or of the injector.
-pub(crate) enum Job {
-    /// An `async-task` task.
-    Task(Runnable),
-    /// Work that owns its allocation (see [`HeapJob`]).
-    Heap(HeapJobRef),
+/// An entry of a worker's deque or of the injector: a pointer to the work
+/// and the table that says how to run it or drop it unrun. Two words, like
+/// rayon-core's `JobRef`, so that pushing one is two register stores (an
+/// enum of the three kinds was three words, copied through the stack).
+pub(crate) struct Job {
+    ptr: NonNull<()>,
+    vtable: &'static JobVtable,
+}
+
+/// How to run a [`Job`] of one kind, or drop it without running it.
+struct JobVtable {
+    /// Runs the job (takes ownership of `ptr`).
+    run: unsafe fn(NonNull<()>),
+    /// The job is dropped unrun (takes ownership of `ptr`).
+    drop_unrun: unsafe fn(NonNull<()>),
+}
+
+// SAFETY: every kind of job is `Send` (runnables, `HeapJob: Send + Sync`,
+// stack jobs whose closure and result are `Send`), and a `Job` is run or
+// dropped by exactly one thread: the one that popped or stole it.
+unsafe impl Send for Job {}
+
+impl Job {
+    /// An `async-task` task; dropping it unrun cancels the task.
+    pub(crate) fn task(runnable: Runnable) -> Job {
+        /// # Safety
+        /// `ptr` comes from `Runnable::into_raw`, and is taken back once.
+        unsafe fn run(ptr: NonNull<()>) {
+            // SAFETY: by this function's contract.
+            unsafe { Runnable::from_raw(ptr) }.run();
+        }
+        /// # Safety
+        /// As for `run`.
+        unsafe fn drop_unrun(ptr: NonNull<()>) {
+            // SAFETY: by this function's contract.
+            drop(unsafe { Runnable::from_raw(ptr) });
+        }
+        const VTABLE: JobVtable = JobVtable { run, drop_unrun };
+        Job {
+            ptr: runnable.into_raw(),
+            vtable: &VTABLE,
+        }
+    }
+
+    /// A [`HeapJob`]: the queue holds the `Arc` itself, no allocation more.
+    pub(crate) fn heap<J: HeapJob>(job: Arc<J>) -> Job {
+        let ptr = NonNull::new(Arc::into_raw(job) as *mut ()).expect("Arc is non-null");
+        Job {
+            ptr,
+            vtable: &<J as HeapVtable>::VTABLE,
+        }
+    }
+
     /// The second half of a `join`, on its owner's stack.
-    Stack(StackJobRef),
+    ///
+    /// # Safety
+    /// `job` must stay where it is until it was run and
+    /// [`StackJob::is_done`] returned true, or until its owner popped this
+    /// reference back itself.
+    pub(crate) unsafe fn stack<F, R>(job: &StackJob<F, R>) -> Job
+    where
+        F: FnOnce() -> R + Send,
+        R: Send,
+    {
+        Job {
+            ptr: NonNull::from(job).cast(),
+            vtable: &<StackJob<F, R> as StackVtable>::VTABLE,
+        }
+    }
+
+    /// True if this is the reference to `job` that [`Job::stack`] made.
+    pub(crate) fn is<F, R>(&self, job: &StackJob<F, R>) -> bool {
+        std::ptr::eq(
+            self.ptr.as_ptr() as *const (),
+            job as *const StackJob<F, R> as *const (),
+        )
+    }
+
+    /// Runs the job. A panic escapes only from a task (stack jobs catch
+    /// theirs and hand it to their owner; heap jobs catch their own).
+    pub(crate) fn run(self) {
+        let job = ManuallyDrop::new(self);
+        // SAFETY: `job` owns `ptr` (it came from one of the constructors
+        // above, whose pointer the matching vtable expects) and is consumed
+        // here, so the pointer is run exactly once and never dropped after.
+        unsafe { (job.vtable.run)(job.ptr) }
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        // SAFETY: a `Job` that is dropped was never run (`run` consumes it
+        // without dropping), so it still owns `ptr`.
+        unsafe { (self.vtable.drop_unrun)(self.ptr) }
+    }
 }
 
 /// Work queued by reference to an `Arc` its owner already holds.
@@ -48,59 +137,48 @@ pub trait HeapJob: Send + Sync + 'static {
     fn cancel(self: Arc<Self>);
 }
 
-/// A queued [`HeapJob`]; dropping it unrun cancels the job.
-pub(crate) struct HeapJobRef(Option<Arc<dyn HeapJob>>);
-
-impl HeapJobRef {
-    pub(crate) fn new(job: Arc<dyn HeapJob>) -> Self {
-        HeapJobRef(Some(job))
-    }
+/// The vtable of heap jobs of type `J`.
+trait HeapVtable {
+    const VTABLE: JobVtable;
 }
 
-impl Drop for HeapJobRef {
-    fn drop(&mut self) {
-        if let Some(job) = self.0.take() {
-            job.cancel();
-        }
-    }
+impl<J: HeapJob> HeapVtable for J {
+    const VTABLE: JobVtable = JobVtable {
+        run: heap_run::<J>,
+        drop_unrun: heap_cancel::<J>,
+    };
 }
 
-impl Job {
-    /// Runs the job. A panic escapes only from a `Task` (stack jobs catch
-    /// theirs and hand it to their owner).
-    pub(crate) fn run(self) {
-        match self {
-            Job::Task(r) => {
-                r.run();
-            }
-            Job::Heap(mut h) => {
-                if let Some(job) = h.0.take() {
-                    job.run();
-                }
-            }
-            // SAFETY: a `StackJobRef` in a queue points to a live `StackJob`
-            // (its owner waits for the latch before the job goes out of
-            // scope), and each reference is popped or stolen exactly once.
-            Job::Stack(j) => unsafe { (j.execute)(j.ptr) },
-        }
-    }
+/// # Safety
+/// `ptr` comes from `Arc::<J>::into_raw` in [`Job::heap`], taken back once.
+unsafe fn heap_run<J: HeapJob>(ptr: NonNull<()>) {
+    // SAFETY: by this function's contract.
+    unsafe { Arc::from_raw(ptr.as_ptr() as *const J) }.run();
 }
 
-/// A type-erased pointer to a [`StackJob`] and the function that runs it.
-pub(crate) struct StackJobRef {
-    ptr: *const (),
-    execute: unsafe fn(*const ()),
+/// # Safety
+/// As for [`heap_run`].
+unsafe fn heap_cancel<J: HeapJob>(ptr: NonNull<()>) {
+    // SAFETY: by this function's contract.
+    unsafe { Arc::from_raw(ptr.as_ptr() as *const J) }.cancel();
 }
 
-// SAFETY: a `StackJob`'s closure and result are `Send`, and the job is run by
-// exactly one thread (see `Job::run`); the pointer is only a handle to it.
-unsafe impl Send for StackJobRef {}
+/// The vtable of stack jobs of one closure type.
+trait StackVtable {
+    const VTABLE: JobVtable;
+}
 
-impl StackJobRef {
-    /// True if this reference points to `job`.
-    pub(crate) fn is<F, R>(&self, job: &StackJob<F, R>) -> bool {
-        std::ptr::eq(self.ptr, job as *const StackJob<F, R> as *const ())
-    }
+impl<F, R> StackVtable for StackJob<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    const VTABLE: JobVtable = JobVtable {
+        run: StackJob::<F, R>::execute,
+        // A stack job is never dropped unrun: it sits on its owner's deque,
+        // which is not drained, until popped or stolen.
+        drop_unrun: |_| {},
+    };
 }
 
 /// A closure waiting on its owner's stack to be run by someone.
@@ -128,19 +206,6 @@ where
         }
     }
 
-    /// A reference to push onto a deque.
-    ///
-    /// # Safety
-    /// `self` must stay where it is until the job was run and
-    /// [`is_done`](Self::is_done) returned true, or until the owner popped the
-    /// reference back itself.
-    pub(crate) unsafe fn as_job_ref(&self) -> StackJobRef {
-        StackJobRef {
-            ptr: self as *const Self as *const (),
-            execute: Self::execute,
-        }
-    }
-
     /// Runs the closure on the owner's thread, after popping the job back.
     pub(crate) fn run_inline(self) -> R {
         let func = self.func.into_inner().expect("stack job run once");
@@ -160,11 +225,11 @@ where
     /// Run by a thief through [`Job::run`].
     ///
     /// # Safety
-    /// `ptr` comes from [`as_job_ref`](Self::as_job_ref) on a job that is
-    /// still alive and was not run yet.
-    unsafe fn execute(ptr: *const ()) {
+    /// `ptr` comes from [`Job::stack`] on a job that is still alive and was
+    /// not run yet.
+    unsafe fn execute(ptr: NonNull<()>) {
         // SAFETY: by this function's contract `ptr` is a live `StackJob<F, R>`.
-        let this = unsafe { &*(ptr as *const Self) };
+        let this = unsafe { &*(ptr.as_ptr() as *const Self) };
         // SAFETY: only the single thread that popped or stole the reference
         // touches `func` and `result` before `done` is set.
         let func = unsafe { (*this.func.get()).take() }.expect("stack job run once");

@@ -57,14 +57,15 @@ where
     // SAFETY: `b_job` stays on this stack frame until it was popped back
     // below or `wait_stolen` saw it done; `a`'s panic is caught first, so no
     // unwinding skips that wait.
-    worker.push_local(Job::Stack(unsafe { b_job.as_job_ref() }));
+    worker.push_local(unsafe { Job::stack(&b_job) });
     worker.registry().sleep.notify_one();
 
     let ra = panic::catch_unwind(AssertUnwindSafe(a));
     let rb = loop {
         match worker.pop_local() {
             // Nobody stole it (the common case): call it directly.
-            Some(Job::Stack(j)) if j.is(&b_job) => {
+            Some(j) if j.is(&b_job) => {
+                std::mem::forget(j); // the reference; the job is `b_job`
                 break panic::catch_unwind(AssertUnwindSafe(|| b_job.run_inline()));
             }
             // Something `a` left behind (a spawned task): run it, look again.

@@ -358,9 +358,8 @@ impl PoolHandle {
     }
 
     /// Queues a [`HeapJob`]: no allocation beyond the caller's `Arc`.
-    pub fn spawn_job(&self, job: Arc<dyn HeapJob>) {
-        self.registry
-            .push_job(crate::job::Job::Heap(crate::job::HeapJobRef::new(job)));
+    pub fn spawn_job<J: HeapJob>(&self, job: Arc<J>) {
+        self.registry.push_job(crate::job::Job::heap(job));
     }
 
     /// See [`ThreadPool::block_on_until`].

@@ -143,7 +143,7 @@ impl Registry {
     /// Queues a task: onto the current worker's own deque when called from a
     /// worker of this pool, else onto the injector; then wakes a sleeper.
     pub(crate) fn push(self: &Arc<Self>, runnable: Runnable) {
-        self.push_job(Job::Task(runnable));
+        self.push_job(Job::task(runnable));
     }
 
     /// Queues `job`: on the current worker's deque if it is one of ours,

@@ -82,11 +82,18 @@ impl Sleep {
     }
 
     /// Called after new work was pushed (P2–P5): wakes one sleeper, if any.
+    #[inline]
     pub(crate) fn notify_one(&self) {
         fence(Ordering::SeqCst);
         if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
         }
+        self.wake_one_sleeper();
+    }
+
+    /// P4–P5, out of line: the fast path above is what every push pays.
+    #[cold]
+    fn wake_one_sleeper(&self) {
         let woken = {
             let mut idle = lock(&self.idle);
             let w = idle.pop();

@@ -83,11 +83,13 @@ impl WorkerThread {
         &self.registry.counters[self.index]
     }
 
+    #[inline]
     pub(crate) fn push_local(&self, job: Job) {
         self.deque.push(job);
     }
 
     /// Pops the newest task of the own deque.
+    #[inline]
     pub(crate) fn pop_local(&self) -> Option<Job> {
         self.deque.pop()
     }

@@ -184,7 +184,7 @@ impl<T: Send + 'static> Future<T> {
         pool: Option<PoolHandle>,
         f: F,
         flags: Option<Arc<ExecFlags>>,
-    ) -> (Self, Arc<dyn scheduler::HeapJob>)
+    ) -> (Self, Arc<impl scheduler::HeapJob>)
     where
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
