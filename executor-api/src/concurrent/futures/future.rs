@@ -53,7 +53,16 @@ struct State<T> {
 /// What every future has, whatever its closure.
 pub(crate) struct Shared<T> {
     state: Mutex<State<T>>,
-    pool: Option<PoolHandle>,
+    /// The executor of a submitted future (`None` for `Future()`).
+    origin: Option<Arc<Origin>>,
+}
+
+/// Where a submitted future came from: its executor's pool (to run the
+/// call inline or help while waiting) and conditions. One `Arc` per
+/// executor, so a `submit` clones one shared reference count, not two.
+pub(crate) struct Origin {
+    pub(crate) pool: PoolHandle,
+    pub(crate) flags: Arc<ExecFlags>,
 }
 
 /// The executor-wide conditions a task checks before it runs.
@@ -73,15 +82,11 @@ trait Core<T>: Send + Sync {
     fn run_job(&self) -> Option<PyResult<T>>;
     /// Drops the closure; only by the thread that cancelled the future.
     fn drop_job(&self);
-    /// The executor's conditions, for a future queued by `submit`.
-    fn flags(&self) -> Option<&ExecFlags>;
 }
 
 struct Job<T, F> {
     shared: Shared<T>,
     job: UnsafeCell<Option<F>>,
-    /// The executor's conditions, for a future queued by `submit`.
-    flags: Option<Arc<ExecFlags>>,
 }
 
 // SAFETY: `job` is only touched by the single thread that moved the future
@@ -110,10 +115,6 @@ where
         // SAFETY: as in `run_job`: the caller cancelled the future, so it is
         // the only thread that can reach the cell.
         drop(unsafe { (*self.job.get()).take() });
-    }
-
-    fn flags(&self) -> Option<&ExecFlags> {
-        self.flags.as_deref()
     }
 }
 
@@ -180,34 +181,26 @@ impl<T: Send + 'static> Future<T> {
     /// A future and the task body that completes it.
     /// A future for `f`, and the same allocation as the job that runs it
     /// (queue it with `PoolHandle::spawn_job`).
-    pub(crate) fn with_job<F, R>(
-        pool: Option<PoolHandle>,
-        f: F,
-        flags: Option<Arc<ExecFlags>>,
-    ) -> (Self, Arc<impl scheduler::HeapJob>)
+    pub(crate) fn with_job<F, R>(origin: Arc<Origin>, f: F) -> (Self, Arc<impl scheduler::HeapJob>)
     where
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
     {
-        let job = Future::make_core(pool, Some(f), flags);
+        let job = Future::make_core(Some(origin), Some(f));
         (Future { core: job.clone() }, job)
     }
 
-    fn make<F, R>(pool: Option<PoolHandle>, f: Option<F>) -> Self
+    fn make<F, R>(origin: Option<Arc<Origin>>, f: Option<F>) -> Self
     where
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
     {
         Future {
-            core: Future::make_core(pool, f, None),
+            core: Future::make_core(origin, f),
         }
     }
 
-    fn make_core<F, R>(
-        pool: Option<PoolHandle>,
-        f: Option<F>,
-        flags: Option<Arc<ExecFlags>>,
-    ) -> Arc<Job<T, F>>
+    fn make_core<F, R>(origin: Option<Arc<Origin>>, f: Option<F>) -> Arc<Job<T, F>>
     where
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
@@ -220,10 +213,9 @@ impl<T: Send + 'static> Future<T> {
                     callbacks: Vec::new(),
                     wakers: Vec::new(),
                 }),
-                pool,
+                origin,
             },
             job: UnsafeCell::new(f),
-            flags,
         })
     }
 }
@@ -236,6 +228,11 @@ impl<T> Future<T> {
 
     fn shared(&self) -> &Shared<T> {
         self.core.shared()
+    }
+
+    /// The pool of the executor it was submitted to.
+    fn pool(&self) -> Option<&PoolHandle> {
+        self.shared().origin.as_ref().map(|o| &o.pool)
     }
 
     fn state_name(&self) -> &'static str {
@@ -362,7 +359,7 @@ impl<T> Future<T> {
     /// to (a worker of the same pool, or any thread of a pool with no
     /// workers). Returns whether it ran.
     fn try_run_inline(&self) -> bool {
-        match &self.shared().pool {
+        match self.pool() {
             Some(p) if p.is_current() => self.claim_and_run(),
             // The waits inside the call run the pool's other tasks too.
             Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run()),
@@ -373,7 +370,7 @@ impl<T> Future<T> {
     /// Runs the still-queued call now if its pool has no workers (nobody
     /// else ever would). Returns whether it ran.
     pub(crate) fn run_if_inline(&self) -> bool {
-        match &self.shared().pool {
+        match self.pool() {
             Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run()),
             _ => false,
         }
@@ -383,7 +380,7 @@ impl<T> Future<T> {
     /// A submitted future obeys its executor's flags whoever runs it (a
     /// worker, or a waiter running it inline).
     pub(crate) fn claim_and_run(&self) -> bool {
-        let flags = self.core.flags();
+        let flags = self.shared().origin.as_ref().map(|o| &*o.flags);
         {
             let mut st = lock(&self.shared().state);
             if st.phase != Phase::Pending {
@@ -421,7 +418,7 @@ impl<T> Future<T> {
         self.try_run_inline();
         let mut waiter = Done(self);
         let waiter = Pin::new(&mut waiter);
-        let r = match &self.shared().pool {
+        let r = match self.pool() {
             Some(pool) => pool.block_on_until(waiter, deadline),
             None => scheduler::block_on_until(waiter, deadline),
         };

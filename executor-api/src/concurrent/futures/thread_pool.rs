@@ -2,18 +2,18 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
+// loom's locks under `--cfg loom` (model-checked in `tests/loom_*.rs`).
 #[cfg(loom)]
-use loom::sync::Mutex;
+use loom::sync::{Mutex, RwLock};
 #[cfg(not(loom))]
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
-use scheduler::{PoolHandle, ThreadPoolBuilder};
+use scheduler::ThreadPoolBuilder;
 
-use super::future::{ExecFlags, Future};
+use super::future::{ExecFlags, Future, Origin};
 use super::start_gate::StartGate;
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 
@@ -159,12 +159,16 @@ impl ThreadPoolExecutorBuilder {
             .map(|_| PyException::RuntimeError("can't start new thread".into()));
         Ok(ThreadPoolExecutor {
             shared: Arc::new(Shared {
-                handle: pool.handle(),
+                origin: Arc::new(Origin {
+                    pool: pool.handle(),
+                    flags: flags.clone(),
+                }),
                 pool,
                 flags,
                 gate,
-                shutdown: Mutex::new(false),
+                shutdown: RwLock::new(false),
                 max_workers,
+                spawn_error_pending: AtomicBool::new(spawn_error.is_some()),
                 spawn_error: Mutex::new(spawn_error),
             }),
         })
@@ -178,12 +182,18 @@ pub fn default_max_workers() -> usize {
 
 struct Shared {
     pool: scheduler::ThreadPool,
-    handle: PoolHandle,
+    /// What each submitted future keeps of its executor.
+    origin: Arc<Origin>,
     flags: Arc<ExecFlags>,
     /// Holds the initializers back until the first `submit`.
     gate: Arc<StartGate>,
-    shutdown: Mutex<bool>,
+    /// Set by `shutdown`. Every `submit` checks it and queues its job under
+    /// the read lock, so `shutdown` (the writer) sees every submission that
+    /// was accepted; concurrent submits do not exclude each other.
+    shutdown: RwLock<bool>,
     max_workers: usize,
+    /// Whether `spawn_error` holds an error, so `submit` need not lock it.
+    spawn_error_pending: AtomicBool,
     /// A worker that could not be started: reported by the next `submit`,
     /// as CPython's `submit` raises when it fails to start a thread.
     spawn_error: Mutex<Option<PyException>>,
@@ -199,7 +209,7 @@ impl Drop for Shared {
 impl Shared {
     fn shutdown(&self, wait: bool, cancel_futures: bool) {
         {
-            let mut down = self.shutdown.lock().unwrap_or_else(|p| p.into_inner());
+            let mut down = self.shutdown.write().unwrap_or_else(|p| p.into_inner());
             *down = true;
             if cancel_futures {
                 self.flags.cancel_pending.store(true, Ordering::Release);
@@ -271,7 +281,7 @@ impl ThreadPoolExecutor {
         T: Send + 'static,
     {
         let shared = &self.shared;
-        let down = shared.shutdown.lock().unwrap_or_else(|p| p.into_inner());
+        let down = shared.shutdown.read().unwrap_or_else(|p| p.into_inner());
         if let Some(broken) = shared.flags.broken.get() {
             return Err(broken.clone());
         }
@@ -280,18 +290,20 @@ impl ThreadPoolExecutor {
                 "cannot schedule new futures after shutdown".into(),
             ));
         }
-        let (future, job) =
-            Future::with_job(Some(shared.handle.clone()), f, Some(shared.flags.clone()));
-        shared.handle.spawn_job(job);
+        let (future, job) = Future::with_job(shared.origin.clone(), f);
+        shared.origin.pool.spawn_job(job);
         shared.gate.open();
         drop(down);
-        if let Some(e) = shared
-            .spawn_error
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            return Err(e);
+        if shared.spawn_error_pending.load(Ordering::Acquire) {
+            let error = shared
+                .spawn_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            shared.spawn_error_pending.store(false, Ordering::Release);
+            if let Some(e) = error {
+                return Err(e);
+            }
         }
         Ok(future)
     }
