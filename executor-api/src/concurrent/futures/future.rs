@@ -415,7 +415,10 @@ impl<T> Future<T> {
         if self.done() {
             return true;
         }
-        self.try_run_inline();
+        if self.try_run_inline() {
+            // Claimed and run here (or cancelled by `cancel_futures`): done.
+            return true;
+        }
         let mut waiter = Done(self);
         let waiter = Pin::new(&mut waiter);
         let r = match self.pool() {
