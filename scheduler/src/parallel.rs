@@ -107,8 +107,18 @@ where
     let mut items = std::mem::ManuallyDrop::new(items);
     let src = SharedPtr(items.as_mut_ptr());
     let src_cap = items.capacity();
-    let mut out: Vec<R> = Vec::with_capacity(len);
-    let dst = SharedPtr(out.as_mut_ptr());
+    // When an output fits exactly where its input was, results are written
+    // in place (as std's in-place `collect` does): no second buffer to
+    // allocate and fault in. Slot `i` is read (as `T`) before it is written
+    // (as `R`), by the one thread that owns index `i`.
+    let in_place = std::mem::size_of::<T>() == std::mem::size_of::<R>()
+        && std::mem::align_of::<T>() == std::mem::align_of::<R>();
+    let mut out: Vec<R> = Vec::with_capacity(if in_place { 0 } else { len });
+    let dst = if in_place {
+        SharedPtr(src.0 as *mut R)
+    } else {
+        SharedPtr(out.as_mut_ptr())
+    };
     // Ranges whose inputs were consumed and outputs written, and items whose
     // input was consumed by a failing call; needed to clean up after errors.
     let written: Mutex<Vec<Range<usize>>> = Mutex::new(Vec::new());
@@ -148,6 +158,12 @@ where
     let written: Vec<Range<usize>> = into_inner(written);
     let failed_items: Vec<usize> = into_inner(failed_items);
     match error {
+        None if in_place => {
+            // SAFETY: every slot 0..len now holds an `R`, written once; the
+            // buffer was allocated for `src_cap` `T`s, the same layout as
+            // `src_cap` `R`s (equal size and alignment).
+            Ok(unsafe { Vec::from_raw_parts(dst.0, len, src_cap) })
+        }
         None => {
             // SAFETY: every index 0..len was written exactly once.
             unsafe { out.set_len(len) };
@@ -173,7 +189,9 @@ where
                     unsafe { src.at(i).drop_in_place() };
                 }
             }
-            // SAFETY: every input was moved out or dropped above.
+            // SAFETY: every input was moved out or dropped above, and every
+            // output dropped (in place or in `out`, which frees its own
+            // empty buffer): free the input buffer only.
             drop(unsafe { Vec::from_raw_parts(src.0, 0, src_cap) });
             Err(err)
         }

@@ -227,6 +227,57 @@ fn try_map_vec_reports_the_failing_index_and_drops_everything_else() {
 }
 
 #[test]
+fn try_map_vec_in_place_drops_everything_after_an_error() {
+    // Input and output have the same layout, so results are written into
+    // the input's buffer: on an error, each slot holds an output, an
+    // unconsumed input, or nothing, and each must be dropped exactly once.
+    struct Tracked {
+        i: usize,
+        live: Arc<AtomicUsize>,
+    }
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            self.live.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let live = Arc::new(AtomicUsize::new(0));
+    let make = |i: usize, live: &Arc<AtomicUsize>| {
+        live.fetch_add(1, Ordering::SeqCst);
+        Tracked {
+            i,
+            live: live.clone(),
+        }
+    };
+    // Small enough for miri (`scripts/test.sh tsan` runs this test there).
+    let items: Vec<Tracked> = (0..3000).map(|i| make(i, &live)).collect();
+    let pool = ThreadPool::new(2).unwrap();
+    let l2 = live.clone();
+    let r = pool.install(|| {
+        try_map_vec(items, Some(7), move |t: Tracked| {
+            if t.i == 1234 {
+                Err(format!("bad {}", t.i))
+            } else {
+                Ok(make(t.i * 2, &l2))
+            }
+        })
+    });
+    assert_eq!(r.err().map(|(i, _)| i), Some(1234));
+    assert_eq!(live.load(Ordering::SeqCst), 0, "every value dropped once");
+    // And on success the buffer comes back holding the outputs, in order.
+    let items: Vec<Tracked> = (0..300).map(|i| make(i, &live)).collect();
+    let l2 = live.clone();
+    let out = pool.install(|| {
+        try_map_vec(items, None, move |t: Tracked| {
+            Ok::<_, ()>(make(t.i + 1, &l2))
+        })
+    });
+    let out = out.ok().unwrap();
+    assert!(out.iter().enumerate().all(|(k, t)| t.i == k + 1));
+    drop(out);
+    assert_eq!(live.load(Ordering::SeqCst), 0);
+}
+
+#[test]
 fn stealing_happens_and_is_counted() {
     let pool = ThreadPool::new(2).unwrap();
     // Two tasks that each wait for the other: they can only finish if both
