@@ -37,9 +37,11 @@ fn an_idle_pool_uses_under_one_percent_of_a_core() -> PyResult<()> {
     for f in &futures {
         f.result(None)?;
     }
+    // allow-sleep: the 200 ms of idle before the measurement.
     std::thread::sleep(Duration::from_millis(200));
 
     let before = process_cpu_ns();
+    // allow-sleep: the measured second of idle; nothing is ordered by it.
     std::thread::sleep(Duration::from_secs(1));
     let used_ns = process_cpu_ns() - before;
 
