@@ -44,6 +44,7 @@ MODULES = {
         ("Thread.join(timeout=None)", f"{E}::threading::Thread::join", "t.join(timeout: Option<f64>)?", ""),
         ("Thread.is_alive()", f"{E}::threading::Thread::is_alive", "t.is_alive()", ""),
         ("Thread.name / ident / native_id / daemon", f"{E}::threading::Thread::ident", "t.name(), t.ident(), t.native_id(), t.daemon()", "ident/native_id are Option (None before start)"),
+        ("t is other (threads)", f"{E}::threading::Thread::ptr_eq", "t.ptr_eq(&other)", "identity: clones of a Thread are the same object"),
         ("Lock()", f"{E}::threading::Lock::new", "Lock::new()", ""),
         ("Lock.acquire(blocking=True, timeout=-1)", f"{E}::threading::Lock::acquire", "l.acquire(blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool>", "None timeout = -1"),
         ("Lock.release()", f"{E}::threading::Lock::release", "l.release()?", ""),
