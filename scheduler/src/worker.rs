@@ -208,10 +208,10 @@ impl WorkerThread {
                 }
             }
             let registry = &self.registry;
-            if registry.is_spare(self.index) && registry.spares.retire(self.index) {
+            let spare = registry.is_spare(self.index);
+            if spare && registry.spares.retire(self.index) {
                 break;
             }
-            let spare = registry.is_spare(self.index);
             let slept = registry.sleep.sleep(self.index, || {
                 registry.is_terminating()
                     || registry.has_queued_work()
