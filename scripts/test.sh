@@ -421,8 +421,8 @@ tier_tsan() {
         cargo "+$NIGHTLY" test -Zbuild-std --target "$(host_triple)" \
         "${pkgs[@]}" --lib --tests
     # Miri on the scheduler's unsafe code (stack jobs of join, scopes, install,
-    # map_vec/try_map_vec): the pool tests that reach it, small enough for
-    # miri (~1.5 min). Tree Borrows: crossbeam-epoch 0.9 itself violates the
+    # map_vec/try_map_vec, in place too): the pool tests that reach it, small
+    # enough for miri (~1.5 min). Tree Borrows: crossbeam-epoch 0.9 itself violates the
     # stricter Stacked Borrows rules (internal.rs, `&*local_ptr`), not our code.
     # Leaks are ignored: worker threads are still parked when a test returns.
     if has_package scheduler; then
@@ -432,6 +432,16 @@ tier_tsan() {
             cargo "+$NIGHTLY" miri test -p scheduler --test pool -- \
             join_resumes_a_panic scope_tasks_borrow map_vec_keeps_order try_map_vec \
             nested_scopes a_pool_without_threads
+    fi
+    # ... and on executor-api's (future.rs: the closure's UnsafeCell, a
+    # future queued as its own heap job, run, cancelled or dropped unrun).
+    if has_package executor-api; then
+        run env MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-permissive-provenance" \
+            CARGO_TARGET_DIR="$REPO_ROOT/target/miri" \
+            cargo "+$NIGHTLY" miri test -p executor-api --test futures -- \
+            submit_and_result_like nested_submit_result cancel_succeeds_only \
+            add_done_callback_runs_once standalone_futures a_panicking_task_becomes \
+            shutdown_with_cancel_futures
     fi
 }
 
