@@ -26,11 +26,13 @@
 //! Spares are ordinary workers in extra slots (indices from `num_threads`
 //! on, at most [`MAX_SPARES`] of them): own deque, stealable, counted in
 //! the stats, started through the pool's [`Spawner`](crate::Spawner). A
-//! spare that finds no work while no more spares are needed
-//! (more spares run than workers are blocked) retires: its thread exits and its slot (and deque)
-//! is free for the next spare. A spare only retires after a search found
-//! nothing, the same point at which a worker would go to sleep, so a task
-//! pushed meanwhile is found by the workers that stay (see `sleep.rs`).
+//! spare that finds no work while more spares run than workers are blocked
+//! retires: its thread exits and its slot (and deque) is free for the next
+//! spare. A spare only retires after a search found nothing, the same point
+//! at which a worker would go to sleep, so a task pushed meanwhile is found
+//! by the workers that stay (see `sleep.rs`). A spare asleep when the worker
+//! it stands in for resumes is woken to retire; its last check before
+//! sleeping makes sure that wake-up is not lost (`tests/loom_spares.rs`).
 //!
 //! When no spare can be had (all slots in use, or the spawner fails — on a
 //! target without threads there is no spawner at all) the worker falls
