@@ -5,14 +5,14 @@
 //! Web Workers that the page's host starts. The exports are what the page
 //! calls (`rt.call('render', params, {onEvent})` …):
 //!
-//! * [`render`] — `ThreadPoolExecutor(workers)`, one `submit` per tile, and
+//! * `render` — `ThreadPoolExecutor(workers)`, one `submit` per tile, and
 //!   `as_completed` over the futures: each finished tile is emitted to the
 //!   page at once (coloured by the worker that computed it), then the
 //!   checksum, the time and the per-worker stats come back.
-//! * [`render_rayon`] — the same image by rayon's `par_iter` on
+//! * `render_rayon` — the same image by rayon's `par_iter` on
 //!   wasm-bindgen-rayon's pool (the browser baseline; the page calls its
 //!   `initThreadPool` first).
-//! * [`panicking_task`] — a task that panics: the call rejects with
+//! * `panicking_task` — a task that panics: the call rejects with
 //!   `PanicException` and the pool goes on.
 //!
 //! Values cross the JS boundary with serde (serde-wasm-bindgen); a Python

@@ -5,9 +5,9 @@
 //! page `tools/browser-test/suite/index.html` loads this module through
 //! worker-bootstrap's `pyrt.js`, so the tests run in the program worker and
 //! every pool they build runs on Web Workers. `tools/browser-test/run.mjs`
-//! calls [`run_test`] once per test and fails the tier on any failure.
+//! calls `run_test` once per test and fails the tier on any failure.
 //!
-//! [`SKIP`] lists the tests that cannot run in a browser, with the reason;
+//! `SKIP` lists the tests that cannot run in a browser, with the reason;
 //! everything else must pass.
 
 #![deny(missing_docs)]
