@@ -1,7 +1,7 @@
 //! The `asyncio` bridge: `run_in_executor`, `to_thread`, `wrap_future`,
 //! `gather` and `run`, returning ordinary `std::future::Future`s.
 //!
-//! A [`Future`](crate::concurrent::futures::Future) of ours already
+//! A [`Future`] of ours already
 //! implements `std::future::Future` (output `PyResult<T>`), so the bridge is
 //! thin: what Python hands to the event loop's executor we submit to a
 //! [`ThreadPoolExecutor`], and the caller awaits the result from any async
