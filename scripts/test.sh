@@ -336,6 +336,7 @@ tier_native() {
     cd "$REPO_ROOT"
     run cargo fmt --all -- --check
     run cargo clippy --workspace --all-targets -- -D warnings
+    run env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
     run cargo test --workspace        # unit, integration and doc tests
     if has_package demos; then
         run cargo build --release -p demos
