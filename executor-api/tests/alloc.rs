@@ -94,8 +94,7 @@ fn threads() -> usize {
 fn live_after_workers_exit(threads_before: usize) -> isize {
     let deadline = Instant::now() + Duration::from_secs(10);
     while threads() > threads_before && Instant::now() < deadline {
-        // allow-sleep: polls the OS thread count (no event to wait on).
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(1)); // allow-sleep: polls the OS thread count
     }
     LIVE.load(Ordering::SeqCst)
 }

@@ -37,12 +37,10 @@ fn an_idle_pool_uses_under_one_percent_of_a_core() -> PyResult<()> {
     for f in &futures {
         f.result(None)?;
     }
-    // allow-sleep: the 200 ms of idle before the measurement.
-    std::thread::sleep(Duration::from_millis(200));
+    std::thread::sleep(Duration::from_millis(200)); // allow-sleep: the idle time measured
 
     let before = process_cpu_ns();
-    // allow-sleep: the measured second of idle; nothing is ordered by it.
-    std::thread::sleep(Duration::from_secs(1));
+    std::thread::sleep(Duration::from_secs(1)); // allow-sleep: the second of idle measured
     let used_ns = process_cpu_ns() - before;
 
     println!("CPU over 1 s of idle: {:.3} ms", used_ns as f64 / 1e6);
