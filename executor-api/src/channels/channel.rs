@@ -214,13 +214,20 @@ impl<T> Sender<T> {
 
     /// Sends without waiting: `Full` if there is no room.
     pub fn try_send(&self, value: T) -> PyResult<()> {
+        self.offer(value)
+            .unwrap_or_else(|_| Err(PyException::Full(String::new())))
+    }
+
+    /// One attempt to send: the outcome (sent, or every receiver gone), or
+    /// the value back if the channel is full.
+    fn offer(&self, value: T) -> Result<PyResult<()>, T> {
         match self.tx().try_send(value) {
             Ok(()) => {
                 self.shared.receivers.wake();
-                Ok(())
+                Ok(Ok(()))
             }
-            Err(TrySendError::Full(_)) => Err(PyException::Full(String::new())),
-            Err(TrySendError::Disconnected(_)) => Err(closed()),
+            Err(TrySendError::Disconnected(_)) => Ok(Err(closed())),
+            Err(TrySendError::Full(v)) => Err(v),
         }
     }
 
@@ -254,24 +261,19 @@ impl<T> Sender<T> {
 
     /// Waits for room (never on a rendezvous channel); `None` at the deadline.
     fn send_until(&self, value: T, deadline: Option<scheduler::Instant>) -> Option<PyResult<()>> {
-        let mut value = Some(value);
-        let attempt = |value: &mut Option<T>| match self.tx().try_send(value.take()?) {
-            Ok(()) => {
-                self.shared.receivers.wake();
-                Some(Ok(()))
-            }
-            Err(TrySendError::Disconnected(_)) => Some(Err(closed())),
-            Err(TrySendError::Full(v)) => {
-                *value = Some(v);
-                None
-            }
+        let mut value = match self.offer(value) {
+            Ok(done) => return Some(done),
+            Err(v) => Some(v),
         };
-        if let Some(done) = attempt(&mut value) {
-            return Some(done);
-        }
         block_until(deadline, |w| {
             self.shared.senders_waiting.register(w);
-            attempt(&mut value)
+            match self.offer(value.take()?) {
+                Ok(done) => Some(done),
+                Err(v) => {
+                    value = Some(v);
+                    None
+                }
+            }
         })
     }
 
