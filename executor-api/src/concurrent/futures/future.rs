@@ -127,8 +127,10 @@ where
     R: IntoPyResult<T> + 'static,
 {
     fn run(self: Arc<Self>) {
-        let core: Arc<dyn Core<T>> = self.clone();
-        Future { core }.claim_and_run();
+        Future {
+            core: self as Arc<dyn Core<T>>,
+        }
+        .claim_and_run();
     }
 
     fn cancel(self: Arc<Self>) {
@@ -175,7 +177,9 @@ impl<T: Send + 'static> Future<T> {
     /// with [`set_result`](Self::set_result) or
     /// [`set_exception`](Self::set_exception).
     pub fn new() -> Self {
-        Future::make::<fn() -> T, T>(None, None)
+        Future {
+            core: Future::make_core::<fn() -> T, T>(None, None),
+        }
     }
 
     /// A future and the task body that completes it.
@@ -188,16 +192,6 @@ impl<T: Send + 'static> Future<T> {
     {
         let job = Future::make_core(Some(origin), Some(f));
         (Future { core: job.clone() }, job)
-    }
-
-    fn make<F, R>(origin: Option<Arc<Origin>>, f: Option<F>) -> Self
-    where
-        F: FnOnce() -> R + Send + 'static,
-        R: IntoPyResult<T> + 'static,
-    {
-        Future {
-            core: Future::make_core(origin, f),
-        }
     }
 
     fn make_core<F, R>(origin: Option<Arc<Origin>>, f: Option<F>) -> Arc<Job<T, F>>
