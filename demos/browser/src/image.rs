@@ -16,7 +16,9 @@ pub(crate) fn tiles(p: Params, size: usize) -> impl Iterator<Item = (usize, usiz
 }
 
 /// One computed tile: its iteration counts, their colours, and who did it.
-#[derive(Clone)]
+/// Serialized, it is what the page draws: `{x, y, w, h, worker, rgba}`
+/// with `rgba` a `Uint8Array`.
+#[derive(Clone, serde::Serialize)]
 pub(crate) struct Tile {
     pub(crate) x: usize,
     pub(crate) y: usize,
@@ -24,8 +26,10 @@ pub(crate) struct Tile {
     pub(crate) h: usize,
     /// The index of the pool worker that computed it (0 outside a pool).
     pub(crate) worker: usize,
+    #[serde(skip)]
     iters: Vec<u32>,
-    pub(crate) rgba: Vec<u8>,
+    #[serde(with = "serde_bytes")]
+    rgba: Vec<u8>,
 }
 
 impl Tile {

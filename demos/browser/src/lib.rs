@@ -120,18 +120,6 @@ struct Rendered {
     stats: Vec<WorkerRow>,
 }
 
-/// A tile as the page draws it.
-#[derive(Serialize)]
-struct TileEvent<'a> {
-    x: usize,
-    y: usize,
-    w: usize,
-    h: usize,
-    worker: usize,
-    #[serde(with = "serde_bytes")]
-    rgba: &'a [u8],
-}
-
 fn to_js(e: PyException) -> JsValue {
     let err = js_sys::Error::new(e.message());
     err.set_name(e.name());
@@ -187,18 +175,7 @@ fn render_with_pool(req: &Request, emit: &js_sys::Function) -> PyResult<Rendered
     for f in as_completed(&futures, None) {
         let tile = f?.result(None)?;
         if req.live {
-            let _ = emit.call1(
-                &JsValue::NULL,
-                &to_value(&TileEvent {
-                    x: tile.x,
-                    y: tile.y,
-                    w: tile.w,
-                    h: tile.h,
-                    worker: tile.worker,
-                    rgba: &tile.rgba,
-                })
-                .unwrap_or(JsValue::NULL),
-            );
+            let _ = emit.call1(&JsValue::NULL, &to_value(&tile).unwrap_or(JsValue::NULL));
         }
         if let Some(n) = tiles_per_worker.get_mut(tile.worker) {
             *n += 1;
