@@ -7,52 +7,20 @@
 //! every waiter (not one) means a waiter that timed out cannot swallow a
 //! wake-up meant for another.
 //!
-//! The wait itself is `scheduler::block_on_blocking`. On one of our pool's
-//! workers it blocks the way a Python thread does: the pool is told, starts
-//! a spare worker if it needs one to keep its width (so a task blocked on a
-//! `Queue.get` never keeps the task that will feed it from running), and the
-//! worker parks (Java's `ManagedBlocker`; see the scheduler's
-//! `compensate.rs` for why running other tasks on the waiter's stack is not
-//! safe here). Elsewhere it parks the thread.
-//!
-//! Only if no spare can be had does a worker help instead, running queued
-//! tasks while it waits — unless it holds a `Lock` or `RLock`: a task run
-//! by helping would run *inside* the holder's critical section on the same
-//! stack, where it could enter a held `RLock` (same thread, so
-//! "reentrant") or block on a held `Lock` that the suspended holder beneath
-//! it can never release. The count is per thread and approximate when a
-//! `Lock` is released by another thread than the one that took it; it errs
-//! on the side of parking, which is what CPython always does. On a target
-//! without threads nobody could unpark a parked caller, so there the caller
-//! always helps (and a wait nothing can satisfy is reported as a deadlock).
+//! The wait itself is `scheduler::block_on_until`, which blocks the way a
+//! Python thread does: on one of our pool's workers it runs nothing else
+//! meanwhile (the pool counts the worker as blocked; see the scheduler's
+//! `blocking.rs`), elsewhere it parks the thread. So a call blocked on a
+//! `Queue.get` holds its worker, exactly as in CPython, and a pool whose
+//! every worker is blocked that way stays blocked unless it was built with
+//! `starvation_rescue`. On a target without threads nobody could unpark a
+//! parked caller, so there the caller runs the queued tasks itself (and a
+//! wait nothing can satisfy is reported as a deadlock).
 
 use scheduler::Instant;
-use std::cell::Cell;
 use std::future::poll_fn;
 use std::pin::pin;
 use std::task::{Poll, Waker};
-
-#[cfg(not(loom))]
-thread_local! {
-    /// Levels of `Lock`/`RLock` this thread holds.
-    static HELD: Cell<usize> = const { Cell::new(0) };
-}
-
-// Per modelled thread under `--cfg loom` (all loom threads share one OS thread).
-#[cfg(loom)]
-loom::thread_local! {
-    static HELD: Cell<usize> = Cell::new(0);
-}
-
-/// Records that this thread took `n` lock levels.
-pub(crate) fn note_acquired(n: usize) {
-    HELD.with(|h| h.set(h.get() + n));
-}
-
-/// Records that this thread gave back `n` lock levels.
-pub(crate) fn note_released(n: usize) {
-    HELD.with(|h| h.set(h.get().saturating_sub(n)));
-}
 
 /// Wakers of the callers blocked on one condition.
 #[derive(Default)]
@@ -90,8 +58,7 @@ pub(crate) fn block_until<T>(
         Some(v) => Poll::Ready(v),
         None => Poll::Pending,
     });
-    let holds_a_lock = HELD.with(|h| h.get()) > 0;
-    scheduler::block_on_blocking(pin!(fut), deadline, !holds_a_lock)
+    scheduler::block_on_until(pin!(fut), deadline)
 }
 
 /// The deadline of a Python `timeout` in seconds (already validated).

@@ -87,9 +87,9 @@ fn select_takes_whichever_is_ready_and_times_out() {
     drop(tx1);
 }
 
-#[test]
-fn receivers_on_a_one_worker_pool_run_the_tasks_that_feed_them() -> PyResult<()> {
-    let ex = ThreadPoolExecutor::new(Some(1))?;
+/// A consumer task and the producer queued after it; returns the sum the
+/// consumer received.
+fn consumer_then_producer(ex: &ThreadPoolExecutor) -> PyResult<u32> {
     let (tx, rx) = channel::<u32>(None);
     let (stx, srx) = stream::<u32>(None);
     let consumer: Future<u32> = ex.submit(move || -> PyResult<u32> {
@@ -104,8 +104,27 @@ fn receivers_on_a_one_worker_pool_run_the_tasks_that_feed_them() -> PyResult<()>
         }
         stx.end()
     })?;
-    assert_eq!(consumer.result(None)?, 106);
+    let sum = consumer.result(None)?;
     producer.result(None)?;
+    Ok(sum)
+}
+
+#[test]
+fn a_receiver_holds_its_worker_and_the_feeder_runs_on_another() -> PyResult<()> {
+    let ex = ThreadPoolExecutor::new(Some(2))?;
+    assert_eq!(consumer_then_producer(&ex)?, 106);
+    Ok(())
+}
+
+#[test]
+fn with_one_worker_a_starvation_rescue_runs_the_feeder() -> PyResult<()> {
+    // CPython deadlocks here (one thread, blocked in the consumer); the
+    // opt-in rescue starts an extra worker for the producer.
+    let ex = ThreadPoolExecutor::builder()
+        .max_workers(Some(1))
+        .starvation_rescue(std::time::Duration::from_millis(20))
+        .build()?;
+    assert_eq!(consumer_then_producer(&ex)?, 106);
     Ok(())
 }
 
@@ -142,24 +161,28 @@ fn a_sender_blocked_on_a_full_channel_wakes_when_the_last_receiver_drops() {
 }
 
 #[test]
-fn a_full_send_on_a_worker_runs_queued_tasks_while_it_waits() -> PyResult<()> {
-    // One worker: the producer fills the channel, and its blocked send runs
-    // the consumer queued behind it, which makes room.
+fn a_full_send_on_a_worker_holds_it_and_the_next_call_waits_its_turn() -> PyResult<()> {
+    // One worker: the producer blocks on the full channel; the consumer
+    // queued behind it does not start (CPython's one thread is busy) until
+    // the main thread drains the channel and the producer returns.
     let ex = ThreadPoolExecutor::new(Some(1))?;
     let (tx, rx) = channel::<u32>(Some(1));
     let rx2 = rx.clone();
-    let (started_tx, started_rx) = std::sync::mpsc::channel();
     let producer: Future<()> = ex.submit(move || -> PyResult<()> {
-        started_tx.send(()).unwrap();
         for i in 0..3 {
             tx.send(i)?;
         }
         Ok(())
     })?;
-    started_rx.recv().unwrap();
     let consumer: Future<u32> = ex.submit(move || rx2.recv())?;
-    assert_eq!(consumer.result(None)?, 0);
-    assert_eq!((rx.recv()?, rx.recv()?), (1, 2));
+    assert_eq!(rx.recv()?, 0);
+    // The producer cannot return before we take 1 (2 needs the slot).
+    assert!(
+        !consumer.running() && !consumer.done(),
+        "the consumer waits its turn"
+    );
+    assert_eq!(rx.recv()?, 1);
     producer.result(None)?;
+    assert_eq!(consumer.result(None)?, 2);
     Ok(())
 }

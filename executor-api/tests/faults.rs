@@ -1,10 +1,10 @@
 //! Fault injection: a spawner that cannot start some worker threads.
 //!
 //! CPython's `submit` raises `RuntimeError: can't start new thread` when it
-//! fails to start a worker, and the executor goes on with the threads it
-//! has. Ours does the same: the spawner's failure is reported by `build`
-//! when no worker started at all, else by the next `submit`, and work keeps
-//! running on the workers that did start.
+//! fails to start a worker (after queuing the call), and the executor goes
+//! on with the threads it has. Ours does the same: workers start with the
+//! submits that need them, a failed start is raised by that `submit`, and
+//! work keeps running on the workers that did start.
 //!
 //! The other faults of the issue are covered in `tests/futures.rs`:
 //! a panicking initializer breaks the pool for pending and later futures
@@ -50,16 +50,18 @@ fn failing_spawner(
 }
 
 #[test]
-fn no_worker_started_is_a_runtime_error_from_build() {
+fn no_worker_started_is_a_runtime_error_from_submit() {
     let started = Arc::new(Mutex::new(Vec::new()));
-    let e = ThreadPoolExecutor::builder()
+    let ex = ThreadPoolExecutor::builder()
         .max_workers(Some(4))
         .spawner(failing_spawner(0, started.clone()))
         .build()
-        .unwrap_err();
-    assert!(matches!(e, PyException::RuntimeError(_)));
+        .expect("the constructor starts no thread");
+    let e = ex.submit(|| 0u32).unwrap_err();
+    assert!(e.is_instance_of(&executor_api::PyClass::RuntimeError));
     assert_eq!(e.to_string(), "RuntimeError: can't start new thread");
     assert!(started.lock().unwrap().is_empty());
+    ex.shutdown(false, true);
 }
 
 #[test]
@@ -70,27 +72,35 @@ fn a_failed_worker_start_is_raised_by_submit_and_the_rest_keep_working() -> PyRe
         .thread_name_prefix("faulty")
         .spawner(failing_spawner(2, started.clone()))
         .build()?;
+    // Two calls that wait for each other make two workers start.
+    let gate = executor_api::threading::Event::new();
+    let holders: Vec<Future<bool>> = (0..2)
+        .map(|_| {
+            let g = gate.clone();
+            ex.submit(move || g.wait(None))
+        })
+        .collect::<PyResult<_>>()?;
+    // The third finds no idle worker and cannot start one: CPython's submit
+    // raises, and the call stays queued for the workers there are.
+    let (ran_tx, ran_rx) = std::sync::mpsc::channel();
+    let e = ex.submit(move || ran_tx.send(()).unwrap()).unwrap_err();
+    assert_eq!(e.to_string(), "RuntimeError: can't start new thread");
+    gate.set();
+    for h in &holders {
+        assert!(h.result(None)?);
+    }
+    ran_rx
+        .recv()
+        .expect("the queued call ran on a started worker");
     let started: HashSet<String> = started.lock().unwrap().iter().cloned().collect();
     assert_eq!(started.len(), 2);
 
-    // The first submit reports the failure, as CPython's does.
-    let e = ex.submit(|| 0u32).unwrap_err();
-    assert_eq!(e.to_string(), "RuntimeError: can't start new thread");
-
-    // Then the executor goes on with the two workers it has, nested
-    // submissions included.
+    // Then the executor goes on with the two workers it has.
     let futures: Vec<Future<String>> = (0..200)
-        .map(|i| {
-            let ex2 = ex.clone();
-            ex.submit(move || -> PyResult<String> {
-                if i % 10 == 0 {
-                    let inner = ex2.submit(|| 1u32)?;
-                    assert_eq!(inner.result(None)?, 1);
-                }
-                Ok(std::thread::current().name().unwrap_or("?").to_owned())
-            })
-        })
-        .collect::<PyResult<_>>()?;
+        .map(|_| ex.submit(|| std::thread::current().name().unwrap_or("?").to_owned()))
+        .filter_map(Result::ok)
+        .collect();
+    assert!(!futures.is_empty());
     for f in &futures {
         let name = f.result(None)?;
         assert!(

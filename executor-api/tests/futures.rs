@@ -365,6 +365,18 @@ fn initializer_runs_on_every_worker_thread_with_the_prefix() {
         })
         .build()
         .unwrap();
+    // Workers start with the submits that need them: two calls that wait
+    // for each other need two.
+    let barrier = executor_api::threading::Barrier::new(2, None, None);
+    let calls: Vec<Future<usize>> = (0..2)
+        .map(|_| {
+            let b = barrier.clone();
+            ex.submit(move || b.wait(None)).unwrap()
+        })
+        .collect();
+    for c in &calls {
+        c.result(None).unwrap();
+    }
     ex.shutdown(true, false);
     let mut names = names.lock().unwrap().clone();
     names.sort();

@@ -111,9 +111,13 @@ fn task_done_and_join_track_every_item() -> PyResult<()> {
 }
 
 /// Tasks that block on `get` run before the tasks that feed them, on a pool
-/// too small to run them all at once: waiting workers run the producers.
+/// too small to run them all at once. CPython deadlocks there; the opt-in
+/// starvation rescue starts extra workers for the producers.
 fn consumers_first(workers: usize) -> PyResult<()> {
-    let ex = ThreadPoolExecutor::new(Some(workers))?;
+    let ex = ThreadPoolExecutor::builder()
+        .max_workers(Some(workers))
+        .starvation_rescue(std::time::Duration::from_millis(20))
+        .build()?;
     let q: Queue<u64> = Queue::new(Some(1));
     let consumers: Vec<Future<u64>> = (0..4)
         .map(|_| {
@@ -140,13 +144,37 @@ fn consumers_first(workers: usize) -> PyResult<()> {
 }
 
 #[test]
-fn blocked_getters_on_two_workers_do_not_starve_the_pool() -> PyResult<()> {
+fn blocked_getters_on_two_workers_are_rescued_when_asked() -> PyResult<()> {
     consumers_first(2)
 }
 
 #[test]
-fn blocked_getters_on_one_worker_do_not_starve_the_pool() -> PyResult<()> {
+fn blocked_getters_on_one_worker_are_rescued_when_asked() -> PyResult<()> {
     consumers_first(1)
+}
+
+#[test]
+fn without_rescue_a_getter_fed_by_a_later_call_blocks_as_in_cpython() -> PyResult<()> {
+    // One worker, blocked in `get`; the producer stays queued behind it.
+    let ex = ThreadPoolExecutor::new(Some(1))?;
+    let q: Queue<u64> = Queue::new(None);
+    let q1 = q.clone();
+    let consumer: Future<u64> = ex.submit(move || q1.get(None, None))?;
+    let q2 = q.clone();
+    let producer: Future<()> = ex.submit(move || q2.put(1, None, None))?;
+    // The watchdog: CPython's program would hang here forever.
+    let e = consumer
+        .result(Some(std::time::Duration::from_millis(200)))
+        .unwrap_err();
+    assert_eq!(e.name(), "TimeoutError");
+    assert!(!producer.running() && !producer.done(), "still queued");
+    // Feeding the queue from outside unblocks the worker; then the
+    // producer runs too.
+    q.put(7, None, None)?;
+    assert_eq!(consumer.result(None)?, 7);
+    producer.result(None)?;
+    assert_eq!(q.get(None, None)?, 1);
+    Ok(())
 }
 
 #[test]

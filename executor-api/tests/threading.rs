@@ -321,8 +321,13 @@ fn local_values_are_per_thread() {
 }
 
 #[test]
-fn waits_inside_a_one_worker_pool_run_the_task_they_wait_for() -> PyResult<()> {
-    let ex = ThreadPoolExecutor::new(Some(1))?;
+fn waits_inside_a_one_worker_pool_are_rescued_only_when_asked() -> PyResult<()> {
+    // CPython's one thread would block in `e.wait()` forever; the opt-in
+    // starvation rescue runs the setter on an extra worker.
+    let ex = ThreadPoolExecutor::builder()
+        .max_workers(Some(1))
+        .starvation_rescue(std::time::Duration::from_millis(20))
+        .build()?;
     let event = Event::new();
     let lock = Lock::new();
     lock.acquire(None, None)?;
@@ -347,7 +352,9 @@ fn waits_inside_a_one_worker_pool_run_the_task_they_wait_for() -> PyResult<()> {
 
 #[test]
 fn condition_wait_inside_the_pool() -> PyResult<()> {
-    let ex = ThreadPoolExecutor::new(Some(2))?;
+    // Room for the three waiters and the notifier at once (with fewer
+    // workers CPython would deadlock).
+    let ex = ThreadPoolExecutor::new(Some(4))?;
     let cond = Condition::new(None);
     let ready = Arc::new(AtomicUsize::new(0));
     let waiters: Vec<Future<()>> = (0..3)

@@ -98,7 +98,7 @@ where
     let registry = worker.registry();
     let mut idle_rounds = 0;
     while !job.is_done() {
-        if let Some(other) = worker.find_work() {
+        if let Some(other) = worker.find_help() {
             worker.execute(other);
             idle_rounds = 0;
         } else if idle_rounds < SPIN_ROUNDS {

@@ -13,7 +13,7 @@
 //! | a worker's loop and work search | `worker.rs` |
 //! | idle workers | `sleep.rs` |
 //! | tasks | [`Task`], [`TaskMeta`] (`task.rs`) |
-//! | blocking without starving the pool | [`block_on`] (`wait.rs`), spares for blocked workers (`compensate.rs`) |
+//! | waiting (park like a Python thread, or help inside fork-join) | [`block_on`] (`wait.rs`), blocked workers, stuck waiters, starvation rescue (`blocking.rs`) |
 //! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`] |
 //! | how threads are started, per platform | [`Spawner`] (`spawner/`) |
 //! | counters | [`PoolStats`] (`stats.rs`) |
@@ -36,7 +36,7 @@
 #![cfg_attr(pyrt_web, feature(stdarch_wasm_atomic_wait))]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod compensate;
+mod blocking;
 mod inline;
 mod job;
 mod join;
@@ -56,6 +56,7 @@ mod unwind;
 mod wait;
 mod worker;
 
+pub use blocking::Stuck;
 pub use job::HeapJob;
 pub use join::join;
 pub use parallel::{for_each_range, map_vec, try_map_vec};
@@ -65,13 +66,14 @@ pub use pool::{
 };
 pub use scope::{scope, Scope};
 pub use spawner::{
-    default_parallelism, spawn_thread, thread_name, threads_supported, DefaultSpawner, Spawner,
-    StdSpawner, WorkerStart,
+    default_parallelism, default_stack_size, spawn_thread, thread_name, threads_supported,
+    DefaultSpawner, Spawner, StdSpawner, WorkerStart,
 };
 pub use stats::{PoolStats, WorkerStats};
 pub use task::{Runnable, Task, TaskMeta};
 pub use unwind::payload_message;
-pub use wait::{block_on, block_on_blocking, block_on_until, deadline_after};
+pub use wait::{block_on, block_on_until, blocking, deadline_after};
 /// The clock of deadlines and timeouts: `std::time::Instant`, except in a
 /// browser, where std has no clock and `web_time` reads `performance.now()`.
 pub use web_time::Instant;
+pub use worker::remaining_stack;

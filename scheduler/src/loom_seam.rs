@@ -1,6 +1,6 @@
 //! Test seam for the loom models in `tests/loom_*.rs`; exists only under
 //! `RUSTFLAGS="--cfg loom"`. It hands the models the scheduler's *real*
-//! sleep protocol (`sleep.rs`) and spare bookkeeping (`compensate.rs`),
+//! sleep protocol (`sleep.rs`) and blocked-worker bookkeeping (`blocking.rs`),
 //! built on loom's instrumented `Mutex`,
 //! `Condvar` and atomics through `loom.rs`, so what the models check is the
 //! code the pool runs, not a copy of it.
@@ -43,21 +43,26 @@ impl Sleep {
     }
 }
 
-/// A pool's spare bookkeeping (wraps `compensate::Spares` one to one).
-pub struct Spares(crate::compensate::Spares);
+/// A pool's blocked-worker and spare bookkeeping (wraps
+/// `blocking::Blocked` one to one, with a rescue window).
+pub struct Spares(crate::blocking::Blocked);
 
 impl Spares {
     pub fn new(primaries: usize) -> Self {
-        Spares(crate::compensate::Spares::new(primaries))
+        Spares(crate::blocking::Blocked::new(
+            primaries,
+            Some(std::time::Duration::from_secs(1)),
+        ))
     }
 
-    /// `Some(slot)` if a spare must be started there, `None` if one runs.
-    pub fn block(&self) -> Option<usize> {
-        match self.0.block() {
-            crate::compensate::StandIn::Start(slot) => Some(slot),
-            crate::compensate::StandIn::Running => None,
-            crate::compensate::StandIn::Unavailable => panic!("no spare slot"),
-        }
+    /// A worker blocks.
+    pub fn block(&self) {
+        self.0.block()
+    }
+
+    /// A starvation rescue takes a spare slot: `Some(slot)` to start.
+    pub fn rescue(&self) -> Option<usize> {
+        self.0.force_rescue()
     }
 
     pub fn unblock(&self, sleep: &Sleep) {

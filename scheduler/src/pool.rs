@@ -7,8 +7,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
+use crate::blocking::Stuck;
 use crate::job::HeapJob;
-use crate::registry::{Registry, StartHandler, Starter};
+use crate::registry::{Registry, RescueHandler, StartHandler, Starter};
 use crate::spawner::{default_parallelism, threads_supported, DefaultSpawner, Spawner};
 use crate::stats::PoolStats;
 use crate::task::{self, Task};
@@ -48,6 +49,8 @@ pub struct ThreadPoolBuilder {
     stack_size: Option<usize>,
     spawner: Option<Arc<dyn Spawner>>,
     start_handler: Option<StartHandler>,
+    lazy: bool,
+    rescue: Option<(std::time::Duration, RescueHandler)>,
 }
 
 impl ThreadPoolBuilder {
@@ -88,7 +91,32 @@ impl ThreadPoolBuilder {
         self
     }
 
-    /// Builds the pool and starts its workers.
+    /// Starts no worker at build time: each [`ThreadPool::start_worker`]
+    /// (or [`PoolHandle::start_worker`]) starts the next one, up to
+    /// `num_threads`, the way CPython's `ThreadPoolExecutor` starts a
+    /// thread per `submit` while none is idle.
+    pub fn lazy_start(mut self) -> Self {
+        self.lazy = true;
+        self
+    }
+
+    /// Beyond CPython, opt-in: when every worker has been blocked (parked
+    /// in a [`block_on_until`](crate::block_on_until)-style wait) for
+    /// `after` with tasks still queued, start one spare worker (at most one
+    /// per `after`) and call `on_rescue` with its slot. Without it (the
+    /// default) such a pool stays blocked, as CPython's would. See
+    /// `blocking.rs`.
+    pub fn starvation_rescue(
+        mut self,
+        after: std::time::Duration,
+        on_rescue: impl Fn(usize) + Send + Sync + 'static,
+    ) -> Self {
+        self.rescue = Some((after, Arc::new(on_rescue)));
+        self
+    }
+
+    /// Builds the pool and starts its workers (none with
+    /// [`lazy_start`](Self::lazy_start)).
     ///
     /// If the spawner fails part-way, the pool keeps the workers that did
     /// start and remembers the error ([`ThreadPool::spawn_error`]); if no
@@ -99,8 +127,7 @@ impl ThreadPoolBuilder {
             None if threads_supported() => Arc::new(DefaultSpawner::default()),
             None => {
                 return Ok(ThreadPool::from_registry(
-                    Arc::new(Registry::new(0, None, self.start_handler)),
-                    0,
+                    Arc::new(Registry::new(0, None, self.start_handler, None)),
                     None,
                 ))
             }
@@ -111,24 +138,28 @@ impl ThreadPoolBuilder {
             prefix: self.thread_name_prefix.unwrap_or_else(|| "worker-".into()),
             stack_size: self.stack_size,
         };
-        let registry = Arc::new(Registry::new(n, Some(starter), self.start_handler));
+        let registry = Arc::new(Registry::new(
+            n,
+            Some(starter),
+            self.start_handler,
+            self.rescue,
+        ));
+        if self.lazy {
+            return Ok(ThreadPool::from_registry(registry, None));
+        }
         let mut spawn_error = None;
-        let mut started = 0;
-        for index in 0..n {
-            match registry.start_worker(index) {
-                Ok(()) => started += 1,
-                Err(e) => {
-                    spawn_error = Some(e);
-                    break;
-                }
+        for _ in 0..n {
+            if let Err(e) = registry.start_next_primary() {
+                spawn_error = Some(e);
+                break;
             }
         }
         match spawn_error {
-            Some(source) if started == 0 => {
+            Some(source) if registry.started_primaries() == 0 => {
                 registry.terminate();
                 Err(BuildError { source })
             }
-            e => Ok(ThreadPool::from_registry(registry, started, e)),
+            e => Ok(ThreadPool::from_registry(registry, e)),
         }
     }
 }
@@ -137,7 +168,6 @@ impl ThreadPoolBuilder {
 /// once the queued tasks are done (without waiting for them).
 pub struct ThreadPool {
     registry: Arc<Registry>,
-    started: usize,
     spawn_error: Option<io::Error>,
 }
 
@@ -155,21 +185,23 @@ impl ThreadPool {
         ThreadPoolBuilder::new().num_threads(n).build()
     }
 
-    fn from_registry(
-        registry: Arc<Registry>,
-        started: usize,
-        spawn_error: Option<io::Error>,
-    ) -> Self {
+    fn from_registry(registry: Arc<Registry>, spawn_error: Option<io::Error>) -> Self {
         ThreadPool {
             registry,
-            started,
             spawn_error,
         }
     }
 
-    /// Number of workers that were started.
+    /// Number of workers started so far (spares not counted).
     pub fn num_threads(&self) -> usize {
-        self.started
+        self.registry.started_primaries()
+    }
+
+    /// Starts the next worker if fewer than the builder's `num_threads` run
+    /// (see [`ThreadPoolBuilder::lazy_start`]): `Ok(true)` if one started,
+    /// `Ok(false)` if all had, `Err` if the spawner failed.
+    pub fn start_worker(&self) -> io::Result<bool> {
+        self.registry.start_next_primary()
     }
 
     /// The error of the spawner if it failed to start some workers.
@@ -198,7 +230,8 @@ impl ThreadPool {
     }
 
     /// Runs `op` on a worker of this pool and returns its result; the caller
-    /// blocks (helping, if it is a worker itself). A panic in `op` is resumed.
+    /// blocks (it runs `op` itself if it is already a worker of this pool).
+    /// A panic in `op` is resumed.
     pub fn install<OP, R>(&self, op: OP) -> R
     where
         OP: FnOnce() -> R + Send,
@@ -244,8 +277,9 @@ impl ThreadPool {
         self.install(move || crate::scope(op))
     }
 
-    /// Blocks on `future`, helping this pool if the caller is a worker, or
-    /// running the pool's tasks itself if the pool has no worker threads.
+    /// Blocks on `future` as [`crate::block_on`] does, except that the
+    /// caller runs the pool's tasks itself if the pool has no worker
+    /// threads.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
         match self.block_on_until(future.as_mut(), None) {
@@ -260,7 +294,7 @@ impl ThreadPool {
         future: Pin<&mut F>,
         deadline: Option<Instant>,
     ) -> Option<F::Output> {
-        wait::wait_until(future, deadline, Some(&self.registry), true)
+        wait::wait_until(future, deadline, Some(&self.registry), wait::Mode::Park)
     }
 
     /// Counters of every worker and the injector's length.
@@ -282,20 +316,14 @@ impl ThreadPool {
 
     /// Waits until every worker has exited (after [`shutdown`](Self::shutdown)).
     /// On a pool with no workers the caller runs the queued tasks itself.
-    /// Called from one of this pool's own workers it runs queued tasks itself
-    /// and waits for the *other* workers, instead of waiting for itself.
+    /// Called from one of this pool's own workers it waits for the *other*
+    /// workers, instead of waiting for itself (it drains the queue itself
+    /// once its current task returns).
     pub fn wait_for_workers(&self) {
         if self.registry.num_threads() == 0 {
             // No workers: "the workers finish the queue" means we do.
             crate::wait::run_queued_inline(&self.registry);
         } else if self.is_current() {
-            WorkerThread::with_current(|w| {
-                if let Some(w) = w {
-                    while let Some(r) = w.find_work() {
-                        w.execute(r);
-                    }
-                }
-            });
             self.registry.wait_for_workers(1);
         } else {
             self.registry.wait_for_workers(0);
@@ -357,9 +385,42 @@ impl PoolHandle {
         task::spawn(&self.registry, future)
     }
 
-    /// Queues a [`HeapJob`]: no allocation beyond the caller's `Arc`.
-    pub fn spawn_job<J: HeapJob>(&self, job: Arc<J>) {
-        self.registry.push_job(crate::job::Job::heap(job));
+    /// Queues a [`HeapJob`] on the pool's FIFO queue (the injector), from
+    /// any thread, a worker of the pool too: no allocation beyond the
+    /// caller's `Arc`, and jobs start in the order they were queued.
+    pub fn submit_job<J: HeapJob>(&self, job: Arc<J>) {
+        self.registry.push_injected(crate::job::Job::heap(job));
+    }
+
+    /// See [`ThreadPool::start_worker`].
+    pub fn start_worker(&self) -> io::Result<bool> {
+        self.registry.start_next_primary()
+    }
+
+    /// Whether every worker of the pool has been started (always true for
+    /// a pool that starts its workers at build time, and for one without
+    /// workers).
+    #[inline]
+    pub fn all_started(&self) -> bool {
+        self.registry.all_started()
+    }
+
+    /// Number of workers running now (spares included).
+    pub fn live_workers(&self) -> usize {
+        self.registry.live_workers()
+    }
+
+    /// For a worker of this pool waiting for one of the pool's queued jobs:
+    /// whether every other worker is blocked (see [`Stuck`]). When it is
+    /// not, `waker` is woken as soon as another worker blocks, so the
+    /// waiter can ask again. Always [`Stuck::No`] off the pool's workers.
+    pub fn watch_stuck(&self, waker: &std::task::Waker) -> Stuck {
+        WorkerThread::with_current(|w| match w {
+            Some(w) if Arc::ptr_eq(w.registry(), &self.registry) => {
+                self.registry.watch_stuck(waker, w.is_blocked())
+            }
+            _ => Stuck::No,
+        })
     }
 
     /// See [`ThreadPool::block_on_until`].
@@ -368,7 +429,7 @@ impl PoolHandle {
         future: Pin<&mut F>,
         deadline: Option<Instant>,
     ) -> Option<F::Output> {
-        wait::wait_until(future, deadline, Some(&self.registry), true)
+        wait::wait_until(future, deadline, Some(&self.registry), wait::Mode::Park)
     }
 }
 

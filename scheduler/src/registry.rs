@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use crossbeam_deque::{Injector, Stealer, Worker as Deque};
 use crossbeam_utils::CachePadded;
 
-use crate::compensate::Spares;
+use crate::blocking::Blocked;
 use crate::job::Job;
 use crate::loom::{lock, wait, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::sleep::Sleep;
@@ -23,8 +23,11 @@ use crate::worker::WorkerThread;
 /// Called on each worker thread before it runs its first task.
 pub(crate) type StartHandler = Arc<dyn Fn(usize) + Send + Sync>;
 
-/// How the pool starts its threads: the primaries at build time, spares
-/// later (`compensate.rs`).
+/// Called with the slot of each spare a starvation rescue started.
+pub(crate) type RescueHandler = Arc<dyn Fn(usize) + Send + Sync>;
+
+/// How the pool starts its threads: the primaries at build time or on
+/// demand, spares when a starvation rescue needs one (`blocking.rs`).
 pub(crate) struct Starter {
     pub(crate) spawner: Arc<dyn Spawner>,
     /// Threads are named `{prefix}{slot}`.
@@ -43,9 +46,15 @@ pub(crate) struct Registry {
     /// Slots `0..slots_in_use` have been started at least once.
     slots_in_use: AtomicUsize,
     primaries: usize,
+    /// Primary slots `0..started` have been started (in order: a pool that
+    /// starts its workers on demand takes the next slot each time).
+    started: Mutex<usize>,
+    /// Set once every primary has been started: `submit`'s fast path.
+    all_started: AtomicBool,
     pub(crate) sleep: Sleep,
     pub(crate) counters: Vec<CachePadded<WorkerCounters>>,
-    pub(crate) spares: Spares,
+    pub(crate) blocked: Blocked,
+    pub(crate) on_rescue: Option<RescueHandler>,
     starter: Option<Starter>,
     terminate: AtomicBool,
     /// Workers started and not yet exited.
@@ -59,8 +68,10 @@ impl Registry {
         num_threads: usize,
         starter: Option<Starter>,
         start_handler: Option<StartHandler>,
+        rescue: Option<(std::time::Duration, RescueHandler)>,
     ) -> Self {
-        let slots = Spares::slots(num_threads);
+        let rescue_after = rescue.as_ref().map(|(d, _)| *d);
+        let slots = Blocked::slots(num_threads, rescue_after);
         let deques: Vec<Mutex<Option<Deque<Job>>>> = (0..slots)
             .map(|i| Mutex::new((i < num_threads).then(Deque::new_lifo)))
             .collect();
@@ -74,9 +85,12 @@ impl Registry {
             deques,
             slots_in_use: AtomicUsize::new(num_threads),
             primaries: num_threads,
+            started: Mutex::new(0),
+            all_started: AtomicBool::new(num_threads == 0),
             sleep: Sleep::new(slots),
             counters: (0..slots).map(|_| CachePadded::default()).collect(),
-            spares: Spares::new(num_threads),
+            blocked: Blocked::new(num_threads, rescue_after),
+            on_rescue: rescue.map(|(_, h)| h),
             starter,
             terminate: AtomicBool::new(false),
             live: Mutex::new(0),
@@ -113,6 +127,31 @@ impl Registry {
     /// The stealer of `slot`, if it was ever started.
     pub(crate) fn stealer(&self, slot: usize) -> Option<&Stealer<Job>> {
         self.stealers.get(slot).and_then(OnceLock::get)
+    }
+
+    /// Starts the next primary worker, if fewer than `num_threads` were
+    /// started: `Ok(true)` if one started, `Ok(false)` if all had.
+    pub(crate) fn start_next_primary(self: &Arc<Self>) -> io::Result<bool> {
+        let mut started = lock(&self.started);
+        if *started >= self.primaries {
+            return Ok(false);
+        }
+        self.start_worker(*started)?;
+        *started += 1;
+        if *started == self.primaries {
+            self.all_started.store(true, Ordering::Release);
+        }
+        Ok(true)
+    }
+
+    /// Number of primary workers started so far.
+    pub(crate) fn started_primaries(&self) -> usize {
+        *lock(&self.started)
+    }
+
+    /// Whether every primary worker has been started.
+    pub(crate) fn all_started(&self) -> bool {
+        self.all_started.load(Ordering::Acquire)
     }
 
     /// Starts the worker of `slot` through the pool's spawner.
@@ -160,6 +199,14 @@ impl Registry {
         if let Some(j) = job {
             self.injector.push(j);
         }
+        self.sleep.notify_one();
+    }
+
+    /// Queues `job` on the injector, whoever calls: the pool's one FIFO
+    /// queue, so that calls start in submission order (as from CPython's
+    /// one work queue) and never sit in a busy worker's own deque.
+    pub(crate) fn push_injected(&self, job: Job) {
+        self.injector.push(job);
         self.sleep.notify_one();
     }
 
@@ -259,7 +306,9 @@ impl Registry {
     /// The life of a worker thread: the function every spawner ends up calling.
     pub(crate) fn main_loop(self: Arc<Self>, index: usize) {
         let deque = self.take_deque(index);
-        let worker = WorkerThread::new(self.clone(), index, deque);
+        let stack_size = self.starter.as_ref().and_then(|s| s.stack_size);
+        let stack_size = stack_size.or_else(crate::spawner::default_stack_size);
+        let worker = WorkerThread::new(self.clone(), index, deque, stack_size);
         WorkerThread::set_current(&worker);
         if let Some(handler) = &self.start_handler {
             if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| handler(index))) {
@@ -272,7 +321,7 @@ impl Registry {
         if self.is_spare(index) && !self.is_terminating() {
             // A retired spare: its slot (and deque, empty) may be reused.
             *lock(&self.deques[index]) = Some(deque);
-            self.spares.slot_free(index);
+            self.blocked.slot_free(index);
         }
         self.worker_exited();
     }

@@ -16,7 +16,7 @@ use crate::loom::{lock, Mutex};
 use crate::pool;
 use crate::registry::Registry;
 use crate::task;
-use crate::wait::block_on;
+use crate::wait::help_until;
 use crate::worker::WorkerThread;
 
 /// A scope in which borrowing tasks can be spawned; see [`scope`].
@@ -84,7 +84,7 @@ impl<'scope> Scope<'scope> {
     }
 
     fn wait_all(&self) {
-        block_on(AllDone(self));
+        help_until(AllDone(self));
     }
 }
 

@@ -1,15 +1,24 @@
-//! Blocking on a future without starving the pool.
+//! Waiting: the one loop every blocking call of the scheduler goes through.
 //!
-//! A worker that waits for something (a join's stolen half, a `Future`'s
-//! result) keeps running other queued tasks while it waits, and blocks only
-//! when there are none. That is what makes a nested `submit(...).result()`
-//! inside a task finish even on a pool of one worker: the awaited task is
-//! either still queued (the waiter runs it) or running on another thread.
+//! A wait polls its future, and between polls it may do one of two things:
 //!
-//! A thread outside every pool spins briefly (completions often arrive within
-//! microseconds) and then blocks on a condition variable until the future's
-//! waker fires. For a pool with no workers at all (targets without threads)
-//! the waiting thread runs that pool's queued tasks itself.
+//! - **Park** ([`Mode::Park`]): a Python-level wait — `Future.result()`,
+//!   `Queue.get`, `Event.wait`, `asyncio.run`, `install` from outside. The
+//!   thread does nothing else until the future is ready, as a Python thread
+//!   would; on a worker, the pool counts it as blocked for the length of the
+//!   wait (`blocking.rs`: stuck waiters and the opt-in starvation rescue).
+//! - **Help** ([`Mode::Help`]): inside fork-join work (`scope`; `join` has
+//!   its own loop in `join.rs`), where no Python call is in progress on the
+//!   waiting stack, a worker runs tasks from the pool's deques while it
+//!   waits — never calls from the injector, which is where executor calls
+//!   wait (`worker.rs`).
+//!
+//! Either way it first spins briefly (completions often arrive within
+//! microseconds), then blocks on a condition variable until the future's
+//! waker fires or the deadline passes. A thread of a pool with no workers
+//! at all (targets without threads; the pool's `install` or a wait for one
+//! of its futures) runs that pool's queued tasks itself while it waits,
+//! since nobody else ever would.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,6 +36,15 @@ use crate::Instant;
 /// Rounds a waiter re-polls before blocking (one under loom: spinning only
 /// multiplies the interleavings a model has to explore).
 const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 100 };
+
+/// What a waiting thread may do between polls (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Nothing: a Python-level wait.
+    Park,
+    /// Run tasks from the pool's deques: a fork-join wait.
+    Help,
+}
 
 /// A waker that unblocks one waiting thread.
 #[derive(Default)]
@@ -82,7 +100,8 @@ thread_local! {
     static SIGNAL: Arc<Signal> = Arc::new(Signal::default());
 }
 
-/// Blocks the current thread on `future`, helping its pool if it is a worker.
+/// Blocks the current thread on `future` the way a Python thread blocks:
+/// see [`block_on_until`].
 pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     match block_on_until(future.as_mut(), None) {
@@ -91,67 +110,79 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// Like [`block_on`] with an optional deadline: `None` if it passed first
-/// (the future is left as it was, so the caller may wait again).
+/// Blocks on `future` until it is ready or `deadline` passes (`None` then;
+/// the future is left as it was, so the caller may wait again).
+///
+/// This is how a Python thread waits on a lock, a queue, an event or a
+/// future: on a worker it runs nothing else meanwhile (the pool counts it as
+/// blocked), elsewhere it parks; only a thread of a pool with no workers runs
+/// that pool's tasks, since nothing else could.
 pub fn block_on_until<F: Future + ?Sized>(
     future: Pin<&mut F>,
     deadline: Option<Instant>,
 ) -> Option<F::Output> {
-    wait_until(future, deadline, None, true)
+    wait_until(future, deadline, None, Mode::Park)
 }
 
-/// Blocks on `future` the way a thread blocks on a lock, a queue or an
-/// event: for conditions that other tasks may need arbitrary time (and
-/// arbitrary tasks) to bring about.
-///
-/// On a worker, after a short spin, the worker tells its pool that it
-/// blocks — the pool starts a spare worker if it needs one to keep its
-/// width (`compensate.rs`) — and parks without running anything, as a
-/// Python thread would. If no spare can be had, it helps instead when
-/// `may_help` (and parks anyway when not: e.g. while it holds a lock a
-/// helped task might want). Off the pool it waits like [`block_on_until`];
-/// a thread of a pool without workers runs that pool's tasks while it waits
-/// (nothing else could), whatever `may_help` says.
-pub fn block_on_blocking<F: Future + ?Sized>(
-    mut future: Pin<&mut F>,
-    deadline: Option<Instant>,
-    may_help: bool,
-) -> Option<F::Output> {
-    let registry = WorkerThread::with_current(|w| w.map(|w| w.registry().clone()));
-    let Some(registry) = registry else {
-        let help = may_help || !crate::spawner::threads_supported();
-        return wait_until(future, deadline, None, help);
-    };
-    // Short waits end here, without involving the pool.
-    let waker = Waker::from(SIGNAL.with(Arc::clone));
-    let mut cx = Context::from_waker(&waker);
-    for _ in 0..SPIN_ROUNDS {
-        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
-            return Some(v);
-        }
-        std::hint::spin_loop();
+/// Runs `f`, which blocks in code that does not know the scheduler (a
+/// rendezvous in another library, say), counting the calling worker as
+/// blocked meanwhile, like a wait through [`block_on_until`] (stuck waiters
+/// and the starvation rescue see it). Off the pool it just runs `f`.
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    let _blocked = BlockedGuard::enter();
+    f()
+}
+
+/// Waits for `future` inside fork-join work, helping with the pool's
+/// deques meanwhile ([`Mode::Help`]).
+pub(crate) fn help_until<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    match wait_until(future.as_mut(), None, None, Mode::Help) {
+        Some(v) => v,
+        None => unreachable!("no deadline"),
     }
-    if registry.begin_blocking() {
-        struct Resumed<'a>(&'a Registry);
-        impl Drop for Resumed<'_> {
-            fn drop(&mut self) {
-                self.0.end_blocking();
+}
+
+/// Counts the calling worker as blocked for as long as it lives.
+struct BlockedGuard {
+    registry: Arc<Registry>,
+}
+
+impl BlockedGuard {
+    /// `Some` if the caller is a worker not yet counted as blocked.
+    fn enter() -> Option<BlockedGuard> {
+        WorkerThread::with_current(|w| {
+            let w = w?;
+            if w.is_blocked() {
+                return None;
             }
-        }
-        let _resumed = Resumed(&registry);
-        return wait_until(future, deadline, None, false);
+            w.set_blocked(true);
+            w.registry().begin_blocked();
+            Some(BlockedGuard {
+                registry: w.registry().clone(),
+            })
+        })
     }
-    wait_until(future, deadline, None, may_help)
 }
 
-/// The one waiting loop; `inline_pool` is a pool whose queued tasks this
+impl Drop for BlockedGuard {
+    fn drop(&mut self) {
+        WorkerThread::with_current(|w| {
+            if let Some(w) = w {
+                w.set_blocked(false);
+            }
+        });
+        self.registry.end_blocked();
+    }
+}
+
+/// The one waiting loop. `inline_pool` is a pool whose queued tasks this
 /// thread may run when it is not a worker and the pool has no live workers.
-/// Without `help` it never runs a task (a blocked worker with a spare).
 pub(crate) fn wait_until<F: Future + ?Sized>(
     mut future: Pin<&mut F>,
     deadline: Option<Instant>,
     inline_pool: Option<&Arc<Registry>>,
-    help: bool,
+    mode: Mode,
 ) -> Option<F::Output> {
     // Inside a workerless pool's `install`, waits run that pool's tasks.
     let ambient = match inline_pool {
@@ -163,11 +194,12 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
     let waker = Waker::from(signal.clone());
     let mut cx = Context::from_waker(&waker);
     let mut spins = 0;
+    let mut blocked: Option<BlockedGuard> = None;
     loop {
         if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
             return Some(v);
         }
-        if help && help_once(inline_pool) {
+        if help_once(inline_pool, mode) {
             continue;
         }
         if spins < SPIN_ROUNDS {
@@ -188,12 +220,29 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
             // No thread exists that could ever wake this wait.
             return no_threads_wait(future, &mut cx, deadline);
         }
-        if !signal.wait(deadline) {
-            // Timed out: one last poll, the result may have just arrived.
-            return match future.as_mut().poll(&mut cx) {
-                Poll::Ready(v) => Some(v),
-                Poll::Pending => None,
-            };
+        if mode == Mode::Park && blocked.is_none() {
+            blocked = BlockedGuard::enter();
+        }
+        let rescue = blocked
+            .as_ref()
+            .and_then(|g| g.registry.blocked.rescue_after())
+            .and_then(|window| Instant::now().checked_add(window));
+        let park_until = match (deadline, rescue) {
+            (Some(d), Some(r)) => Some(d.min(r)),
+            (d, r) => d.or(r),
+        };
+        if !signal.wait(park_until) {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                // Timed out: one last poll, the result may have just arrived.
+                return match future.as_mut().poll(&mut cx) {
+                    Poll::Ready(v) => Some(v),
+                    Poll::Pending => None,
+                };
+            }
+            // The rescue window passed with this worker still blocked.
+            if let Some(g) = &blocked {
+                g.registry.rescue_if_starved();
+            }
         }
     }
 }
@@ -224,20 +273,24 @@ fn no_threads_wait<F: Future + ?Sized>(
 
 /// Runs every task queued on a pool with no workers, on this thread.
 pub(crate) fn run_queued_inline(registry: &Arc<Registry>) {
-    while help_once(Some(registry)) {}
+    while help_once(Some(registry), Mode::Park) {}
 }
 
-/// Runs one queued task instead of waiting idly; false if there was none.
-fn help_once(inline_pool: Option<&Arc<Registry>>) -> bool {
-    let helped = WorkerThread::with_current(|w| match w {
-        Some(w) => match w.find_work() {
+/// Runs one task instead of waiting idly, if the caller may (see the module
+/// docs); false if it ran none.
+fn help_once(inline_pool: Option<&Arc<Registry>>, mode: Mode) -> bool {
+    let helped = WorkerThread::with_current(|w| {
+        let w = w?;
+        if mode == Mode::Park {
+            return Some(false);
+        }
+        Some(match w.find_help() {
             Some(r) => {
                 w.execute(r);
-                Some(true)
+                true
             }
-            None => Some(false),
-        },
-        None => None,
+            None => false,
+        })
     });
     if let Some(h) = helped {
         return h;
@@ -247,7 +300,8 @@ fn help_once(inline_pool: Option<&Arc<Registry>>) -> bool {
             match pool.injector.steal() {
                 Steal::Success(r) => {
                     // The task runs inside the pool's inline context, so its
-                    // own waits (a `Queue.get`, a nested `result()`) help too.
+                    // own waits (a `Queue.get`, a nested `result()`) run the
+                    // pool's tasks too.
                     crate::inline::run(pool, || r.run());
                     return true;
                 }

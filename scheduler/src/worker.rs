@@ -1,9 +1,17 @@
 //! A worker thread: its own deque, how it finds work, its main loop.
 //!
 //! Finding work, in order: pop the own deque (LIFO: the newest task, whose
-//! data is still in cache), take a batch from the injector (tasks submitted
-//! from outside the pool, FIFO), then steal a batch from other workers,
-//! starting at a random victim (thieves take the oldest tasks: FIFO).
+//! data is still in cache), take the oldest task of the injector (the
+//! pool's FIFO queue: executor calls and tasks from outside), then steal a
+//! batch from other workers, starting at a random victim (thieves take the
+//! oldest tasks: FIFO).
+//!
+//! The injector is read one task at a time, never in batches, so that a
+//! call queued there is never moved into one worker's deque, where it would
+//! wait behind that worker's current call instead of going to the next free
+//! worker, and where a fork-join wait could run it on the stack of a call
+//! in progress. A worker waiting for a stolen `join` half or a scope
+//! helps with what is in the deques only ([`WorkerThread::find_help`]).
 
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
@@ -39,17 +47,47 @@ pub(crate) struct WorkerThread {
     index: usize,
     deque: Deque<Job>,
     rng: Cell<u64>,
+    /// Whether this worker is counted as blocked (`blocking.rs`).
+    blocked: Cell<bool>,
+    /// An address near the top of this thread's stack, and the stack's size
+    /// if known: how deep the stack is used (see [`remaining_stack`]).
+    stack_top: usize,
+    stack_size: Option<usize>,
 }
 
 impl WorkerThread {
-    pub(crate) fn new(registry: Arc<Registry>, index: usize, deque: Deque<Job>) -> Self {
+    pub(crate) fn new(
+        registry: Arc<Registry>,
+        index: usize,
+        deque: Deque<Job>,
+        stack_size: Option<usize>,
+    ) -> Self {
         WorkerThread {
             registry,
             index,
             deque,
             // Any odd seed that differs per worker will do for victim choice.
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((index as u64 + 1) << 17) | 1),
+            blocked: Cell::new(false),
+            stack_top: stack_address(),
+            stack_size,
         }
+    }
+
+    /// Whether this worker is counted as blocked.
+    pub(crate) fn is_blocked(&self) -> bool {
+        self.blocked.get()
+    }
+
+    /// Records that this worker is (or no longer is) counted as blocked.
+    pub(crate) fn set_blocked(&self, blocked: bool) {
+        self.blocked.set(blocked);
+    }
+
+    /// Bytes of stack left below the caller, if the stack's size is known.
+    pub(crate) fn remaining_stack(&self) -> Option<usize> {
+        let used = self.stack_top.saturating_sub(stack_address());
+        self.stack_size.map(|size| size.saturating_sub(used))
     }
 
     pub(crate) fn set_current(worker: &WorkerThread) {
@@ -119,7 +157,7 @@ impl WorkerThread {
             return Some(r);
         }
         loop {
-            match self.registry.injector.steal_batch_and_pop(&self.deque) {
+            match self.registry.injector.steal() {
                 Steal::Success(r) => return Some(r),
                 Steal::Retry => continue,
                 Steal::Empty => break,
@@ -128,8 +166,14 @@ impl WorkerThread {
         self.steal()
     }
 
+    /// One search of the deques only (not the injector): what a worker
+    /// waiting inside fork-join work may run on its stack.
+    pub(crate) fn find_help(&self) -> Option<Job> {
+        self.deque.pop().or_else(|| self.steal())
+    }
+
     fn steal(&self) -> Option<Job> {
-        // Primaries and the spare slots started so far (`compensate.rs`).
+        // Primaries and the spare slots started so far (`blocking.rs`).
         let n = self.registry.slots_in_use();
         if n <= 1 {
             return None;
@@ -209,17 +253,30 @@ impl WorkerThread {
             }
             let registry = &self.registry;
             let spare = registry.is_spare(self.index);
-            if spare && registry.spares.retire(self.index) {
+            if spare && registry.blocked.retire(self.index) {
                 break;
             }
             let slept = registry.sleep.sleep(self.index, || {
                 registry.is_terminating()
                     || registry.has_queued_work()
-                    || (spare && registry.spares.superfluous())
+                    || (spare && registry.blocked.superfluous())
             });
             if slept {
                 WorkerCounters::bump(&self.counters().parks, 1);
             }
         }
     }
+}
+
+/// The address of a local of the caller's frame: where the stack is now.
+#[inline(never)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// Bytes of stack left to the calling worker thread, if it is a worker and
+/// its stack's size is known (stacks grow down on every target we run on).
+pub fn remaining_stack() -> Option<usize> {
+    WorkerThread::with_current(|w| w.and_then(WorkerThread::remaining_stack))
 }

@@ -1,4 +1,5 @@
-//! Loom model of the spare-worker bookkeeping (`scheduler/src/compensate.rs`)
+//! Loom model of the spare-worker bookkeeping of the starvation rescue
+//! (`scheduler/src/blocking.rs`)
 //! together with the real sleep protocol (`sleep.rs`), through the
 //! `#[cfg(loom)]` seam `scheduler::loom_seam`.
 //!
@@ -33,10 +34,12 @@ fn idle_spare(slot: usize, spares: &Spares, sleep: &Sleep) {
 #[test]
 fn a_spare_retires_when_the_worker_it_stands_in_for_resumes() {
     model(|| {
-        // One primary (slot 0); its task blocks, so a spare starts in slot 1.
+        // One primary (slot 0); its task blocks and a rescue starts a spare
+        // in slot 1.
         let spares = Arc::new(Spares::new(1));
         let sleep = Arc::new(Sleep::new(2));
-        let slot = spares.block().expect("a spare is started");
+        spares.block();
+        let slot = spares.rescue().expect("a spare is started");
         let spare = {
             let (spares, sleep) = (spares.clone(), sleep.clone());
             thread::spawn(move || idle_spare(slot, &spares, &sleep))
@@ -53,9 +56,11 @@ fn two_blocked_workers_two_spares_both_retire() {
     model(|| {
         let spares = Arc::new(Spares::new(1));
         let sleep = Arc::new(Sleep::new(3));
-        let a = spares.block().expect("first spare");
-        // The first spare runs the task that blocks next: a second spare.
-        let b = spares.block().expect("second spare");
+        spares.block();
+        let a = spares.rescue().expect("first spare");
+        // The first spare runs the task that blocks next: a second rescue.
+        spares.block();
+        let b = spares.rescue().expect("second spare");
         let threads: Vec<_> = [a, b]
             .into_iter()
             .map(|slot| {

@@ -417,37 +417,89 @@ fn a_pool_without_threads_runs_scopes_joins_and_maps_inside_install() {
     assert_eq!(parts, [1, 2, 3, 4]);
 }
 
-#[test]
-fn a_worker_blocked_outside_the_pool_gets_a_spare_that_retires_afterwards() {
-    // One worker. Its task blocks (block_on_blocking) on a value that only a
-    // task queued after it produces: a spare worker runs that task on a
-    // thread of its own while the first one parks, then retires.
-    let pool = ThreadPool::new(1).unwrap();
+/// One worker; its task blocks on a value that only a task queued after it
+/// produces. Returns the pool and the receiver of both tasks' reports.
+fn consumer_then_producer(
+    pool: &ThreadPool,
+) -> mpsc::Receiver<(&'static str, std::thread::ThreadId, u32)> {
     let (tx, rx) = async_channel_pair();
     let (done_tx, done_rx) = mpsc::channel();
     let d = done_tx.clone();
     pool.spawn(move || {
-        let mut rx = rx;
-        let v = scheduler::block_on_blocking(std::pin::Pin::new(&mut rx), None, true);
+        let v = scheduler::block_on(rx);
         d.send(("consumer", std::thread::current().id(), v))
             .unwrap();
     });
     pool.spawn(move || {
         tx.send(7);
         done_tx
-            .send(("producer", std::thread::current().id(), Some(0)))
+            .send(("producer", std::thread::current().id(), 0))
             .unwrap();
     });
-    let mut got: Vec<_> = (0..2).map(|_| done_rx.recv().unwrap()).collect();
+    done_rx
+}
+
+#[test]
+fn a_blocked_worker_runs_nothing_else_and_without_rescue_the_pool_stays_blocked() {
+    // As CPython's one-thread pool: the consumer parks, the producer waits
+    // in the queue behind it, forever. (The watchdog is the timeout; the
+    // pool is leaked, its blocked worker with it.)
+    let pool = ThreadPool::new(1).unwrap();
+    let done = consumer_then_producer(&pool);
+    assert!(done
+        .recv_timeout(std::time::Duration::from_millis(300))
+        .is_err());
+    assert_eq!(pool.stats().workers.len(), 1, "no spare slot");
+    assert_eq!(
+        pool.stats().total_executed(),
+        1,
+        "only the consumer started"
+    );
+    std::mem::forget(pool);
+}
+
+#[test]
+fn a_starvation_rescue_starts_one_spare_that_retires_afterwards() {
+    let rescued = Arc::new(AtomicUsize::new(0));
+    let r = rescued.clone();
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .starvation_rescue(std::time::Duration::from_millis(20), move |slot| {
+            assert_eq!(slot, 1);
+            r.fetch_add(1, Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    let done = consumer_then_producer(&pool);
+    let mut got: Vec<_> = (0..2).map(|_| done.recv().unwrap()).collect();
     got.sort_by_key(|g| g.0);
     let (consumer, producer) = (&got[0], &got[1]);
-    assert_eq!(consumer.2, Some(7));
-    assert_ne!(consumer.1, producer.1, "the producer ran on another thread");
-    let stats = pool.stats();
-    assert_eq!(stats.workers.len(), 2, "one primary and one spare slot");
-    assert_eq!(stats.total_executed(), 2);
+    assert_eq!(consumer.2, 7);
+    assert_ne!(consumer.1, producer.1, "the producer ran on the spare");
+    assert_eq!(
+        rescued.load(Ordering::SeqCst),
+        1,
+        "one rescue, reported once"
+    );
+    assert_eq!(pool.stats().total_executed(), 2);
     // The spare leaves once nobody is blocked: back to one live thread.
     while pool.live_workers() > 1 {
         std::thread::yield_now();
     }
+}
+
+#[test]
+fn a_lazy_pool_starts_workers_one_at_a_time() {
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .lazy_start()
+        .build()
+        .unwrap();
+    assert_eq!((pool.num_threads(), pool.live_workers()), (0, 0));
+    assert!(pool.start_worker().unwrap());
+    assert_eq!(pool.num_threads(), 1);
+    assert!(pool.start_worker().unwrap());
+    assert!(!pool.start_worker().unwrap(), "all started");
+    assert_eq!(pool.install(|| 6 * 7), 42);
+    assert_eq!(pool.num_threads(), 2);
 }

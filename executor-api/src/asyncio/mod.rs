@@ -75,8 +75,9 @@ pub fn wrap_future<T>(future: Future<T>) -> Future<T> {
     future
 }
 
-/// `asyncio.run(coro)`: runs a future to completion on this thread (on one
-/// of our workers, it helps with other tasks while the future waits).
+/// `asyncio.run(coro)`: runs a future to completion on this thread, which
+/// blocks meanwhile like a Python thread (on one of our workers it runs
+/// nothing else).
 pub fn run<F: std::future::Future>(future: F) -> F::Output {
     scheduler::block_on(future)
 }

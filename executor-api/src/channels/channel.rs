@@ -1,4 +1,5 @@
-//! MPMC channels (crossbeam-channel) whose blocking calls help the pool.
+//! MPMC channels (crossbeam-channel) whose blocking calls block like a
+//! Python thread's.
 //!
 //! crossbeam's channels do not take wakers, so each channel also keeps two
 //! lists of wakers: receivers waiting for a message and senders waiting for
@@ -11,13 +12,14 @@
 //! wakes everybody, so a disconnected channel is noticed at once.
 //!
 //! Waits go through `waiting::block_until`, so a worker blocked in `recv`
-//! or in a full `send` runs queued tasks meanwhile, and timeouts use the
-//! scheduler's clock (crossbeam's own timeouts read `std::time::Instant`,
-//! which the browser does not have). The exception is the rendezvous
-//! channel (capacity 0): a hand-over needs the sender parked *inside*
-//! crossbeam, so its `send` blocks there without helping, and its
-//! `send_timeout` needs crossbeam's clock (not in a browser: see
-//! [`Sender::send_timeout`]).
+//! or in a full `send` counts as blocked for its pool and runs nothing else,
+//! and timeouts use the scheduler's clock (crossbeam's own timeouts read
+//! `std::time::Instant`, which the browser does not have). The exception is
+//! the rendezvous channel (capacity 0): a hand-over needs the sender parked
+//! *inside* crossbeam, so its `send` blocks there, inside
+//! `scheduler::blocking` so that the pool still counts the worker as
+//! blocked, and its `send_timeout` needs crossbeam's clock (not in a
+//! browser: see [`Sender::send_timeout`]).
 
 use std::sync::atomic::{fence, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -199,13 +201,13 @@ impl<T> Sender<T> {
         self.inner.as_ref().expect("a live sender")
     }
 
-    /// Sends, waiting while a bounded channel is full (without starving the pool
-    /// when called on a worker). `BrokenPipeError: channel closed` if every
+    /// Sends, waiting while a bounded channel is full (or, on a rendezvous
+    /// channel, until a receiver takes the value). `BrokenPipeError: channel closed` if every
     /// receiver is gone.
     pub fn send(&self, value: T) -> PyResult<()> {
         if self.shared.capacity == Some(0) {
             // A rendezvous waits inside crossbeam for a receiver to take it.
-            self.tx().send(value).map_err(|_| closed())?;
+            scheduler::blocking(|| self.tx().send(value)).map_err(|_| closed())?;
             self.shared.receivers.wake();
             return Ok(());
         }

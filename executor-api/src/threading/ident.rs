@@ -1,11 +1,120 @@
-//! Thread identities: `get_ident()` and `get_native_id()`.
+//! Thread identities: `get_ident()`, `get_native_id()`, and the identity of
+//! a call that runs nested on a worker.
+//!
+//! Every OS thread has an ident, a small integer never reused. A submitted
+//! call normally runs on a worker of its own, so it has that worker's
+//! identity, as in CPython. The one exception: a worker waiting for a call
+//! of its own pool that nobody else can ever run (every other worker is
+//! blocked; CPython would deadlock) runs that call on its stack
+//! (`concurrent/futures/future.rs`). That call must still look like
+//! another thread — its own `get_ident()`, its own `threading.local`
+//! values, its own `current_thread()`, and lock ownership as a different
+//! thread (an `RLock` the waiter holds blocks it) — so it runs inside a
+//! *nested identity* ([`run_as_nested`]): a frame on a per-thread stack
+//! that everything asking "which thread is this?" consults first. A frame
+//! is cheap to enter; its ident and its `Thread` object are made only if
+//! something asks.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use super::thread::Thread;
 
 static NEXT_IDENT: AtomicU64 = AtomicU64::new(1);
 
+fn next_ident() -> u64 {
+    NEXT_IDENT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// How the nested calls of one executor are named: `{prefix}_{n}`, with `n`
+/// counting on from the executor's worker indices.
+#[derive(Debug)]
+pub(crate) struct NestedNames {
+    prefix: String,
+    next: AtomicUsize,
+}
+
+impl NestedNames {
+    /// Names `{prefix}_{first}`, `{prefix}_{first + 1}`, ...
+    pub(crate) fn new(prefix: String, first: usize) -> Self {
+        NestedNames {
+            prefix,
+            next: AtomicUsize::new(first),
+        }
+    }
+
+    fn next_name(&self) -> String {
+        format!(
+            "{}_{}",
+            self.prefix,
+            self.next.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+}
+
+/// One nested identity: made lazily, dropped when its call returns.
+struct Frame {
+    ident: Cell<u64>,
+    names: Arc<NestedNames>,
+    thread: RefCell<Option<Thread>>,
+}
+
+impl Frame {
+    fn ident(&self) -> u64 {
+        if self.ident.get() == 0 {
+            self.ident.set(next_ident());
+        }
+        self.ident.get()
+    }
+}
+
 thread_local! {
-    static IDENT: u64 = NEXT_IDENT.fetch_add(1, Ordering::Relaxed);
+    static IDENT: u64 = next_ident();
+    static FRAMES: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` as a different Python thread than the caller's (see the module
+/// docs); the identity ends when `f` returns or unwinds.
+pub(crate) fn run_as_nested<R>(names: &Arc<NestedNames>, f: impl FnOnce() -> R) -> R {
+    struct Pop;
+    impl Drop for Pop {
+        fn drop(&mut self) {
+            let frame = FRAMES.with(|fr| fr.borrow_mut().pop());
+            // The thread object (if any) ends with its call.
+            if let Some(t) = frame.and_then(|f| f.thread.into_inner()) {
+                t.mark_finished();
+            }
+        }
+    }
+    FRAMES.with(|fr| {
+        fr.borrow_mut().push(Frame {
+            ident: Cell::new(0),
+            names: names.clone(),
+            thread: RefCell::new(None),
+        })
+    });
+    let _pop = Pop;
+    f()
+}
+
+/// How many nested identities this thread is inside.
+pub(crate) fn nested_depth() -> usize {
+    FRAMES.with(|fr| fr.borrow().len())
+}
+
+/// The `Thread` object of the innermost nested identity, made on first
+/// use by `make(name, ident)`; `None` outside nested calls.
+pub(crate) fn nested_thread(make: impl FnOnce(String, u64) -> Thread) -> Option<Thread> {
+    FRAMES.with(|fr| {
+        let frames = fr.borrow();
+        let frame = frames.last()?;
+        let mut slot = frame.thread.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(make(frame.names.next_name(), frame.ident()));
+        }
+        slot.clone()
+    })
 }
 
 /// `threading.get_ident()`: a nonzero number unique to the calling thread
@@ -18,11 +127,14 @@ thread_local! {
 /// assert_eq!(a, executor_api::threading::get_ident());
 /// ```
 pub fn get_ident() -> u64 {
-    IDENT.with(|i| *i)
+    let nested = FRAMES.with(|fr| fr.borrow().last().map(Frame::ident));
+    nested.unwrap_or_else(|| IDENT.with(|i| *i))
 }
 
 /// `threading.get_native_id()`: the operating system's thread id where we
-/// can read it (Linux: `/proc/thread-self`), else [`get_ident`].
+/// can read it (Linux: `/proc/thread-self`), else [`get_ident`]. A nested
+/// call (see the module docs) shares its worker's OS thread, and so its
+/// native id.
 ///
 /// ```
 /// assert!(executor_api::threading::get_native_id() > 0);

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::exceptions::{PyException, PyResult};
-use crate::waiting::{block_until, deadline, note_acquired, note_released, Waiters};
+use crate::waiting::{block_until, deadline, Waiters};
 
 /// `threading.Lock()`. Clones are the same lock.
 ///
@@ -99,9 +99,7 @@ impl Lock {
             None => try_take(None).is_some(),
             Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
         };
-        if taken {
-            note_acquired(1);
-        }
+        if taken {}
         Ok(taken)
     }
 
@@ -113,7 +111,6 @@ impl Lock {
         }
         st.locked = false;
         st.waiters.wake_all();
-        note_released(1);
         Ok(())
     }
 

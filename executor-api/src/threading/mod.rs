@@ -13,7 +13,7 @@
 mod barrier;
 mod condition;
 mod event;
-mod ident;
+pub(crate) mod ident;
 mod local;
 mod lock;
 mod rlock;

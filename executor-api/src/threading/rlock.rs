@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::ident::get_ident;
 use super::lock::acquire_args;
 use crate::exceptions::{PyException, PyResult};
-use crate::waiting::{block_until, deadline, note_acquired, note_released, Waiters};
+use crate::waiting::{block_until, deadline, Waiters};
 
 /// `threading.RLock()`: reentrant; only the owning thread may release it.
 /// Clones are the same lock.
@@ -81,9 +81,7 @@ impl RLock {
             None => try_take(None).is_some(),
             Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
         };
-        if taken {
-            note_acquired(n);
-        }
+        if taken {}
         taken
     }
 
@@ -97,7 +95,6 @@ impl RLock {
             ));
         }
         st.count -= 1;
-        note_released(1);
         if st.count == 0 {
             st.owner = 0;
             st.waiters.wake_all();
@@ -118,7 +115,6 @@ impl RLock {
         st.count = 0;
         st.owner = 0;
         st.waiters.wake_all();
-        note_released(n);
         n
     }
 

@@ -147,6 +147,21 @@ impl Thread {
         t
     }
 
+    /// The thread object of a call run nested on a worker (see `ident.rs`):
+    /// alive while the call runs, a daemon like the executor's workers.
+    fn for_nested_call(name: String, ident: u64) -> Thread {
+        let t = Thread::from_parts(name, true, None);
+        t.inner.started.store(true, Ordering::SeqCst);
+        t.inner.ident.store(ident, Ordering::SeqCst);
+        t.inner.native_id.store(get_native_id(), Ordering::SeqCst);
+        t
+    }
+
+    /// The call this object stands for has returned (`is_alive()` false).
+    pub(crate) fn mark_finished(&self) {
+        self.inner.finished.set();
+    }
+
     fn name_lock(&self) -> MutexGuard<'_, String> {
         self.inner.name.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -303,6 +318,10 @@ pub fn main_thread() -> Thread {
 /// # Ok::<(), executor_api::PyException>(())
 /// ```
 pub fn current_thread() -> Thread {
+    // A call running nested on a worker is a thread of its own.
+    if let Some(t) = super::ident::nested_thread(Thread::for_nested_call) {
+        return t;
+    }
     CURRENT.with(|c| {
         if let Some(t) = c.borrow().as_ref() {
             return t.clone();

@@ -181,3 +181,20 @@ pub fn default_parallelism() -> usize {
             .unwrap_or(4)
     }
 }
+
+/// The stack size of a thread started without an explicit one, where it is
+/// known: natively, std's default (`RUST_MIN_STACK`, else 2 MiB). On wasm the
+/// stack of a thread is set when the module is linked, so `None`.
+pub fn default_stack_size() -> Option<usize> {
+    #[cfg(not(target_family = "wasm"))]
+    {
+        let from_env = std::env::var("RUST_MIN_STACK")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        Some(from_env.unwrap_or(2 * 1024 * 1024))
+    }
+    #[cfg(target_family = "wasm")]
+    {
+        None
+    }
+}

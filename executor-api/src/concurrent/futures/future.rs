@@ -4,21 +4,38 @@
 //!            cancel()                  (callbacks run, waiters wake)
 //!   PENDING ----------> CANCELLED -------------------------------.
 //!      |                                                          v
-//!      | a worker (or a waiter, inline) claims it            done() == true
+//!      | a worker claims it (or a stuck waiter, nested)      done() == true
 //!      v                                                          ^
 //!   RUNNING ----------> FINISHED (result or exception) -----------'
 //! ```
 //!
 //! Whoever moves a future out of `PENDING` (under its lock) owns its closure:
-//! the worker that runs it, a waiter on the same pool that runs it inline
-//! (so a nested `submit(...).result()` never deadlocks), or `cancel`, which
-//! drops it. Every transition into a final state wakes the waiters and runs
-//! the done-callbacks exactly once.
+//! the worker that runs it, or `cancel`, which drops it. Every transition
+//! into a final state wakes the waiters and runs the done-callbacks exactly
+//! once.
+//!
+//! # Waiting, as CPython waits
+//!
+//! `result()` and `exception()` block the caller like a Python thread: a
+//! worker that waits runs nothing else meanwhile (`scheduler::block_on_until`
+//! parks it), so an executor never has more calls in progress than
+//! workers. One case differs, because CPython has no answer there but a
+//! deadlock: a worker of the future's own pool waits for it while it is
+//! still queued, and every other worker of the pool is blocked too and no
+//! new one may start (`scheduler::Stuck`). Then nothing but the waiter could
+//! ever run the call, so the waiter claims it and runs it on its own stack —
+//! as a different Python thread (`threading/ident.rs`: its own ident,
+//! `threading.local` values, `current_thread()` and lock ownership). If the
+//! pool may still start a worker, it starts one instead. A chain of such
+//! nested calls deeper than the worker's stack allows fails with CPython's
+//! `RecursionError: maximum recursion depth exceeded` instead of
+//! overflowing the stack. On a pool without workers (targets without
+//! threads) every wait runs the queued call itself, as nobody else could.
 
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 // The state lock is loom's under `--cfg loom`, so `tests/loom_future.rs`
 // model-checks this file's real state machine.
@@ -29,9 +46,10 @@ use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use scheduler::{Instant, PoolHandle};
+use scheduler::{Instant, PoolHandle, Stuck};
 
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
+use crate::threading::ident::{nested_depth, run_as_nested, NestedNames};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -57,13 +75,34 @@ pub(crate) struct Shared<T> {
     origin: Option<Arc<Origin>>,
 }
 
-/// Where a submitted future came from: its executor's pool (to run the
-/// call inline or help while waiting) and conditions. One `Arc` per
+/// Where a submitted future came from: its executor's pool (to find out
+/// whether a waiter is stuck), conditions and counters. One `Arc` per
 /// executor, so a `submit` clones one shared reference count, not two.
 pub(crate) struct Origin {
     pub(crate) pool: PoolHandle,
     pub(crate) flags: Arc<ExecFlags>,
+    /// CPython's `_idle_semaphore`: released each time a worker finishes a
+    /// work item, taken by a `submit` that then starts no new worker.
+    pub(crate) idle: AtomicUsize,
+    /// Names of the calls run nested on a stuck waiter.
+    pub(crate) names: Arc<NestedNames>,
 }
+
+impl Origin {
+    /// Takes one idle token if there is one (`_idle_semaphore.acquire(timeout=0)`).
+    pub(crate) fn take_idle(&self) -> bool {
+        self.idle
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+/// Stack a nested call needs left below the waiter, or it raises
+/// `RecursionError` instead of running.
+const NESTED_STACK_RESERVE: usize = 256 * 1024;
+/// Where the stack size is unknown: CPython's default recursion limit,
+/// counted in nested calls.
+const NESTED_DEPTH_LIMIT: usize = 1000;
 
 /// The executor-wide conditions a task checks before it runs.
 #[derive(Default)]
@@ -127,10 +166,14 @@ where
     R: IntoPyResult<T> + 'static,
 {
     fn run(self: Arc<Self>) {
-        Future {
+        let future = Future {
             core: self as Arc<dyn Core<T>>,
+        };
+        future.claim_and_run();
+        // The worker is about to look for its next work item.
+        if let Some(origin) = &future.shared().origin {
+            origin.idle.fetch_add(1, Ordering::AcqRel);
         }
-        .claim_and_run();
     }
 
     fn cancel(self: Arc<Self>) {
@@ -349,18 +392,6 @@ impl<T> Future<T> {
         }
     }
 
-    /// Runs the closure now if it is still queued and the caller is allowed
-    /// to (a worker of the same pool, or any thread of a pool with no
-    /// workers). Returns whether it ran.
-    fn try_run_inline(&self) -> bool {
-        match self.pool() {
-            Some(p) if p.is_current() => self.claim_and_run(),
-            // The waits inside the call run the pool's other tasks too.
-            Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run()),
-            _ => false,
-        }
-    }
-
     /// Runs the still-queued call now if its pool has no workers (nobody
     /// else ever would). Returns whether it ran.
     pub(crate) fn run_if_inline(&self) -> bool {
@@ -404,22 +435,74 @@ impl<T> Future<T> {
         true
     }
 
-    /// Waits until done or the deadline; true if done.
+    /// Waits until done or the deadline; true if done. See the module docs.
     fn wait_done(&self, deadline: Option<Instant>) -> bool {
         if self.done() {
             return true;
         }
-        if self.try_run_inline() {
-            // Claimed and run here (or cancelled by `cancel_futures`): done.
+        let Some(pool) = self.pool() else {
+            return scheduler::block_on_until(Pin::new(&mut Done(self)), deadline).is_some();
+        };
+        if self.run_if_inline() {
+            // A pool without workers: the call ran here (or was cancelled).
             return true;
         }
-        let mut waiter = Done(self);
-        let waiter = Pin::new(&mut waiter);
-        let r = match self.pool() {
-            Some(pool) => pool.block_on_until(waiter, deadline),
-            None => scheduler::block_on_until(waiter, deadline),
+        loop {
+            let mut waiter = Waiter { future: self, pool };
+            match pool.block_on_until(Pin::new(&mut waiter), deadline) {
+                None => return false,
+                Some(None) => return true,
+                Some(Some(Stuck::No)) => {}
+                Some(Some(Stuck::CanStart)) => match pool.start_worker() {
+                    // A new worker will take the queue; wait on.
+                    Ok(_) => {}
+                    Err(_) => {
+                        if self.run_nested() {
+                            return true;
+                        }
+                    }
+                },
+                Some(Some(Stuck::Yes)) => {
+                    if self.run_nested() {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stuck waiter runs the still-queued call on its own stack, as a
+    /// different Python thread; false if someone else claimed it first.
+    fn run_nested(&self) -> bool {
+        let Some(origin) = &self.shared().origin else {
+            return false;
         };
-        r.is_some()
+        let too_deep = match scheduler::remaining_stack() {
+            Some(left) => left < NESTED_STACK_RESERVE,
+            None => nested_depth() >= NESTED_DEPTH_LIMIT,
+        };
+        if too_deep {
+            return self.claim_and_fail(PyException::new(
+                "RecursionError",
+                "maximum recursion depth exceeded",
+            ));
+        }
+        run_as_nested(&origin.names, || self.claim_and_run())
+    }
+
+    /// Moves PENDING to RUNNING and completes the future with `e` without
+    /// running the closure; false if not pending.
+    fn claim_and_fail(&self, e: PyException) -> bool {
+        {
+            let mut st = lock(&self.shared().state);
+            if st.phase != Phase::Pending {
+                return false;
+            }
+            st.phase = Phase::Running;
+        }
+        self.core.drop_job();
+        let _ = self.complete(Err(e));
+        true
     }
 
     /// Registers `waker` to be woken when the future is done; true if it
@@ -455,9 +538,9 @@ impl<T: Clone> Future<T> {
     /// Re-raises the call's exception; `CancelledError` if cancelled,
     /// `TimeoutError` on timeout. May be called again.
     ///
-    /// On one of the pool's own workers, a still-queued call runs inline and
-    /// otherwise the worker runs other tasks while it waits, so nested
-    /// `submit(...).result()` never deadlocks, even with one worker.
+    /// Blocks like a Python thread; where CPython would deadlock (a worker
+    /// waiting for a queued call of its own pool that no other worker can
+    /// ever take), the call runs nested on the waiter (see the module docs).
     pub fn result(&self, timeout: Option<Duration>) -> PyResult<T> {
         if !self.wait_done(scheduler::deadline_after(timeout)) {
             return Err(PyException::timeout());
@@ -482,6 +565,31 @@ fn take_listeners<T>(st: &mut State<T>) -> (Vec<Callback<T>>, Vec<Waker>) {
         std::mem::take(&mut st.callbacks),
         std::mem::take(&mut st.wakers),
     )
+}
+
+/// The wait of `wait_done`: ready with `None` when the future is done, or
+/// with `Some(stuck)` when the waiter, a worker of the future's pool, may
+/// have to run the still-queued call itself (see the module docs).
+struct Waiter<'a, T> {
+    future: &'a Future<T>,
+    pool: &'a PoolHandle,
+}
+
+impl<T> std::future::Future for Waiter<'_, T> {
+    type Output = Option<Stuck>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Stuck>> {
+        if self.future.register(cx.waker()) {
+            return Poll::Ready(None);
+        }
+        if lock(&self.future.shared().state).phase != Phase::Pending {
+            return Poll::Pending;
+        }
+        match self.pool.watch_stuck(cx.waker()) {
+            Stuck::No => Poll::Pending,
+            stuck => Poll::Ready(Some(stuck)),
+        }
+    }
 }
 
 /// A future that is ready when the Python future is done.

@@ -2,7 +2,6 @@
 
 mod future;
 mod process_pool;
-mod start_gate;
 mod thread_pool;
 mod wait;
 

@@ -1,4 +1,14 @@
 //! `concurrent.futures.ThreadPoolExecutor` on our work-stealing scheduler.
+//!
+//! The executor is a scheduler pool of `max_workers` workers that start as
+//! CPython's threads do (`_adjust_thread_count`): a `submit` queues the call
+//! on the pool's FIFO queue, then starts a new worker only if no idle token
+//! is left (each finished work item leaves one, as CPython's
+//! `_idle_semaphore`) and fewer than `max_workers` run. So the first call
+//! runs on `{prefix}_0`, an idle worker is reused, and at most
+//! `max_workers` calls are ever in progress: a worker blocked in a call
+//! runs nothing else (`future.rs` has the one exception, where CPython
+//! would deadlock). `starvation_rescue` is the opt-in way beyond that.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -14,8 +24,8 @@ use std::time::Duration;
 use scheduler::ThreadPoolBuilder;
 
 use super::future::{ExecFlags, Future, Origin};
-use super::start_gate::StartGate;
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
+use crate::threading::ident::NestedNames;
 
 const BROKEN_MESSAGE: &str = "A thread initializer failed, the thread pool is not usable anymore";
 
@@ -32,6 +42,7 @@ pub struct ThreadPoolExecutorBuilder {
     broken_message: Option<fn(&str) -> PyException>,
     spawner: Option<Arc<dyn scheduler::Spawner>>,
     eager_start: bool,
+    starvation_rescue: Option<Duration>,
 }
 
 impl fmt::Debug for ThreadPoolExecutorBuilder {
@@ -87,6 +98,32 @@ impl ThreadPoolExecutorBuilder {
         self
     }
 
+    /// Beyond CPython, off by default: when every worker has been blocked
+    /// for `after` with calls still queued — where CPython would deadlock,
+    /// e.g. calls blocked on a `Queue` that only a queued call would feed —
+    /// start one extra worker (at most one per `after`) and log a warning
+    /// saying so. The extra worker leaves once nobody is blocked.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use executor_api::concurrent::futures::ThreadPoolExecutor;
+    /// use executor_api::queue::Queue;
+    /// let ex = ThreadPoolExecutor::builder()
+    ///     .max_workers(Some(1))
+    ///     .starvation_rescue(Duration::from_millis(20))
+    ///     .build()?;
+    /// let q: Queue<u32> = Queue::new(None);
+    /// let (q1, q2) = (q.clone(), q.clone());
+    /// let consumer = ex.submit(move || q1.get(None, None))?;
+    /// ex.submit(move || q2.put(7, None, None))?; // queued behind the consumer
+    /// assert_eq!(consumer.result(None)?, 7);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn starvation_rescue(mut self, after: Duration) -> Self {
+        self.starvation_rescue = Some(after);
+        self
+    }
+
     pub(crate) fn default_workers(mut self, f: fn() -> usize) -> Self {
         self.default_workers = Some(f);
         self
@@ -97,14 +134,16 @@ impl ThreadPoolExecutorBuilder {
         self
     }
 
-    /// Run the initializers at once instead of at the first `submit`
-    /// (`multiprocessing.Pool` starts its workers in its constructor).
+    /// Start every worker (and run the initializers) now instead of one per
+    /// `submit` (`multiprocessing.Pool` starts its workers in its
+    /// constructor).
     pub(crate) fn start_eagerly(mut self) -> Self {
         self.eager_start = true;
         self
     }
 
-    /// Creates the executor and starts its workers.
+    /// Creates the executor (its workers start with the `submit`s that need
+    /// them).
     pub fn build(self) -> PyResult<ThreadPoolExecutor> {
         let max_workers = match self.max_workers {
             Some(0) => {
@@ -136,15 +175,16 @@ impl ThreadPoolExecutorBuilder {
         if let Some(spawner) = self.spawner {
             builder = builder.spawner(move |start| spawner.spawn(start));
         }
-        let gate = Arc::new(StartGate::default());
-        if self.eager_start {
-            gate.open();
+        if !self.eager_start {
+            builder = builder.lazy_start();
+        }
+        if let Some(after) = self.starvation_rescue {
+            let prefix = prefix.clone();
+            builder = builder.starvation_rescue(after, move |_| warn_rescue(&prefix, after));
         }
         if let Some(init) = self.initializer {
             let flags = flags.clone();
-            let gate = gate.clone();
             builder = builder.start_handler(move |_| {
-                gate.wait();
                 if let Err(e) = init() {
                     eprintln!("Exception in initializer:\n{e}");
                     let _ = flags.broken.set(broken_as(BROKEN_MESSAGE));
@@ -162,10 +202,11 @@ impl ThreadPoolExecutorBuilder {
                 origin: Arc::new(Origin {
                     pool: pool.handle(),
                     flags: flags.clone(),
+                    idle: AtomicUsize::new(0),
+                    names: Arc::new(NestedNames::new(prefix, max_workers)),
                 }),
                 pool,
                 flags,
-                gate,
                 shutdown: RwLock::new(false),
                 max_workers,
                 spawn_error_pending: AtomicBool::new(spawn_error.is_some()),
@@ -173,6 +214,17 @@ impl ThreadPoolExecutorBuilder {
             }),
         })
     }
+}
+
+/// The warning of a starvation rescue (the `concurrent.futures` logger's
+/// text; CPython has no such message, since it deadlocks there).
+fn warn_rescue(prefix: &str, after: Duration) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "every worker of {prefix} was blocked for {after:?} with calls still queued; \
+         started an extra worker (CPython would have deadlocked here)"
+    );
 }
 
 /// CPython's default: `min(32, os.cpu_count() + 4)`.
@@ -185,8 +237,6 @@ struct Shared {
     /// What each submitted future keeps of its executor.
     origin: Arc<Origin>,
     flags: Arc<ExecFlags>,
-    /// Holds the initializers back until the first `submit`.
-    gate: Arc<StartGate>,
     /// Set by `shutdown`. Every `submit` checks it and queues its job under
     /// the read lock, so `shutdown` (the writer) sees every submission that
     /// was accepted; concurrent submits do not exclude each other.
@@ -216,7 +266,6 @@ impl Shared {
                 self.pool.cancel_queued();
             }
         }
-        self.gate.open();
         self.pool.shutdown();
         if wait {
             self.pool.wait_for_workers();
@@ -291,9 +340,17 @@ impl ThreadPoolExecutor {
             ));
         }
         let (future, job) = Future::with_job(shared.origin.clone(), f);
-        shared.origin.pool.spawn_job(job);
-        shared.gate.open();
+        let origin = &shared.origin;
+        origin.pool.submit_job(job);
+        // `_adjust_thread_count`: a new worker unless an idle one is left.
+        let started =
+            origin.pool.all_started() || origin.take_idle() || origin.pool.start_worker().is_ok();
         drop(down);
+        if !started {
+            // As CPython's: raised after the call was queued (the workers
+            // that run will still take it).
+            return Err(PyException::RuntimeError("can't start new thread".into()));
+        }
         if shared.spawn_error_pending.load(Ordering::Acquire) {
             let error = shared
                 .spawn_error

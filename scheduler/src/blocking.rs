@@ -1,0 +1,288 @@
+//! Workers blocked in Python-level waits, and what a pool does about them.
+//!
+//! # Blocking is blocking
+//!
+//! A Python thread that waits — `Future.result()`, `Queue.get`,
+//! `Lock.acquire`, `Event.wait` — does nothing else until the wait ends,
+//! and a transpiled program can tell if we did otherwise: a call run on the
+//! waiter's stack ("helping") reports the waiter's thread identity, can
+//! enter an `RLock` the waiter holds, delays the waiter's own timeout by its
+//! full length, and — worst — can bury the waiter under a call that blocks
+//! on something only the waiter's caller would provide, a hang CPython
+//! never has. So a worker that waits on a Python condition parks, exactly
+//! like a Python thread, and a pool of `n` workers has at most `n` calls in
+//! progress. (`join`, `scope` and the parallel loops still help: no Python
+//! call is in progress on the waiting stack while they do, see `wait.rs`.)
+//!
+//! This module keeps the one number that rule needs: how many of a pool's
+//! workers are parked in such a wait right now ([`Registry::begin_blocked`],
+//! [`Registry::end_blocked`], counted once per wait, not once per park).
+//! Two things use it.
+//!
+//! # Stuck waiters
+//!
+//! A worker waiting for a call of its *own* pool that is still queued, while
+//! every other worker of the pool is parked too and no new one may start,
+//! waits for something that can never happen: CPython deadlocks there. We
+//! run the awaited call on the waiting worker instead (the executor does,
+//! under the call's own thread identity: `executor-api`'s `future.rs`). The
+//! waiter learns the moment it becomes stuck through [`Registry::watch_stuck`]:
+//! it checks the count and, if it is not stuck yet, leaves its waker, both
+//! under the one lock that [`begin_blocked`](Registry::begin_blocked) takes
+//! to count the next blocked worker and wake every watcher. So no transition
+//! to "stuck" is missed, and nothing is run early while some worker is still
+//! free (CPU-bound work, or idle) to take the queue in order.
+//!
+//! # Starvation rescue (opt-in)
+//!
+//! A pool built with [`ThreadPoolBuilder::starvation_rescue`](crate::ThreadPoolBuilder::starvation_rescue)
+//! goes beyond CPython in one more case: when every worker has been parked
+//! for that long with tasks still queued (a task blocked on a queue that a
+//! later task would feed), a blocked worker, waking from its timed park,
+//! starts one *spare* worker and the pool reports it through the builder's
+//! callback (the executor logs CPython would have deadlocked here). At most
+//! one spare starts per window. Spares are ordinary workers in extra slots
+//! (indices from `num_threads` on, at most [`MAX_SPARES`]): own deque,
+//! stealable, counted in the stats. A spare that finds no work while more
+//! spares run than workers are blocked retires: its thread exits and its
+//! slot is free again. A spare only retires after a search found nothing,
+//! the point at which a worker would go to sleep, so a task pushed meanwhile
+//! is found by the workers that stay (see `sleep.rs`); a spare asleep when
+//! the workers it stands in for resume is woken to retire, and its last
+//! check before sleeping makes sure that wake-up is not lost
+//! (`tests/loom_spares.rs`).
+
+use std::sync::Arc;
+use std::task::Waker;
+use std::time::Duration;
+
+use crate::loom::{lock, Mutex};
+use crate::registry::Registry;
+use crate::sleep::Sleep;
+use crate::Instant;
+
+/// Spare slots of a pool with starvation rescue.
+pub(crate) const MAX_SPARES: usize = 64;
+
+/// What a worker waiting for one of its pool's queued calls should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stuck {
+    /// Some other worker is free (running, or idle): keep waiting; the
+    /// waiter's waker is registered and is woken when that changes.
+    No,
+    /// Every other worker is parked, but the pool may start another worker.
+    CanStart,
+    /// Every other worker is parked and no new one may start: nothing but
+    /// the waiter itself can ever run the call.
+    Yes,
+}
+
+/// The blocked-worker bookkeeping of one pool. The decisions live here,
+/// apart from starting threads, so that the loom model
+/// (`tests/loom_spares.rs`) checks this very code.
+pub(crate) struct Blocked {
+    state: Mutex<State>,
+    /// Rescue window; `None`: no rescue (the default, as CPython).
+    rescue_after: Option<Duration>,
+}
+
+struct State {
+    /// Workers (primaries or spares) parked in a Python-level wait.
+    blocked: usize,
+    /// Wakers of stuck-watching waiters, woken when `blocked` grows.
+    watchers: Vec<Waker>,
+    /// Slots of the spares started and not retired.
+    running: Vec<usize>,
+    /// Spare slots not in use.
+    free: Vec<usize>,
+    /// When the last spare was started.
+    last_rescue: Option<Instant>,
+}
+
+impl Blocked {
+    /// Bookkeeping for a pool of `primaries` workers, with spare slots only
+    /// if it rescues starvation.
+    pub(crate) fn new(primaries: usize, rescue_after: Option<Duration>) -> Self {
+        let spares = Self::spare_slots(primaries, rescue_after);
+        Blocked {
+            state: Mutex::new(State {
+                blocked: 0,
+                watchers: Vec::new(),
+                running: Vec::new(),
+                free: (primaries..primaries + spares).rev().collect(),
+                last_rescue: None,
+            }),
+            rescue_after,
+        }
+    }
+
+    fn spare_slots(primaries: usize, rescue_after: Option<Duration>) -> usize {
+        if primaries == 0 || rescue_after.is_none() {
+            0
+        } else {
+            MAX_SPARES
+        }
+    }
+
+    /// Number of slots, primaries and spares.
+    pub(crate) fn slots(primaries: usize, rescue_after: Option<Duration>) -> usize {
+        primaries + Self::spare_slots(primaries, rescue_after)
+    }
+
+    /// The rescue window, if the pool rescues.
+    pub(crate) fn rescue_after(&self) -> Option<Duration> {
+        self.rescue_after
+    }
+
+    /// A worker parks in a Python-level wait: count it, and wake every
+    /// stuck-watcher so that it checks again.
+    pub(crate) fn block(&self) {
+        let watchers = {
+            let mut st = lock(&self.state);
+            st.blocked += 1;
+            std::mem::take(&mut st.watchers)
+        };
+        for w in watchers {
+            w.wake();
+        }
+    }
+
+    /// A blocked worker runs again. If that leaves spares without a blocked
+    /// worker to stand in for, the sleeping ones are woken so that they
+    /// retire.
+    pub(crate) fn unblock(&self, sleep: &Sleep) {
+        let wake: Vec<usize> = {
+            let mut st = lock(&self.state);
+            st.blocked -= 1;
+            if st.running.len() > st.blocked {
+                st.running.clone()
+            } else {
+                Vec::new()
+            }
+        };
+        for slot in wake {
+            sleep.notify_worker(slot);
+        }
+    }
+
+    /// Whether a waiter that is a live worker of the pool is stuck (see the
+    /// module docs). `me_blocked`: the waiter is itself counted as blocked.
+    /// `live`: workers running now; `all_started`: no more may start. When
+    /// not stuck, `waker` is woken at the next [`block`](Self::block).
+    pub(crate) fn watch(
+        &self,
+        waker: &Waker,
+        me_blocked: bool,
+        live: usize,
+        all_started: bool,
+    ) -> Stuck {
+        let mut st = lock(&self.state);
+        let others = st.blocked - usize::from(me_blocked);
+        if others + 1 >= live {
+            return if all_started {
+                Stuck::Yes
+            } else {
+                Stuck::CanStart
+            };
+        }
+        if !st.watchers.iter().any(|w| w.will_wake(waker)) {
+            st.watchers.push(waker.clone());
+        }
+        Stuck::No
+    }
+
+    /// A spare slot to start if every one of the `live` workers is blocked,
+    /// `queued` work waits, and no spare was started in the last window.
+    pub(crate) fn rescue(&self, live: usize, queued: bool) -> Option<usize> {
+        let window = self.rescue_after?;
+        let mut st = lock(&self.state);
+        let recent = st.last_rescue.is_some_and(|t| t.elapsed() < window);
+        if !queued || st.blocked < live || recent {
+            return None;
+        }
+        let slot = st.free.pop()?;
+        st.running.push(slot);
+        st.last_rescue = Some(Instant::now());
+        Some(slot)
+    }
+
+    /// The spare [`rescue`](Self::rescue) asked for could not be started.
+    pub(crate) fn start_failed(&self, slot: usize) {
+        let mut st = lock(&self.state);
+        st.running.retain(|&s| s != slot);
+        st.free.push(slot);
+    }
+
+    /// Whether more spares run than workers are blocked. Read-only: a spare
+    /// about to sleep checks it last (its S3, see `sleep.rs`), so that the
+    /// wake-up of [`unblock`](Self::unblock) is not lost.
+    pub(crate) fn superfluous(&self) -> bool {
+        let st = lock(&self.state);
+        st.running.len() > st.blocked
+    }
+
+    /// Called by spare `slot` when its search found nothing: true if it
+    /// should exit now (it no longer counts as running). It then hands its
+    /// deque back and calls [`slot_free`](Self::slot_free).
+    pub(crate) fn retire(&self, slot: usize) -> bool {
+        let mut st = lock(&self.state);
+        if st.running.len() > st.blocked {
+            st.running.retain(|&s| s != slot);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A retired spare's slot (its deque handed back) may be reused.
+    pub(crate) fn slot_free(&self, slot: usize) {
+        lock(&self.state).free.push(slot);
+    }
+
+    /// Test seam: start a spare in a free slot as a rescue would.
+    #[cfg(loom)]
+    pub(crate) fn force_rescue(&self) -> Option<usize> {
+        let mut st = lock(&self.state);
+        let slot = st.free.pop()?;
+        st.running.push(slot);
+        Some(slot)
+    }
+}
+
+impl Registry {
+    /// A worker of this pool parks until something outside the pool's
+    /// queues happens (a Python-level wait). Pair with
+    /// [`end_blocked`](Self::end_blocked).
+    pub(crate) fn begin_blocked(&self) {
+        self.blocked.block();
+    }
+
+    /// The worker that called [`begin_blocked`](Self::begin_blocked) runs
+    /// again.
+    pub(crate) fn end_blocked(&self) {
+        self.blocked.unblock(&self.sleep);
+    }
+
+    /// See [`Blocked::watch`]; the caller is a live worker of this pool.
+    pub(crate) fn watch_stuck(&self, waker: &Waker, me_blocked: bool) -> Stuck {
+        let live = self.live_workers();
+        self.blocked
+            .watch(waker, me_blocked, live, self.all_started())
+    }
+
+    /// Called by a blocked worker whose rescue window passed: starts a
+    /// spare if the pool is starved. Returns the spare's slot if it did.
+    pub(crate) fn rescue_if_starved(self: &Arc<Self>) -> Option<usize> {
+        let slot = self
+            .blocked
+            .rescue(self.live_workers(), self.has_queued_work())?;
+        if self.start_worker(slot).is_err() {
+            self.blocked.start_failed(slot);
+            return None;
+        }
+        if let Some(on_rescue) = &self.on_rescue {
+            on_rescue(slot);
+        }
+        Some(slot)
+    }
+}
