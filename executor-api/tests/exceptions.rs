@@ -169,7 +169,7 @@ fn user_classes_chain_and_are_caught_by_any_base() {
     assert!(e.is_instance_of(&PyClass::Exception));
     assert!(!e.is_instance_of(&PyClass::TypeError));
     assert!(!my_err.is_subclass_of(&sub));
-    assert_eq!(sub.bases(), [my_err.clone()]);
+    assert_eq!(sub.bases(), std::slice::from_ref(&my_err));
     assert_eq!(sub.mro().len(), 5);
     assert_eq!(sub.module(), "__main__");
     assert_eq!(sub.to_string(), "<class '__main__.Sub'>");

@@ -31,45 +31,16 @@
 //! the builtin `TimeoutError` since 3.11.
 
 mod class;
+mod system_exit;
 
 pub use class::{PyClass, UserClass};
+pub use system_exit::SystemExitCode;
 
 use std::borrow::Cow;
 use std::fmt;
 
 /// `Result` with a Python exception as the error.
 pub type PyResult<T> = Result<T, PyException>;
-
-/// The argument of `SystemExit` / `sys.exit(code)`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SystemExitCode {
-    /// `sys.exit()` / `sys.exit(None)`: exit status 0.
-    None,
-    /// `sys.exit(n)`: exit status `n`.
-    Int(i64),
-    /// `sys.exit("message")`: the message goes to stderr, exit status 1.
-    Message(String),
-}
-
-impl SystemExitCode {
-    /// The process exit status CPython uses: 0 for `None`, the number for
-    /// `Int` (truncated to `i32` like C's `(int)` cast), 1 for `Message`
-    /// (whose text the caller prints to stderr first).
-    ///
-    /// ```
-    /// use executor_api::SystemExitCode;
-    /// assert_eq!(SystemExitCode::None.exit_status(), 0);
-    /// assert_eq!(SystemExitCode::Int(3).exit_status(), 3);
-    /// assert_eq!(SystemExitCode::Message("bye".into()).exit_status(), 1);
-    /// ```
-    pub fn exit_status(&self) -> i32 {
-        match self {
-            SystemExitCode::None => 0,
-            SystemExitCode::Int(n) => *n as i32,
-            SystemExitCode::Message(_) => 1,
-        }
-    }
-}
 
 /// A raised Python exception: its class (the variant) and its message.
 ///
