@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Writes docs/python-mapping.json and docs/python-mapping.md from the table
-below: every supported Python API and the Rust call a transpiler emits.
-conformance/tests/mapping.rs checks that every Rust path exists and that the
-Markdown lists every entry. Edit the table here, then run this script."""
+"""Writes docs/python-mapping.json and docs/python-mapping.md from the tables
+below: every supported Python API and the Rust call a transpiler emits, and
+the exception classes with their CPython bases (read from this Python, which
+must be CPython 3.11). conformance/tests/mapping.rs checks that every Rust
+path exists, that the Markdown lists every entry, and that executor_api's
+PyClass tree matches the exceptions section. Edit the tables here, then run
+this script."""
 
+import importlib
 import json
 import pathlib
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 E = "executor_api"
@@ -148,12 +153,82 @@ ERRORS = {
     "BaseQueue::task_done": ["ValueError: task_done() called too many times"],
     "Pool::new": ["ValueError: Number of processes must be at least 1"],
     "Pool::map": ["ValueError: Pool not running", "<the first failing item's exception>"],
+    "AsyncResult::get": ["multiprocessing.TimeoutError (not the builtin TimeoutError)", "<the call's exception>"],
     "Process::start": ["AssertionError: cannot start a process twice"],
     "Process::exitcode": ["AssertionError: can only join a started process (join)"],
     "Connection::poll": ["OSError: connection is read-only", "OSError: connection is write-only", "OSError: handle is closed", "EOFError"],
     "Array::new": ["IndexError: invalid index (get/set)"],
     "Manager::dict": ["KeyError: '<key>'", "AttributeError: 'Namespace' object has no attribute '<name>'", "IndexError: list index out of range"],
 }
+
+# Exception classes: (Python spelling, PyClass variant, PyException variant
+# that raises it, or None for PyException::Other). Module and base come from
+# CPython itself; PanicException (PyO3's, not in CPython) is described here.
+EXCEPTIONS = [
+    ("BaseException", "BaseException", None),
+    ("SystemExit", "SystemExit", "SystemExit"),
+    ("KeyboardInterrupt", "KeyboardInterrupt", "KeyboardInterrupt"),
+    ("Exception", "Exception", None),
+    ("ArithmeticError", "ArithmeticError", None),
+    ("OverflowError", "OverflowError", "OverflowError"),
+    ("ZeroDivisionError", "ZeroDivisionError", "ZeroDivisionError"),
+    ("AssertionError", "AssertionError", "AssertionError"),
+    ("AttributeError", "AttributeError", "AttributeError"),
+    ("EOFError", "EOFError", "EOFError"),
+    ("LookupError", "LookupError", None),
+    ("IndexError", "IndexError", "IndexError"),
+    ("KeyError", "KeyError", "KeyError"),
+    ("OSError", "OSError", "OSError"),
+    ("ConnectionError", "ConnectionError", "ConnectionError"),
+    ("BrokenPipeError", "BrokenPipeError", "BrokenPipeError"),
+    ("TimeoutError", "TimeoutError", "TimeoutError"),
+    ("RuntimeError", "RuntimeError", "RuntimeError"),
+    ("NotImplementedError", "NotImplementedError", "NotImplementedError"),
+    ("RecursionError", "RecursionError", "RecursionError"),
+    ("TypeError", "TypeError", "TypeError"),
+    ("ValueError", "ValueError", "ValueError"),
+    ("concurrent.futures._base.Error", "FuturesError", None),
+    ("concurrent.futures.CancelledError", "CancelledError", "CancelledError"),
+    ("concurrent.futures.InvalidStateError", "InvalidStateError", "InvalidStateError"),
+    ("concurrent.futures.BrokenExecutor", "BrokenExecutor", "BrokenExecutor"),
+    ("concurrent.futures.thread.BrokenThreadPool", "BrokenThreadPool", "BrokenThreadPool"),
+    ("concurrent.futures.process.BrokenProcessPool", "BrokenProcessPool", "BrokenProcessPool"),
+    ("threading.BrokenBarrierError", "BrokenBarrierError", "BrokenBarrierError"),
+    ("queue.Empty", "Empty", "Empty"),
+    ("queue.Full", "Full", "Full"),
+    ("multiprocessing.ProcessError", "ProcessError", "ProcessError"),
+    ("multiprocessing.TimeoutError", "MpTimeoutError", "MpTimeoutError"),
+    ("multiprocessing.BufferTooShort", "BufferTooShort", "BufferTooShort"),
+    ("multiprocessing.AuthenticationError", "AuthenticationError", "AuthenticationError"),
+    ("pyo3_runtime.PanicException", "PanicException", "PanicException"),
+]
+# Not importable: PyO3 defines it in Rust, deriving from BaseException.
+PYO3 = {"pyo3_runtime.PanicException": ("pyo3_runtime", "PanicException", "BaseException")}
+
+
+def resolve(spelling):
+    """The class object a dotted Python spelling names."""
+    module, _, name = spelling.rpartition(".")
+    return getattr(importlib.import_module(module or "builtins"), name)
+
+
+def exception_entries():
+    assert sys.version_info[:2] == (3, 11), "the exception tree is read from CPython 3.11"
+    classes = {spelling: resolve(spelling) for spelling, _, _ in EXCEPTIONS if spelling not in PYO3}
+    spelling_of = {cls: spelling for spelling, cls in classes.items()}
+    out = []
+    for spelling, rust_class, raised_as in EXCEPTIONS:
+        if spelling in PYO3:
+            module, name, base = PYO3[spelling]
+        else:
+            cls = classes[spelling]
+            module, name = cls.__module__, cls.__qualname__
+            assert len(cls.__bases__) == 1, spelling
+            base = None if cls is BaseException else spelling_of[cls.__bases__[0]]
+        out.append({"python": spelling, "name": name, "module": module, "base": base,
+                    "rust": f"{E}::PyClass::{rust_class}",
+                    "raised_as": f"{E}::PyException::{raised_as or 'Other'}"})
+    return out
 
 
 def params(python):
@@ -179,7 +254,9 @@ def main():
             entries.append({"module": module, "python": py, "rust": path, "call": call,
                             "params": params(py), "returns": returns,
                             "errors": ERRORS.get(key, []), "note": note})
-    (ROOT / "docs" / "python-mapping.json").write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+    exceptions = exception_entries()
+    doc = {"apis": entries, "exceptions": exceptions}
+    (ROOT / "docs" / "python-mapping.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     md = ["# Python → Rust mapping", "",
           "Every supported Python API and the Rust call a transpiler emits for it. "
           "Generated from `scripts/python_mapping.py` (also `docs/python-mapping.json`); "
@@ -188,7 +265,7 @@ def main():
           "## Rules", "",
           "- A Python parameter with a default becomes an `Option` parameter, in Python's order; "
           "`None` means Python's default. Classes with many keyword options also have a builder.",
-          "- Python exceptions are `executor_api::PyException` variants named after them; "
+          "- Python exceptions are `executor_api::PyException` variants named after them (see Exceptions below); "
           "`Display` is Python's last traceback line (`ValueError: ...`). `f\"{type(e).__name__}: {e}\"` "
           "is `format!(\"{}: {}\", e.name(), e.message())`.",
           "- A callable that raises returns `PyResult<T>`; plain values work too. Because both "
@@ -212,8 +289,24 @@ def main():
         for py, path, call, note in rows:
             md.append(f"| `{py}` | `{call}` (`{path}`) | {note} |")
         md.append("")
+    md += ["## Exceptions", "",
+           "`PyException` variants know their class (`e.class()`, a `PyClass`), and classes their base, "
+           "as in CPython 3.11. `except X:` is `e.is_instance_of(&PyClass::X)`, `except (A, B):` is "
+           "`e.is_instance_of_any(&[A, B])`, `issubclass(A, B)` is `A.is_subclass_of(&B)`. "
+           "`class MyErr(ValueError)` is `PyClass::user(\"MyErr\", PyClass::ValueError)`, and "
+           "`raise MyErr(\"m\")` is `Err(PyException::with_class(my_err, \"m\"))`. "
+           "`multiprocessing.TimeoutError` is its own class (`MpTimeoutError`, a `ProcessError`), "
+           "unlike `concurrent.futures.TimeoutError` and `asyncio.TimeoutError`, which are the builtin. "
+           "`PanicException` (a Rust panic) derives from `BaseException` as in PyO3, so "
+           "`except Exception:` does not catch it.", "",
+           "| Python class | Base | `__module__` | Rust class | Raised as |", "|---|---|---|---|---|"]
+    for x in exceptions:
+        base = f"`{x['base']}`" if x["base"] else "(`object`)"
+        md.append(f"| `{x['python']}` | {base} | `{x['module']}` | `{x['rust'].removeprefix(E + '::')}` "
+                  f"| `{x['raised_as'].removeprefix(E + '::')}` |")
+    md.append("")
     (ROOT / "docs" / "python-mapping.md").write_text("\n".join(md))
-    print(f"{len(entries)} entries")
+    print(f"{len(entries)} entries, {len(exceptions)} exception classes")
 
 if __name__ == "__main__":
     main()

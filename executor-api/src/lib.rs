@@ -7,7 +7,8 @@
 //! Rules for the transpiler: a Python parameter with a default becomes an
 //! `Option` parameter in Python's order; classes with many keyword options
 //! also get a builder. Every Python exception is a [`PyException`] variant
-//! whose `Display` is Python's message.
+//! whose `Display` is Python's message; its [`PyClass`] places it in
+//! CPython's class tree, so `except Base:` is `e.is_instance_of(&Base)`.
 
 #![deny(missing_docs)]
 
@@ -20,7 +21,7 @@ pub mod queue;
 pub mod threading;
 mod waiting;
 
-pub use exceptions::{IntoPyResult, PyException, PyResult};
+pub use exceptions::{IntoPyResult, PyClass, PyException, PyResult, SystemExitCode, UserClass};
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]

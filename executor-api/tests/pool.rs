@@ -108,7 +108,8 @@ fn async_results_report_errors_and_readiness() -> PyResult<()> {
     );
     assert_eq!(
         blocked.get(Some(Duration::from_millis(10))).unwrap_err(),
-        PyException::TimeoutError(String::new())
+        PyException::MpTimeoutError(String::new()),
+        "multiprocessing.TimeoutError, not the builtin one"
     );
     release_tx.send(()).unwrap();
     blocked.wait(None);

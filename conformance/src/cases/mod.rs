@@ -8,6 +8,7 @@ mod barrier_abort;
 mod condition_notify_all;
 mod condition_wait_for;
 mod event_wait;
+mod exception_hierarchy;
 mod future_cancel_queued;
 mod future_done_callback;
 mod future_exception;
@@ -81,6 +82,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("condition_notify_all", condition_notify_all::run),
     ("condition_wait_for", condition_wait_for::run),
     ("event_wait", event_wait::run),
+    ("exception_hierarchy", exception_hierarchy::run),
     ("future_cancel_queued", future_cancel_queued::run),
     ("future_done_callback", future_done_callback::run),
     ("future_exception", future_exception::run),

@@ -121,18 +121,13 @@ struct Rendered {
 }
 
 fn to_js(e: PyException) -> JsValue {
-    let err = js_sys::Error::new(e.message());
+    let err = js_sys::Error::new(&e.message());
     err.set_name(e.name());
     err.into()
 }
 
 fn from_js<T: for<'de> Deserialize<'de>>(v: JsValue) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| {
-        to_js(PyException::Exception {
-            name: "TypeError".into(),
-            message: e.to_string(),
-        })
-    })
+    serde_wasm_bindgen::from_value(v).map_err(|e| to_js(PyException::TypeError(e.to_string())))
 }
 
 /// Structs become plain objects, byte slices `Uint8Array`s.

@@ -144,10 +144,7 @@ pub fn channel<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
 }
 
 fn closed() -> PyException {
-    PyException::Exception {
-        name: "BrokenPipeError".into(),
-        message: "channel closed".into(),
-    }
+    PyException::BrokenPipeError("channel closed".into())
 }
 
 fn eof() -> PyException {
@@ -241,10 +238,9 @@ impl<T> Sender<T> {
     pub fn send_timeout(&self, value: T, timeout: Duration) -> PyResult<()> {
         if self.shared.capacity == Some(0) {
             if !scheduler::spawner::std_clock_available() {
-                return Err(PyException::Exception {
-                    name: "NotImplementedError".into(),
-                    message: "send_timeout on a rendezvous channel needs std's clock, which this platform lacks".into(),
-                });
+                return Err(PyException::NotImplementedError(
+                    "send_timeout on a rendezvous channel needs std's clock, which this platform lacks".into(),
+                ));
             }
             return match self.tx().send_timeout(value, timeout) {
                 Ok(()) => {

@@ -89,10 +89,9 @@ impl<T> Connection<T> {
         }
         let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
         match tx.as_ref() {
-            Some(tx) => tx.send(obj).map_err(|_| PyException::Exception {
-                name: "BrokenPipeError".into(),
-                message: "[Errno 32] Broken pipe".into(),
-            }),
+            Some(tx) => tx
+                .send(obj)
+                .map_err(|_| PyException::BrokenPipeError("[Errno 32] Broken pipe".into())),
             None => Err(closed()),
         }
     }

@@ -415,9 +415,13 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
     }
 
     /// `get(timeout=None)`: the value, or the call's exception;
-    /// `TimeoutError` if not ready in time.
+    /// `multiprocessing.TimeoutError` ([`PyException::MpTimeoutError`], not
+    /// the builtin `TimeoutError`) if not ready in time.
     pub fn get(&self, timeout: Option<Duration>) -> PyResult<T> {
         self.wait_ready(timeout);
+        if !self.ready() {
+            return Err(PyException::MpTimeoutError(String::new()));
+        }
         self.ready.result(Some(Duration::ZERO))
     }
 
