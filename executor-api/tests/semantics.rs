@@ -1,0 +1,87 @@
+//! Corner cases where we once differed from CPython 3.11 (issue 11 §5).
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use executor_api::concurrent::futures::{as_completed, wait, Future, ALL_COMPLETED};
+use executor_api::queue::Queue;
+use executor_api::{PyException, PyResult};
+
+/// Runs `body` on its own thread and fails if it does not finish in time
+/// (a regression here would otherwise hang the test run).
+fn watchdog<R: Send + 'static>(body: impl FnOnce() -> R + Send + 'static) -> R {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(body());
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("the test body did not finish within 30s")
+}
+
+#[test]
+fn wait_counts_a_repeated_future_once() {
+    let done: Future<u8> = Future::new();
+    done.set_result(1).unwrap();
+    let pending: Future<u8> = Future::new();
+    let fs = [done.clone(), done.clone(), pending.clone(), pending.clone()];
+    let r = wait(&fs, Some(Duration::ZERO), Some(ALL_COMPLETED));
+    assert_eq!((r.done.len(), r.not_done.len()), (1, 1));
+    assert!(r.done[0].ptr_eq(&done) && r.not_done[0].ptr_eq(&pending));
+}
+
+#[test]
+fn as_completed_yields_a_repeated_future_once_and_counts_it_once() {
+    let done: Future<u8> = Future::new();
+    done.set_result(1).unwrap();
+    let pending: Future<u8> = Future::new();
+    let fs = [done.clone(), pending.clone(), done.clone(), pending.clone()];
+    let out: Vec<PyResult<Future<u8>>> = as_completed(&fs, Some(Duration::ZERO)).collect();
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert!(out[0].as_ref().unwrap().ptr_eq(&done));
+    assert_eq!(
+        out[1].as_ref().unwrap_err().to_string(),
+        "TimeoutError: 1 (of 2) futures unfinished"
+    );
+}
+
+#[test]
+fn non_blocking_queue_calls_ignore_a_negative_timeout() {
+    let q: Queue<u8> = Queue::new(Some(1));
+    assert_eq!(
+        q.get(Some(false), Some(-1.0)),
+        Err(PyException::Empty(String::new()))
+    );
+    q.put(1, None, None).unwrap();
+    assert_eq!(
+        q.put(2, Some(false), Some(-1.0)),
+        Err(PyException::Full(String::new()))
+    );
+    // Blocking calls still check it.
+    assert!(matches!(
+        q.put(2, None, Some(-1.0)),
+        Err(PyException::ValueError(_))
+    ));
+}
+
+#[test]
+fn multiprocessing_queues_treat_a_negative_timeout_as_no_wait() {
+    let q: executor_api::multiprocessing::Queue<u8> =
+        executor_api::multiprocessing::Queue::new(Some(1));
+    assert_eq!(
+        q.get(None, Some(-1.0)),
+        Err(PyException::Empty(String::new()))
+    );
+    assert_eq!(
+        q.get(Some(false), Some(-1.0)),
+        Err(PyException::Empty(String::new()))
+    );
+    q.put(1, None, None).unwrap();
+    assert_eq!(
+        q.put(2, None, Some(-1.0)),
+        Err(PyException::Full(String::new()))
+    );
+    assert_eq!(
+        q.put(2, Some(false), Some(-1.0)),
+        Err(PyException::Full(String::new()))
+    );
+}
