@@ -133,11 +133,16 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         block: Option<bool>,
         timeout: Option<f64>,
     ) -> Result<(), (T, PyException)> {
-        let timeout = match check_timeout_secs(timeout) {
+        let block = block.unwrap_or(true);
+        // As in CPython, `block=False` ignores the timeout (even a negative one).
+        let timeout = match if block {
+            check_timeout_secs(timeout)
+        } else {
+            Ok(None)
+        } {
             Ok(t) => t,
             Err(e) => return Err((item, e)),
         };
-        let block = block.unwrap_or(true);
         let mut item = Some(item);
         let deadline = deadline(timeout);
         let put = |waker: Option<&std::task::Waker>, item: &mut Option<T>| {
@@ -172,7 +177,13 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// `get(block=True, timeout=None)`. Raises `Empty` when no item comes
     /// (at once with `block=False`, after `timeout` seconds otherwise).
     pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
-        let timeout = check_timeout_secs(timeout)?;
+        let block = block.unwrap_or(true);
+        // As in CPython, `block=False` ignores the timeout (even a negative one).
+        let timeout = if block {
+            check_timeout_secs(timeout)?
+        } else {
+            None
+        };
         let get = |waker: Option<&std::task::Waker>| {
             let mut st = self.lock();
             match st.items.pop() {
@@ -188,7 +199,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                 }
             }
         };
-        let got = if block.unwrap_or(true) {
+        let got = if block {
             block_until(deadline(timeout), |w| get(Some(w)))
         } else {
             get(None)
