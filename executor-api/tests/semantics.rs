@@ -85,3 +85,27 @@ fn multiprocessing_queues_treat_a_negative_timeout_as_no_wait() {
         Err(PyException::Full(String::new()))
     );
 }
+
+#[test]
+fn event_set_then_clear_still_wakes_every_waiter() {
+    use executor_api::threading::Event;
+    const N: usize = 8;
+    watchdog(|| {
+        let e = Event::new();
+        let waiters: Vec<_> = (0..N)
+            .map(|_| {
+                let e = e.clone();
+                std::thread::spawn(move || e.wait(None))
+            })
+            .collect();
+        while e.waiter_count() < N {
+            std::thread::yield_now();
+        }
+        e.set();
+        e.clear();
+        for w in waiters {
+            assert!(w.join().unwrap(), "a waiter present at set() returns True");
+        }
+        assert!(!e.is_set());
+    });
+}
