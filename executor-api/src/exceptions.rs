@@ -56,6 +56,8 @@ pub enum PyException {
     OSError(String),
     /// `AttributeError`.
     AttributeError(String),
+    /// `OverflowError`.
+    OverflowError(String),
     /// A Rust panic inside a task, carried as an exception (named after
     /// PyO3's `PanicException`); the message is the panic's.
     PanicException(String),
@@ -91,6 +93,7 @@ impl PyException {
             EOFError(_) => "EOFError",
             OSError(_) => "OSError",
             AttributeError(_) => "AttributeError",
+            OverflowError(_) => "OverflowError",
             PanicException(_) => "PanicException",
             Exception { name, .. } => name,
         }
@@ -118,6 +121,7 @@ impl PyException {
             | EOFError(m)
             | OSError(m)
             | AttributeError(m)
+            | OverflowError(m)
             | PanicException(m) => m,
             Exception { message, .. } => message,
         }

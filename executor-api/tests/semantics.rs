@@ -109,3 +109,63 @@ fn event_set_then_clear_still_wakes_every_waiter() {
         assert!(!e.is_set());
     });
 }
+
+fn overflow() -> PyException {
+    PyException::OverflowError("timestamp out of range for platform time_t".into())
+}
+
+#[test]
+fn huge_timeouts_raise_overflow_error_where_cpython_does() {
+    use executor_api::threading::{Condition, Lock, RLock, Semaphore, TIMEOUT_MAX};
+    assert_eq!(TIMEOUT_MAX, 9_223_372_036.0);
+    let huge = Some(1e100);
+    assert_eq!(Lock::new().acquire(None, huge), Err(overflow()));
+    assert_eq!(Lock::new().acquire(Some(false), huge), Err(overflow()));
+    assert_eq!(RLock::new().acquire(None, huge), Err(overflow()));
+    assert_eq!(Lock::new().acquire(None, Some(TIMEOUT_MAX)), Ok(true));
+    assert_eq!(
+        Lock::new().acquire(None, Some(f64::NAN)),
+        Err(PyException::ValueError(
+            "Invalid value NaN (not a number)".into()
+        ))
+    );
+    // A semaphore, a condition's wait_for and a queue convert the timeout
+    // only when they have to wait.
+    let s = Semaphore::new(Some(1)).unwrap();
+    assert_eq!(s.acquire(None, huge), Ok(true));
+    assert_eq!(s.acquire(None, huge), Err(overflow()));
+    let c = Condition::new(None);
+    let _held = c.with().unwrap();
+    assert_eq!(c.wait(huge), Err(overflow()));
+    assert_eq!(c.wait_for(|| 7u8, huge), Ok(7));
+    assert_eq!(c.wait_for(|| false, huge), Err(overflow()));
+    let q: Queue<u8> = Queue::new(Some(1));
+    assert_eq!(q.get(None, huge), Err(overflow()));
+    q.put(1, None, huge).unwrap();
+    assert_eq!(q.put(2, None, huge), Err(overflow()));
+    assert_eq!(q.get(None, huge), Ok(1));
+}
+
+#[test]
+fn condition_wait_for_returns_the_predicates_last_value() {
+    use executor_api::threading::Condition;
+    use std::sync::{Arc, Mutex};
+    watchdog(|| {
+        let c = Condition::new(None);
+        let items: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let producer = {
+            let (c, items) = (c.clone(), items.clone());
+            std::thread::spawn(move || {
+                let _held = c.with().unwrap();
+                items.lock().unwrap().push(5);
+                c.notify(None).unwrap();
+            })
+        };
+        let _held = c.with().unwrap();
+        let got = c.wait_for(|| items.lock().unwrap().clone(), None).unwrap();
+        assert_eq!(got, vec![5]);
+        assert_eq!(c.wait_for(|| None::<u8>, Some(0.0)).unwrap(), None);
+        drop(_held);
+        producer.join().unwrap();
+    });
+}

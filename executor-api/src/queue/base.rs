@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::store::Store;
 use crate::exceptions::{check_timeout_secs, PyException, PyResult};
-use crate::waiting::{block_until, deadline, Waiters};
+use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 
 /// A thread-safe queue shared by cloning the handle (every clone is the same
 /// Python object). `S` decides the order: see [`Queue`](super::Queue),
@@ -135,6 +135,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     ) -> Result<(), (T, PyException)> {
         let block = block.unwrap_or(true);
         // As in CPython, `block=False` ignores the timeout (even a negative one).
+        let secs = timeout;
         let timeout = match if block {
             check_timeout_secs(timeout)
         } else {
@@ -159,7 +160,14 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             Some(())
         };
         let done = if block {
-            block_until(deadline, |w| put(Some(w), &mut item))
+            match timeout_range_error(secs) {
+                // CPython converts the timeout only when it has to wait.
+                Some(e) => match put(None, &mut item) {
+                    None => return Err((item.expect("not put"), e)),
+                    done => done,
+                },
+                None => block_until(deadline, |w| put(Some(w), &mut item)),
+            }
         } else {
             put(None, &mut item)
         };
@@ -179,6 +187,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
         let block = block.unwrap_or(true);
         // As in CPython, `block=False` ignores the timeout (even a negative one).
+        let secs = timeout;
         let timeout = if block {
             check_timeout_secs(timeout)?
         } else {
@@ -200,7 +209,11 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             }
         };
         let got = if block {
-            block_until(deadline(timeout), |w| get(Some(w)))
+            match timeout_range_error(secs) {
+                // CPython converts the timeout only when it has to wait.
+                Some(e) => Some(get(None).ok_or(e)?),
+                None => block_until(deadline(timeout), |w| get(Some(w))),
+            }
         } else {
             get(None)
         };
