@@ -169,3 +169,159 @@ fn condition_wait_for_returns_the_predicates_last_value() {
         producer.join().unwrap();
     });
 }
+
+/// A gate closed until `open`: blocks with std primitives, so the pool does
+/// not see a blocked task (no spare worker starts to run the queued ones).
+#[derive(Default)]
+struct Gate {
+    open: std::sync::Mutex<bool>,
+    cv: std::sync::Condvar,
+}
+
+impl Gate {
+    fn open(&self) {
+        *self.open.lock().unwrap() = true;
+        self.cv.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = self.open.lock().unwrap();
+        while !*open {
+            open = self.cv.wait(open).unwrap();
+        }
+    }
+}
+
+mod executor_map {
+    use super::*;
+    use executor_api::concurrent::futures::{ProcessPoolExecutor, ThreadPoolExecutor};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A one-worker executor whose worker is blocked until the gate opens.
+    fn blocked_executor() -> (ThreadPoolExecutor, Arc<Gate>) {
+        let ex = ThreadPoolExecutor::new(Some(1)).unwrap();
+        let gate = Arc::new(Gate::default());
+        let started = Arc::new(Gate::default());
+        {
+            let (gate, started) = (gate.clone(), started.clone());
+            ex.submit(move || {
+                started.open();
+                gate.wait();
+            })
+            .unwrap();
+        }
+        started.wait();
+        (ex, gate)
+    }
+
+    #[test]
+    fn a_timeout_cancels_the_calls_not_started_including_the_awaited_one() {
+        watchdog(|| {
+            let (ex, gate) = blocked_executor();
+            let calls = Arc::new(AtomicUsize::new(0));
+            let c = calls.clone();
+            let mut it = ex
+                .map(
+                    move |x: u32| {
+                        c.fetch_add(1, Ordering::SeqCst);
+                        x
+                    },
+                    0..3,
+                    Some(Duration::from_millis(20)),
+                )
+                .unwrap();
+            assert_eq!(
+                it.next(),
+                Some(Err(PyException::TimeoutError(String::new())))
+            );
+            assert_eq!(it.next(), None, "the generator is finished");
+            gate.open();
+            ex.shutdown(true, false);
+            assert_eq!(calls.load(Ordering::SeqCst), 0);
+        });
+    }
+
+    #[test]
+    fn dropping_an_untouched_iterator_cancels_nothing() {
+        watchdog(|| {
+            let (ex, gate) = blocked_executor();
+            let calls = Arc::new(AtomicUsize::new(0));
+            let c = calls.clone();
+            let it = ex
+                .map(
+                    move |x: u32| {
+                        c.fetch_add(1, Ordering::SeqCst);
+                        x
+                    },
+                    0..3,
+                    None,
+                )
+                .unwrap();
+            drop(it);
+            gate.open();
+            ex.shutdown(true, false);
+            assert_eq!(calls.load(Ordering::SeqCst), 3);
+        });
+    }
+
+    #[test]
+    fn dropping_a_started_iterator_cancels_the_calls_not_started() {
+        watchdog(|| {
+            let ex = ThreadPoolExecutor::new(Some(1)).unwrap();
+            let gate = Arc::new(Gate::default());
+            let calls = Arc::new(AtomicUsize::new(0));
+            let (c, g) = (calls.clone(), gate.clone());
+            let mut it = ex
+                .map(
+                    move |x: u32| {
+                        c.fetch_add(1, Ordering::SeqCst);
+                        if x == 1 {
+                            g.wait();
+                        }
+                        x
+                    },
+                    0..4,
+                    None,
+                )
+                .unwrap();
+            assert_eq!(it.next(), Some(Ok(0)));
+            drop(it); // item 1 is running or queued; 2 and 3 are queued
+            gate.open();
+            ex.shutdown(true, false);
+            assert!(
+                calls.load(Ordering::SeqCst) <= 2,
+                "items 2 and 3 were cancelled"
+            );
+        });
+    }
+
+    #[test]
+    fn a_failing_chunk_yields_none_of_its_items() {
+        let ex = ProcessPoolExecutor::new(Some(2)).unwrap();
+        let out: Vec<PyResult<u32>> = ex
+            .map(
+                |x: u32| {
+                    if x == 4 {
+                        Err(PyException::ValueError("bad 4".into()))
+                    } else {
+                        Ok(x)
+                    }
+                },
+                0..9,
+                None,
+                Some(3),
+            )
+            .unwrap()
+            .collect();
+        assert_eq!(
+            out,
+            vec![
+                Ok(0),
+                Ok(1),
+                Ok(2),
+                Err(PyException::ValueError("bad 4".into()))
+            ]
+        );
+    }
+}
