@@ -325,3 +325,91 @@ mod executor_map {
         );
     }
 }
+
+mod pool_map {
+    use super::*;
+    use executor_api::multiprocessing::Pool;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn failing_at(bad: &'static [u32], calls: Arc<AtomicUsize>) -> impl Fn(u32) -> PyResult<u32> {
+        move |x| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            if bad.contains(&x) {
+                Err(PyException::ValueError(format!("bad {x}")))
+            } else {
+                Ok(x)
+            }
+        }
+    }
+
+    #[test]
+    fn every_item_runs_after_one_raised() {
+        let pool = Pool::new(Some(2)).unwrap();
+        for chunksize in [Some(1), None] {
+            let calls = Arc::new(AtomicUsize::new(0));
+            let r: PyResult<Vec<u32>> = pool.map(failing_at(&[0], calls.clone()), 0..10, chunksize);
+            assert_eq!(r, Err(PyException::ValueError("bad 0".into())));
+            assert_eq!(calls.load(Ordering::SeqCst), 10, "chunksize={chunksize:?}");
+            let calls = Arc::new(AtomicUsize::new(0));
+            let r = pool.map_async(
+                failing_at(&[0], calls.clone()),
+                0..10,
+                chunksize,
+                None,
+                None,
+            );
+            let r: PyResult<Vec<u32>> = r.unwrap().get(None);
+            assert_eq!(r, Err(PyException::ValueError("bad 0".into())));
+            assert_eq!(calls.load(Ordering::SeqCst), 10, "chunksize={chunksize:?}");
+        }
+    }
+
+    #[test]
+    fn a_chunk_stops_at_its_first_exception_and_the_first_failure_is_raised() {
+        // One worker: chunks finish in order, so the first failure in
+        // completion order is the first by position, as CPython reports.
+        let pool = Pool::new(Some(1)).unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let r: PyResult<Vec<u32>> = pool.map(failing_at(&[3, 7], calls.clone()), 0..10, Some(4));
+        assert_eq!(r, Err(PyException::ValueError("bad 3".into())));
+        // Chunks [0..4) and [4..8) stop after 3 and 7; [8, 9] runs.
+        assert_eq!(calls.load(Ordering::SeqCst), 4 + 4 + 2);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let r: PyResult<Vec<u32>> = pool.map(failing_at(&[3, 7], calls.clone()), 0..10, Some(1));
+        assert_eq!(r, Err(PyException::ValueError("bad 3".into())));
+        assert_eq!(calls.load(Ordering::SeqCst), 10);
+    }
+
+    #[test]
+    fn terminate_stops_a_running_map_async() {
+        watchdog(|| {
+            let pool = Pool::new(Some(1)).unwrap();
+            let (started, gate) = (Arc::new(Gate::default()), Arc::new(Gate::default()));
+            let calls = Arc::new(AtomicUsize::new(0));
+            let r = {
+                let (started, gate, calls) = (started.clone(), gate.clone(), calls.clone());
+                pool.map_async(
+                    move |x: u32| {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        if x == 0 {
+                            started.open();
+                            gate.wait();
+                        }
+                        x
+                    },
+                    0..10,
+                    Some(1),
+                    None,
+                    None,
+                )
+                .unwrap()
+            };
+            started.wait();
+            pool.terminate();
+            gate.open();
+            assert_eq!(r.get(None), Err(PyException::CancelledError(String::new())));
+            assert_eq!(calls.load(Ordering::SeqCst), 1, "queued items did not run");
+        });
+    }
+}
