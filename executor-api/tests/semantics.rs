@@ -406,9 +406,11 @@ mod pool_map {
                 .unwrap()
             };
             started.wait();
+            let queued = pool.apply_async(|| 1u32, None, None).unwrap();
             pool.terminate();
             gate.open();
             assert_eq!(r.get(None), Err(PyException::CancelledError(String::new())));
+            assert_eq!(queued.get(None), Err(PyException::CancelledError(String::new())));
             assert_eq!(calls.load(Ordering::SeqCst), 1, "queued items did not run");
         });
     }
