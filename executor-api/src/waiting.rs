@@ -18,6 +18,8 @@
 //! wait nothing can satisfy is reported as a deadlock).
 
 use scheduler::Instant;
+
+use crate::exceptions::{PyException, PyResult};
 use std::future::poll_fn;
 use std::pin::pin;
 use std::task::{Poll, Waker};
@@ -59,6 +61,34 @@ pub(crate) fn block_until<T>(
         None => Poll::Pending,
     });
     scheduler::block_on_until(pin!(fut), deadline)
+}
+
+/// Checks that CPython can convert the timeout `secs` to its clock (signed
+/// 64-bit nanoseconds), as every blocking call that passes a timeout to a
+/// lock does: `ValueError: Invalid value NaN (not a number)`, or
+/// `OverflowError: timestamp out of range for platform time_t` beyond about
+/// ±292 years (anything above [`TIMEOUT_MAX`](crate::threading::TIMEOUT_MAX)
+/// in practice).
+pub(crate) fn check_timeout_range(secs: f64) -> PyResult<()> {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2**63 nanoseconds
+    if secs.is_nan() {
+        return Err(PyException::ValueError(
+            "Invalid value NaN (not a number)".into(),
+        ));
+    }
+    let ns = (secs * 1e9).ceil();
+    if (-LIMIT..LIMIT).contains(&ns) {
+        Ok(())
+    } else {
+        Err(PyException::OverflowError(
+            "timestamp out of range for platform time_t".into(),
+        ))
+    }
+}
+
+/// [`check_timeout_range`]'s error for an optional timeout, if any.
+pub(crate) fn timeout_range_error(secs: Option<f64>) -> Option<PyException> {
+    secs.and_then(|t| check_timeout_range(t).err())
 }
 
 /// The deadline of a Python `timeout` in seconds (already validated).

@@ -7,6 +7,7 @@ mod barrier;
 mod barrier_abort;
 mod condition_notify_all;
 mod condition_wait_for;
+mod event_set_clear;
 mod event_wait;
 mod exception_hierarchy;
 mod future_cancel_queued;
@@ -26,9 +27,11 @@ mod pool_errors;
 mod pool_imap;
 mod pool_initializer;
 mod pool_map;
+mod pool_map_all_items_run;
 mod pool_map_async_error;
 mod pool_starmap_apply;
 mod pool_terminate;
+mod ppe_map_chunk_error;
 mod process_pool_executor_map;
 mod queue_full_empty;
 mod queue_in_executor;
@@ -42,6 +45,7 @@ mod simple_queue_producers;
 mod thread_errors;
 mod thread_start_join;
 mod threading_introspection;
+mod timeout_edges;
 mod timer_and_local;
 mod tpe_map_exception;
 mod tpe_map_order;
@@ -49,6 +53,7 @@ mod tpe_max_workers_zero;
 mod tpe_submit_after_shutdown;
 mod tpe_submit_result;
 mod wait_all_and_first_exception;
+mod wait_duplicate_futures;
 mod wait_first_completed;
 
 /// What the twins use, so each file reads like its Python program.
@@ -81,6 +86,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("barrier_abort", barrier_abort::run),
     ("condition_notify_all", condition_notify_all::run),
     ("condition_wait_for", condition_wait_for::run),
+    ("event_set_clear", event_set_clear::run),
     ("event_wait", event_wait::run),
     ("exception_hierarchy", exception_hierarchy::run),
     ("future_cancel_queued", future_cancel_queued::run),
@@ -103,9 +109,11 @@ pub const ALL: &[(&str, fn())] = &[
     ("pool_imap", pool_imap::run),
     ("pool_initializer", pool_initializer::run),
     ("pool_map", pool_map::run),
+    ("pool_map_all_items_run", pool_map_all_items_run::run),
     ("pool_map_async_error", pool_map_async_error::run),
     ("pool_starmap_apply", pool_starmap_apply::run),
     ("pool_terminate", pool_terminate::run),
+    ("ppe_map_chunk_error", ppe_map_chunk_error::run),
     ("process_pool_executor_map", process_pool_executor_map::run),
     ("queue_full_empty", queue_full_empty::run),
     ("queue_in_executor", queue_in_executor::run),
@@ -119,6 +127,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("thread_errors", thread_errors::run),
     ("thread_start_join", thread_start_join::run),
     ("threading_introspection", threading_introspection::run),
+    ("timeout_edges", timeout_edges::run),
     ("timer_and_local", timer_and_local::run),
     ("tpe_map_exception", tpe_map_exception::run),
     ("tpe_map_order", tpe_map_order::run),
@@ -129,5 +138,6 @@ pub const ALL: &[(&str, fn())] = &[
         "wait_all_and_first_exception",
         wait_all_and_first_exception::run,
     ),
+    ("wait_duplicate_futures", wait_duplicate_futures::run),
     ("wait_first_completed", wait_first_completed::run),
 ];

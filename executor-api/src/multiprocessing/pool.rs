@@ -3,9 +3,10 @@
 //! `map` runs as one parallel loop with lazy binary splitting, so
 //! `chunksize=None` adapts to the work (CPython's fixed chunks of
 //! `len / (4 * processes)` cannot balance skewed items); an explicit
-//! `chunksize` is the smallest piece a worker takes at once.
+//! `chunksize` makes chunks of that size, as CPython does.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -78,6 +79,7 @@ impl PoolBuilder {
         Ok(Pool {
             exec: b.build()?,
             state: Mutex::new(State::Run),
+            terminated: Arc::default(),
             processes,
         })
     }
@@ -97,6 +99,9 @@ impl PoolBuilder {
 pub struct Pool {
     exec: ThreadPoolExecutor,
     state: Mutex<State>,
+    /// Set by `terminate()`: the items of a running `map` not started yet
+    /// are skipped.
+    terminated: Arc<AtomicBool>,
     processes: usize,
 }
 
@@ -108,6 +113,72 @@ impl fmt::Debug for Pool {
             *self.state.lock().unwrap_or_else(|p| p.into_inner()),
             self.processes
         )
+    }
+}
+
+/// Runs `f` over `items` as CPython's `Pool.map` does: every chunk runs,
+/// even after one raised; a chunk stops at its first exception (CPython's
+/// `mapstar` is `list(map(...))`), and the exception raised is the first
+/// one to happen (`MapResult._set` keeps the first failure in completion
+/// order; with one worker, or chunks finishing in order, that is the first
+/// by position). Items not started when the pool is terminated are skipped
+/// and the map raises `CancelledError` (CPython's result would never be
+/// ready: `get()` would hang).
+fn run_map<X, F, R, T>(
+    items: Vec<X>,
+    chunksize: Option<usize>,
+    f: &F,
+    terminated: &AtomicBool,
+) -> PyResult<Vec<T>>
+where
+    X: Send,
+    F: Fn(X) -> R + Sync,
+    R: IntoPyResult<T>,
+    T: Send,
+{
+    let first_error = Mutex::new(None::<PyException>);
+    let fail = |e: PyException| {
+        let mut first = first_error.lock().unwrap_or_else(|p| p.into_inner());
+        first.get_or_insert(e);
+    };
+    let skipped = AtomicBool::new(false);
+    let run = |x: X| -> PyResult<T> {
+        if terminated.load(Ordering::Acquire) {
+            skipped.store(true, Ordering::Relaxed);
+            return Err(PyException::cancelled());
+        }
+        call(|| f(x))
+    };
+    let values: Vec<T> = match chunksize {
+        None => scheduler::map_vec(items, None, |x| run(x).map_err(&fail).ok())
+            .into_iter()
+            .flatten()
+            .collect(),
+        Some(size) => {
+            let mut items = items.into_iter().peekable();
+            let mut chunks = Vec::new();
+            while items.peek().is_some() {
+                chunks.push(items.by_ref().take(size).collect::<Vec<X>>());
+            }
+            scheduler::map_vec(chunks, Some(1), |chunk| {
+                chunk
+                    .into_iter()
+                    .map(&run)
+                    .collect::<PyResult<Vec<T>>>()
+                    .map_err(&fail)
+                    .unwrap_or_default()
+            })
+            .into_iter()
+            .flatten()
+            .collect()
+        }
+    };
+    if skipped.into_inner() {
+        return Err(PyException::cancelled());
+    }
+    match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(values),
     }
 }
 
@@ -143,8 +214,11 @@ impl Pool {
         }
     }
 
-    /// `map(func, iterable, chunksize=None)`: results in order. If calls
-    /// raise, the exception of the first failing item (by position) is raised.
+    /// `map(func, iterable, chunksize=None)`: results in order. Every item
+    /// runs even if some raise (a chunk of an explicit `chunksize` stops at
+    /// its first exception, as in CPython); then the first exception to
+    /// happen is raised (by position when the chunks finish in order, e.g.
+    /// with one worker).
     pub fn map<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<usize>) -> PyResult<Vec<T>>
     where
         F: Fn(I::Item) -> R + Sync,
@@ -156,9 +230,9 @@ impl Pool {
         self.check_running()?;
         check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
+        let terminated = &*self.terminated;
         self.exec
-            .install(|| scheduler::try_map_vec(items, chunksize, |x| call(|| f(x))))
-            .map_err(|(_, e)| e)
+            .install(|| run_map(items, chunksize, &f, terminated))
     }
 
     /// `starmap(func, iterable, chunksize=None)`: `func` takes each item's
@@ -209,7 +283,8 @@ impl Pool {
     }
 
     /// `map_async(func, iterable, chunksize=None, callback=None,
-    /// error_callback=None)`.
+    /// error_callback=None)`: see [`map`](Self::map) for which exception
+    /// `get()` raises.
     pub fn map_async<F, I, R, T>(
         &self,
         f: F,
@@ -228,9 +303,10 @@ impl Pool {
         self.check_running()?;
         check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
-        let inner = self.exec.submit(move || {
-            scheduler::try_map_vec(items, chunksize, |x| call(|| f(x))).map_err(|(_, e)| e)
-        })?;
+        let terminated = self.terminated.clone();
+        let inner = self
+            .exec
+            .submit(move || run_map(items, chunksize, &f, &terminated))?;
         Ok(AsyncResult::new(inner, callback, error_callback))
     }
 
@@ -328,10 +404,13 @@ impl Pool {
         }
     }
 
-    /// `terminate()`: no more tasks; queued ones are dropped. Running calls
-    /// finish (threads cannot be killed).
+    /// `terminate()`: no more tasks; queued ones are dropped, and so are
+    /// the items of a running `map`/`map_async` not started yet (its result
+    /// raises `CancelledError`; CPython's would never be ready). Running
+    /// calls finish (threads cannot be killed).
     pub fn terminate(&self) {
         *self.state.lock().unwrap_or_else(|p| p.into_inner()) = State::Terminate;
+        self.terminated.store(true, Ordering::Release);
         self.exec.shutdown(false, true);
     }
 

@@ -76,10 +76,11 @@ impl<T> Queue<T> {
     }
 
     /// `put(obj, block=True, timeout=None)`; raises `Full`, or `ValueError`
-    /// after `close()`.
+    /// after `close()`. A negative timeout does not wait (CPython's
+    /// semaphore and `poll` treat it as 0, unlike `queue.Queue`).
     pub fn put(&self, obj: T, block: Option<bool>, timeout: Option<f64>) -> PyResult<()> {
         self.check_closed()?;
-        self.queue.put(obj, block, timeout)
+        self.queue.put(obj, block, non_negative(timeout))
     }
 
     /// `put_nowait(obj)`.
@@ -88,10 +89,10 @@ impl<T> Queue<T> {
     }
 
     /// `get(block=True, timeout=None)`; raises `Empty`, or `ValueError`
-    /// after `close()`.
+    /// after `close()`. A negative timeout does not wait, as in CPython.
     pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
         self.check_closed()?;
-        self.queue.get(block, timeout)
+        self.queue.get(block, non_negative(timeout))
     }
 
     /// `get_nowait()`.
@@ -137,4 +138,10 @@ impl<T> Queue<T> {
     pub fn join(&self) {
         self.queue.join()
     }
+}
+
+/// `multiprocessing` queues wait through a semaphore or `poll`, where a
+/// negative timeout means "do not wait" rather than `ValueError`.
+fn non_negative(timeout: Option<f64>) -> Option<f64> {
+    timeout.map(|t| if t < 0.0 { 0.0 } else { t })
 }

@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::store::Store;
 use crate::exceptions::{check_timeout_secs, PyException, PyResult};
-use crate::waiting::{block_until, deadline, Waiters};
+use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 
 /// A thread-safe queue shared by cloning the handle (every clone is the same
 /// Python object). `S` decides the order: see [`Queue`](super::Queue),
@@ -133,11 +133,17 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         block: Option<bool>,
         timeout: Option<f64>,
     ) -> Result<(), (T, PyException)> {
-        let timeout = match check_timeout_secs(timeout) {
+        let block = block.unwrap_or(true);
+        // As in CPython, `block=False` ignores the timeout (even a negative one).
+        let secs = timeout;
+        let timeout = match if block {
+            check_timeout_secs(timeout)
+        } else {
+            Ok(None)
+        } {
             Ok(t) => t,
             Err(e) => return Err((item, e)),
         };
-        let block = block.unwrap_or(true);
         let mut item = Some(item);
         let deadline = deadline(timeout);
         let put = |waker: Option<&std::task::Waker>, item: &mut Option<T>| {
@@ -154,7 +160,14 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             Some(())
         };
         let done = if block {
-            block_until(deadline, |w| put(Some(w), &mut item))
+            match timeout_range_error(secs) {
+                // CPython converts the timeout only when it has to wait.
+                Some(e) => match put(None, &mut item) {
+                    None => return Err((item.expect("not put"), e)),
+                    done => done,
+                },
+                None => block_until(deadline, |w| put(Some(w), &mut item)),
+            }
         } else {
             put(None, &mut item)
         };
@@ -172,7 +185,14 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// `get(block=True, timeout=None)`. Raises `Empty` when no item comes
     /// (at once with `block=False`, after `timeout` seconds otherwise).
     pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
-        let timeout = check_timeout_secs(timeout)?;
+        let block = block.unwrap_or(true);
+        // As in CPython, `block=False` ignores the timeout (even a negative one).
+        let secs = timeout;
+        let timeout = if block {
+            check_timeout_secs(timeout)?
+        } else {
+            None
+        };
         let get = |waker: Option<&std::task::Waker>| {
             let mut st = self.lock();
             match st.items.pop() {
@@ -188,8 +208,12 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                 }
             }
         };
-        let got = if block.unwrap_or(true) {
-            block_until(deadline(timeout), |w| get(Some(w)))
+        let got = if block {
+            match timeout_range_error(secs) {
+                // CPython converts the timeout only when it has to wait.
+                Some(e) => Some(get(None).ok_or(e)?),
+                None => block_until(deadline(timeout), |w| get(Some(w))),
+            }
         } else {
             get(None)
         };

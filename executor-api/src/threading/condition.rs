@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use super::lock::Lock;
 use super::rlock::RLock;
 use crate::exceptions::{PyException, PyResult};
-use crate::waiting::{block_until, Waiters};
+use crate::waiting::{block_until, timeout_range_error, Waiters};
 
 /// The lock under a [`Condition`]: Python accepts a `Lock` or an `RLock`.
 #[derive(Clone, Debug)]
@@ -159,17 +159,32 @@ impl Condition {
     }
 
     /// `wait(timeout=None)`: true unless the timeout expired.
-    /// `RuntimeError: cannot wait on un-acquired lock` without the lock.
+    /// `RuntimeError: cannot wait on un-acquired lock` without the lock;
+    /// a timeout past [`TIMEOUT_MAX`](super::TIMEOUT_MAX) is an
+    /// `OverflowError` (CPython passes it to a lock's `acquire`).
     pub fn wait(&self, timeout: Option<f64>) -> PyResult<bool> {
+        self.check_owned()?;
+        if let Some(e) = timeout
+            .filter(|t| *t > 0.0)
+            .and_then(|t| timeout_range_error(Some(t)))
+        {
+            return Err(e);
+        }
         self.wait_until(timeout.map(deadline_secs))
     }
 
-    fn wait_until(&self, deadline: Option<Instant>) -> PyResult<bool> {
-        if !self.is_owned() {
-            return Err(PyException::RuntimeError(
+    fn check_owned(&self) -> PyResult<()> {
+        if self.is_owned() {
+            Ok(())
+        } else {
+            Err(PyException::RuntimeError(
                 "cannot wait on un-acquired lock".into(),
-            ));
+            ))
         }
+    }
+
+    fn wait_until(&self, deadline: Option<Instant>) -> PyResult<bool> {
+        self.check_owned()?;
         let slot = Arc::new(Slot::default());
         self.slots().push_back(slot.clone());
         let levels = self.release_save();
@@ -191,17 +206,35 @@ impl Condition {
     }
 
     /// `wait_for(predicate, timeout=None)`: waits until `predicate()` is
-    /// true or the timeout expires; returns the last value of the predicate.
-    pub fn wait_for(
+    /// truthy or the timeout expires; returns the predicate's last value,
+    /// whatever its type (a translated `cv.wait_for(lambda: items)` gets the
+    /// items back). A timeout past [`TIMEOUT_MAX`](super::TIMEOUT_MAX) is an
+    /// `OverflowError` once it has to wait.
+    ///
+    /// ```
+    /// use executor_api::threading::Condition;
+    /// let c = Condition::new(None);
+    /// let _held = c.with()?;
+    /// assert_eq!(c.wait_for(|| vec![1, 2], None)?, vec![1, 2]);
+    /// assert_eq!(c.wait_for(|| 0u32, Some(0.0))?, 0);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn wait_for<R: Truthy>(
         &self,
-        mut predicate: impl FnMut() -> bool,
+        mut predicate: impl FnMut() -> R,
         timeout: Option<f64>,
-    ) -> PyResult<bool> {
+    ) -> PyResult<R> {
         let deadline = timeout.map(deadline_secs);
         let mut result = predicate();
-        while !result {
+        while !result.truthy() {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
+            }
+            if let Some(e) = timeout
+                .filter(|t| *t > 0.0)
+                .and_then(|t| timeout_range_error(Some(t)))
+            {
+                return Err(e);
             }
             self.wait_until(deadline)?;
             result = predicate();
@@ -243,4 +276,95 @@ fn deadline_secs(secs: f64) -> Instant {
     };
     scheduler::deadline_after(Some(std::time::Duration::from_secs_f64(secs)))
         .unwrap_or_else(Instant::now)
+}
+
+/// Python's truthiness (`bool(x)`), for the value a
+/// [`Condition::wait_for`] predicate returns: `false`, `0`, `0.0`, `None`
+/// and empty containers or strings are false, everything else is true.
+pub trait Truthy {
+    /// `bool(self)`.
+    fn truthy(&self) -> bool;
+}
+
+impl Truthy for bool {
+    fn truthy(&self) -> bool {
+        *self
+    }
+}
+
+impl Truthy for () {
+    fn truthy(&self) -> bool {
+        false
+    }
+}
+
+macro_rules! truthy_numbers {
+    ($($t:ty),*) => {$(
+        impl Truthy for $t {
+            fn truthy(&self) -> bool {
+                *self != (0 as $t)
+            }
+        }
+    )*};
+}
+truthy_numbers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+
+impl<T> Truthy for Option<T> {
+    fn truthy(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl Truthy for str {
+    fn truthy(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl Truthy for String {
+    fn truthy(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<T> Truthy for [T] {
+    fn truthy(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<T> Truthy for Vec<T> {
+    fn truthy(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<T> Truthy for VecDeque<T> {
+    fn truthy(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<K, V, S> Truthy for std::collections::HashMap<K, V, S> {
+    fn truthy(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<T, S> Truthy for std::collections::HashSet<T, S> {
+    fn truthy(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<T: Truthy + ?Sized> Truthy for &T {
+    fn truthy(&self) -> bool {
+        (**self).truthy()
+    }
+}
+
+impl<T: Truthy + ?Sized> Truthy for Box<T> {
+    fn truthy(&self) -> bool {
+        (**self).truthy()
+    }
 }

@@ -24,6 +24,10 @@ pub struct Event {
 #[derive(Default)]
 struct State {
     flag: bool,
+    /// Counts `set()` calls: a waiter that saw it change was notified, even
+    /// if `clear()` ran before it woke (CPython's waiters are notified
+    /// through a `Condition`, gh-57711).
+    sets: u64,
     waiters: Waiters,
 }
 
@@ -49,10 +53,12 @@ impl Event {
         self.state().flag
     }
 
-    /// `set()`: wakes every waiter.
+    /// `set()`: wakes every waiter; each returns true even if `clear()`
+    /// runs before it gets to.
     pub fn set(&self) {
         let mut st = self.state();
         st.flag = true;
+        st.sets = st.sets.wrapping_add(1);
         st.waiters.wake_all();
     }
 
@@ -61,14 +67,23 @@ impl Event {
         self.state().flag = false;
     }
 
+    /// How many callers are blocked in [`wait`](Self::wait) right now
+    /// (CPython's `len(event._cond._waiters)`; for tests).
+    #[doc(hidden)]
+    pub fn waiter_count(&self) -> usize {
+        self.state().waiters.len()
+    }
+
     /// `wait(timeout=None)`: the flag's value on return — false only if the
     /// timeout expired. A negative timeout does not wait (as in CPython).
     pub fn wait(&self, timeout: Option<f64>) -> bool {
         let limit =
             timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(1e9) } else { 0.0 }));
+        let mut seen = None;
         block_until(deadline(limit), |w| {
             let mut st = self.state();
-            if st.flag {
+            let sets = *seen.get_or_insert(st.sets);
+            if st.flag || st.sets != sets {
                 Some(())
             } else {
                 st.waiters.register(w);

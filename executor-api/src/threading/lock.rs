@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::exceptions::{PyException, PyResult};
-use crate::waiting::{block_until, deadline, Waiters};
+use crate::waiting::{block_until, check_timeout_range, deadline, Waiters};
 
 /// `threading.Lock()`. Clones are the same lock.
 ///
@@ -52,6 +52,11 @@ pub(crate) fn acquire_args(
     nonblocking_message: &str,
 ) -> PyResult<Option<Option<Duration>>> {
     let blocking = blocking.unwrap_or(true);
+    // CPython converts the timeout first: a huge one is an OverflowError
+    // even for a non-blocking call.
+    if let Some(t) = timeout {
+        check_timeout_range(t)?;
+    }
     match timeout {
         Some(t) if !blocking && t != -1.0 => {
             Err(PyException::ValueError(nonblocking_message.into()))
@@ -59,7 +64,7 @@ pub(crate) fn acquire_args(
         _ if !blocking => Ok(None),
         None => Ok(Some(None)),
         Some(-1.0) => Ok(Some(None)),
-        Some(t) if t < 0.0 || t.is_nan() => Err(PyException::ValueError(
+        Some(t) if t < 0.0 => Err(PyException::ValueError(
             "timeout value must be positive".into(),
         )),
         Some(t) => Ok(Some(Some(Duration::from_secs_f64(t.min(1e9))))),

@@ -8,7 +8,8 @@
 //!
 //! Timeouts follow CPython: `Lock.acquire(timeout=-2)` is `ValueError:
 //! timeout value must be positive`, a negative `Event.wait` timeout just does
-//! not wait. `None` stands for Python's defaults (`-1` or `None`).
+//! not wait, and a timeout past [`TIMEOUT_MAX`] is an `OverflowError`.
+//! `None` stands for Python's defaults (`-1` or `None`).
 
 mod barrier;
 mod condition;
@@ -22,7 +23,7 @@ mod thread;
 mod timer;
 
 pub use barrier::{Action, Barrier};
-pub use condition::{Condition, ConditionGuard, ConditionLock};
+pub use condition::{Condition, ConditionGuard, ConditionLock, Truthy};
 pub use event::Event;
 pub use ident::{get_ident, get_native_id};
 pub use local::Local;
@@ -31,3 +32,9 @@ pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, Semaphore, SemaphoreGuard};
 pub use thread::{active_count, current_thread, enumerate, main_thread, Thread, ThreadBuilder};
 pub use timer::Timer;
+
+/// `threading.TIMEOUT_MAX`: the largest timeout CPython's locks accept on
+/// Linux (`PY_TIMEOUT_MAX` microseconds, in seconds). A larger one raises
+/// `OverflowError` from `Lock.acquire`, `RLock.acquire`, `Condition.wait`,
+/// and from `Semaphore.acquire` and `Queue.get`/`put` when they have to wait.
+pub const TIMEOUT_MAX: f64 = 9_223_372_036.0;

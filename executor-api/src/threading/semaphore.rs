@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::lock::acquire_args;
 use crate::exceptions::{PyException, PyResult};
-use crate::waiting::{block_until, deadline, Waiters};
+use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 
 /// `threading.Semaphore(value=1)`; with [`Semaphore::bounded`],
 /// `threading.BoundedSemaphore`. Clones are the same semaphore.
@@ -92,7 +92,9 @@ impl Semaphore {
                 "can't specify timeout for non-blocking acquire".into(),
             ));
         }
-        let wait = acquire_args(blocking, timeout, "")?;
+        // CPython converts the timeout only when it has to wait.
+        let too_large = timeout_range_error(timeout);
+        let wait = acquire_args(blocking, timeout.filter(|_| too_large.is_none()), "")?;
         let try_take = |waker: Option<&std::task::Waker>| {
             let mut st = self.state();
             if st.value > 0 {
@@ -106,6 +108,10 @@ impl Semaphore {
         };
         Ok(match wait {
             None => try_take(None).is_some(),
+            Some(_) if too_large.is_some() => match try_take(None) {
+                Some(()) => true,
+                None => return Err(too_large.expect("checked")),
+            },
             Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
         })
     }

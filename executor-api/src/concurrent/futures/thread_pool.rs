@@ -368,7 +368,10 @@ impl ThreadPoolExecutor {
     /// `Executor.map(fn, iterable, timeout=None)`: submits every call now and
     /// yields results in order. An exception is raised (yielded as `Err`)
     /// when its item is reached, ending the iteration; a `timeout` counts
-    /// from this call.
+    /// from this call. As CPython's generator does in its `finally`, the
+    /// iteration ending early (an exception, a `TimeoutError`, or dropping
+    /// the iterator after its first `next`) cancels the calls not started
+    /// yet; dropping an iterator never advanced cancels nothing.
     pub fn map<F, I, R, T>(
         &self,
         f: F,
@@ -394,12 +397,15 @@ impl ThreadPoolExecutor {
         Ok(MapIter {
             source: Source::Items(futures.into()),
             deadline,
-            stop_on_error: true,
+            executor_map: true,
+            started: false,
         })
     }
 
     /// `map` with items grouped `chunksize` at a time into one task each;
-    /// results come out one by one, in order.
+    /// results come out one by one, in order. As CPython's `_process_chunk`
+    /// (a list comprehension), a chunk whose call raises loses all its
+    /// results: the iteration raises when it reaches that chunk.
     pub(crate) fn map_chunked<F, I, R, T>(
         &self,
         f: F,
@@ -421,19 +427,11 @@ impl ThreadPoolExecutor {
         while items.peek().is_some() {
             let chunk: Vec<I::Item> = items.by_ref().take(chunksize).collect();
             let f = f.clone();
-            // One task per chunk; each item's outcome is kept so an exception
-            // surfaces exactly when its item is reached.
-            let chunk_future: Future<Vec<PyResult<T>>> = self.submit(move || {
-                let mut out = Vec::with_capacity(chunk.len());
-                for item in chunk {
-                    let r = call(|| f(item));
-                    let failed = r.is_err();
-                    out.push(r);
-                    if failed {
-                        break;
-                    }
-                }
-                out
+            let chunk_future: Future<Vec<T>> = self.submit(move || {
+                chunk
+                    .into_iter()
+                    .map(|item| call(|| f(item)))
+                    .collect::<PyResult<Vec<T>>>()
             })?;
             futures.push_back(chunk_future);
         }
@@ -443,7 +441,8 @@ impl ThreadPoolExecutor {
                 current: Vec::new().into_iter(),
             },
             deadline,
-            stop_on_error: true,
+            executor_map: true,
+            started: false,
         })
     }
 
@@ -471,9 +470,12 @@ impl ThreadPoolExecutor {
 pub struct MapIter<T> {
     source: Source<T>,
     deadline: Option<scheduler::Instant>,
-    /// `Executor.map` ends at the first exception; `Pool.imap` with
-    /// `chunksize=1` goes on.
-    stop_on_error: bool,
+    /// `Executor.map`: ends at the first exception and cancels the calls
+    /// left when it ends early. `Pool.imap` cancels nothing and, with
+    /// `chunksize=1`, goes on after an exception.
+    executor_map: bool,
+    /// Whether `next` ran: only a started generator runs its `finally`.
+    started: bool,
 }
 
 enum Source<T> {
@@ -481,8 +483,8 @@ enum Source<T> {
     Items(VecDeque<Future<T>>),
     /// One future per chunk of items (`chunksize > 1`).
     Chunks {
-        chunks: VecDeque<Future<Vec<PyResult<T>>>>,
-        current: std::vec::IntoIter<PyResult<T>>,
+        chunks: VecDeque<Future<Vec<T>>>,
+        current: std::vec::IntoIter<T>,
     },
 }
 
@@ -493,9 +495,10 @@ impl<T> fmt::Debug for MapIter<T> {
 }
 
 impl<T> MapIter<T> {
-    /// Keep yielding after an exception (`Pool.imap`'s behaviour).
+    /// `Pool.imap`'s behaviour: keep yielding after an exception (with one
+    /// item per task) and never cancel anything.
     pub(crate) fn continue_after_errors(mut self) -> Self {
-        self.stop_on_error = false;
+        self.executor_map = false;
         self
     }
 
@@ -504,15 +507,21 @@ impl<T> MapIter<T> {
             .map(|d| d.saturating_duration_since(scheduler::Instant::now()))
     }
 
-    /// Like the generator's `finally`: cancel what is left.
-    fn cancel_rest(&mut self) {
+    /// Ends the iteration; for `Executor.map` this is the generator's
+    /// `finally`: cancel what is left.
+    fn end(&mut self) {
+        let cancel = self.executor_map;
         match &mut self.source {
             Source::Items(fs) => fs.drain(..).for_each(|f| {
-                f.cancel();
+                if cancel {
+                    f.cancel();
+                }
             }),
             Source::Chunks { chunks, current } => {
                 chunks.drain(..).for_each(|f| {
-                    f.cancel();
+                    if cancel {
+                        f.cancel();
+                    }
                 });
                 *current = Vec::new().into_iter();
             }
@@ -520,18 +529,34 @@ impl<T> MapIter<T> {
     }
 }
 
+/// CPython's `_result_or_cancel`: a future whose `result` raised (a
+/// timeout) is cancelled too, if it has not started.
+fn result_or_cancel<U: Clone>(
+    f: Future<U>,
+    timeout: Option<Duration>,
+    cancel: bool,
+) -> PyResult<U> {
+    let r = f.result(timeout);
+    if r.is_err() && cancel {
+        f.cancel();
+    }
+    r
+}
+
 impl<T: Clone> Iterator for MapIter<T> {
     type Item = PyResult<T>;
 
     fn next(&mut self) -> Option<PyResult<T>> {
+        self.started = true;
         let timeout = self.remaining();
+        let cancel = self.executor_map;
         let r = match &mut self.source {
-            Source::Items(fs) => fs.pop_front()?.result(timeout),
+            Source::Items(fs) => result_or_cancel(fs.pop_front()?, timeout, cancel),
             Source::Chunks { chunks, current } => loop {
-                if let Some(r) = current.next() {
-                    break r;
+                if let Some(v) = current.next() {
+                    break Ok(v);
                 }
-                match chunks.pop_front()?.result(timeout) {
+                match result_or_cancel(chunks.pop_front()?, timeout, cancel) {
                     Ok(results) => *current = results.into_iter(),
                     Err(e) => break Err(e),
                 }
@@ -540,8 +565,8 @@ impl<T: Clone> Iterator for MapIter<T> {
         // A chunked `imap` is a generator over chunks in CPython: the
         // exception of a chunk ends it, so chunks always stop.
         let chunked = matches!(self.source, Source::Chunks { .. });
-        if r.is_err() && (self.stop_on_error || chunked) {
-            self.cancel_rest();
+        if r.is_err() && (self.executor_map || chunked) {
+            self.end();
         }
         Some(r)
     }
@@ -549,6 +574,9 @@ impl<T: Clone> Iterator for MapIter<T> {
 
 impl<T> Drop for MapIter<T> {
     fn drop(&mut self) {
-        self.cancel_rest();
+        // A generator that never started has no `finally` to run.
+        if self.started {
+            self.end();
+        }
     }
 }

@@ -95,27 +95,44 @@ fn wait_until<T>(fs: &[Future<T>], return_when: ReturnWhen, deadline: Option<Ins
     let _ = scheduler::block_on_until(Pin::new(&mut until), deadline);
 }
 
+/// The distinct futures of `fs` (CPython's `set(fs)`), first occurrences in
+/// input order.
+fn distinct<T>(fs: &[Future<T>]) -> Vec<Future<T>> {
+    let mut out: Vec<Future<T>> = Vec::with_capacity(fs.len());
+    for f in fs {
+        if !out.iter().any(|g| g.ptr_eq(f)) {
+            out.push(f.clone());
+        }
+    }
+    out
+}
+
 /// `concurrent.futures.wait(fs, timeout=None, return_when=ALL_COMPLETED)`.
-/// Never raises on timeout: returns what is done by then.
+/// Never raises on timeout: returns what is done by then. As in CPython
+/// (`fs = set(fs)`), a future listed twice is one future: it appears once
+/// in the result.
 pub fn wait<T>(
     fs: &[Future<T>],
     timeout: Option<Duration>,
     return_when: Option<ReturnWhen>,
 ) -> DoneAndNotDone<T> {
     let return_when = return_when.unwrap_or(ReturnWhen::AllCompleted);
-    wait_until(fs, return_when, scheduler::deadline_after(timeout));
-    let (done, not_done) = fs.iter().cloned().partition(Future::done);
+    let fs = distinct(fs);
+    wait_until(&fs, return_when, scheduler::deadline_after(timeout));
+    let (done, not_done) = fs.into_iter().partition(Future::done);
     DoneAndNotDone { done, not_done }
 }
 
 /// `concurrent.futures.as_completed(fs, timeout=None)`: yields each future
 /// as it completes (those already done first, in input order). If the
 /// timeout passes first it yields `TimeoutError: N (of M) futures
-/// unfinished` and stops.
+/// unfinished` and stops. A future listed twice is yielded once and counted
+/// once in `N` and `M` (CPython makes a set of `fs`).
 pub fn as_completed<T>(fs: &[Future<T>], timeout: Option<Duration>) -> AsCompleted<T> {
+    let pending = distinct(fs);
     AsCompleted {
-        pending: fs.to_vec(),
-        total: fs.len(),
+        total: pending.len(),
+        pending,
         deadline: scheduler::deadline_after(timeout),
         failed: false,
     }
