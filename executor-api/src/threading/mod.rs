@@ -13,6 +13,7 @@
 mod barrier;
 mod condition;
 mod event;
+mod excepthook;
 mod ident;
 mod local;
 mod lock;
@@ -24,6 +25,7 @@ mod timer;
 pub use barrier::{Action, Barrier};
 pub use condition::{Condition, ConditionGuard, ConditionLock};
 pub use event::Event;
+pub use excepthook::{default_excepthook, excepthook, set_excepthook, ExceptHook, ExceptHookArgs};
 pub use ident::{get_ident, get_native_id};
 pub use local::Local;
 pub use lock::{Lock, LockGuard};
