@@ -8,6 +8,7 @@ mod barrier_abort;
 mod condition_notify_all;
 mod condition_wait_for;
 mod event_wait;
+mod future_callback_raises;
 mod future_cancel_queued;
 mod future_done_callback;
 mod future_exception;
@@ -39,6 +40,7 @@ mod semaphores;
 mod shutdown_cancel_futures;
 mod simple_queue_producers;
 mod thread_errors;
+mod thread_excepthook;
 mod thread_start_join;
 mod threading_introspection;
 mod timer_and_local;
@@ -81,6 +83,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("condition_notify_all", condition_notify_all::run),
     ("condition_wait_for", condition_wait_for::run),
     ("event_wait", event_wait::run),
+    ("future_callback_raises", future_callback_raises::run),
     ("future_cancel_queued", future_cancel_queued::run),
     ("future_done_callback", future_done_callback::run),
     ("future_exception", future_exception::run),
@@ -115,6 +118,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("shutdown_cancel_futures", shutdown_cancel_futures::run),
     ("simple_queue_producers", simple_queue_producers::run),
     ("thread_errors", thread_errors::run),
+    ("thread_excepthook", thread_excepthook::run),
     ("thread_start_join", thread_start_join::run),
     ("threading_introspection", threading_introspection::run),
     ("timer_and_local", timer_and_local::run),
