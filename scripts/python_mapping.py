@@ -27,7 +27,7 @@ MODULES = {
         ("Future.running()", f"{E}::concurrent::futures::Future::running", "f.running()", ""),
         ("Future.cancelled()", f"{E}::concurrent::futures::Future::cancelled", "f.cancelled()", ""),
         ("Future.cancel()", f"{E}::concurrent::futures::Future::cancel", "f.cancel()", "succeeds only while queued"),
-        ("Future.add_done_callback(fn)", f"{E}::concurrent::futures::Future::add_done_callback", "f.add_done_callback(move |f| ..)", "a panicking callback is reported and ignored"),
+        ("Future.add_done_callback(fn)", f"{E}::concurrent::futures::Future::add_done_callback", "f.add_done_callback(move |f| ..)", "the callback may return PyResult<()>; an Err or a panic is logged and the other callbacks still run"),
         ("Future()", f"{E}::concurrent::futures::Future::new", "Future::new()", ""),
         ("Future.set_result(result)", f"{E}::concurrent::futures::Future::set_result", "f.set_result(v)", ""),
         ("Future.set_exception(exception)", f"{E}::concurrent::futures::Future::set_exception", "f.set_exception(e)", ""),
@@ -35,6 +35,7 @@ MODULES = {
         ("await future", f"{E}::concurrent::futures::Future", "f.await", "Future<T> implements std::future::Future<Output = PyResult<T>>"),
         ("wait(fs, timeout=None, return_when=ALL_COMPLETED)", f"{E}::concurrent::futures::wait", "wait(&fs, timeout, Some(FIRST_COMPLETED)) -> DoneAndNotDone", ""),
         ("as_completed(fs, timeout=None)", f"{E}::concurrent::futures::as_completed", "as_completed(&fs, timeout) -> iterator of PyResult<Future<T>>", "TimeoutError as an item when the timeout expires"),
+        ("logging.getLogger('concurrent.futures')", f"{E}::report::FUTURES_LOGGER", "a log::Log logger; records have target FUTURES_LOGGER", "failing done-callbacks (error) and initializers (critical = log's Error); with no logger, CPython's lastResort text on stderr"),
         ("FIRST_COMPLETED / FIRST_EXCEPTION / ALL_COMPLETED", f"{E}::concurrent::futures::FIRST_COMPLETED", "FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED", ""),
     ],
     "threading": [
@@ -77,6 +78,10 @@ MODULES = {
         ("get_native_id()", f"{E}::threading::get_native_id", "get_native_id()", ""),
         ("active_count()", f"{E}::threading::active_count", "active_count()", ""),
         ("enumerate()", f"{E}::threading::enumerate", "enumerate()", ""),
+        ("threading.excepthook = hook", f"{E}::threading::set_excepthook", "set_excepthook(|args: &ExceptHookArgs| ..)", "the hook may return PyResult<()>; a failing hook prints 'Exception in threading.excepthook:' and its exception"),
+        ("threading.excepthook(args)", f"{E}::threading::excepthook", "excepthook()(&args)", "the hook in place"),
+        ("threading.__excepthook__", f"{E}::threading::default_excepthook", "default_excepthook(&args); set_excepthook(default_excepthook)", "'Exception in thread NAME:' and the exception's last line on stderr; SystemExit is silent"),
+        ("ExceptHookArgs: exc_type, exc_value, exc_traceback, thread", f"{E}::threading::ExceptHookArgs", "args.exc_type (class name), args.exc_value, args.exc_traceback (always None), args.thread: Option<Thread>", ""),
     ],
     "queue": [
         ("Queue(maxsize=0)", f"{E}::queue::Queue", "Queue::new(maxsize: Option<isize>)", "clones are the same queue"),
@@ -103,7 +108,7 @@ MODULES = {
         ("Pool.close() / terminate() / join()", f"{E}::multiprocessing::Pool::close", "pool.close(); pool.terminate(); pool.join()?", "drop = terminate, like leaving with Pool()"),
         ("AsyncResult.get(timeout=None)", f"{E}::multiprocessing::AsyncResult::get", "r.get(timeout: Option<Duration>)?", ""),
         ("AsyncResult.wait / ready / successful", f"{E}::multiprocessing::AsyncResult::successful", "r.wait(t); r.ready(); r.successful()?", ""),
-        ("Process(target=f, args=(), name=None)", f"{E}::multiprocessing::Process::new", "Process::new(move || f(args)) / Process::with_name(name, ..)", "a thread; exitcode 1 when the target raised"),
+        ("Process(target=f, args=(), name=None)", f"{E}::multiprocessing::Process::new", "Process::new(move || f(args)) / Process::with_name(name, ..)", "a thread; exitcode 1 when the target raised ('Process NAME:' and the exception on stderr), a SystemExit's code"),
         ("Process.start() / join(timeout) / is_alive() / exitcode / pid", f"{E}::multiprocessing::Process::exitcode", "p.start()?; p.join(None)?; p.exitcode()", ""),
         ("Queue(maxsize=0) / JoinableQueue(maxsize=0)", f"{E}::multiprocessing::JoinableQueue", "multiprocessing::Queue::new(None)", "the same type as queue.Queue"),
         ("Pipe(duplex=True)", f"{E}::multiprocessing::Pipe", "let (a, b) = Pipe::<T>(duplex: Option<bool>);", ""),
@@ -113,6 +118,7 @@ MODULES = {
         ("Manager()", f"{E}::multiprocessing::Manager::new", "Manager::new()", "no server process"),
         ("Manager.dict() / list() / Namespace() / Value / Lock / Queue", f"{E}::multiprocessing::Manager::dict", "m.dict(); m.list(v); m.namespace(); m.value(v); m.lock(); m.queue(None)", ""),
         ("cpu_count()", f"{E}::multiprocessing::cpu_count", "cpu_count()", ""),
+        ("logging.getLogger('multiprocessing')", f"{E}::report::MULTIPROCESSING_LOGGER", "a log::Log logger; records have target MULTIPROCESSING_LOGGER", "a Pool callback= / error_callback= that raised (error)"),
         ("current_process()", f"{E}::multiprocessing::current_process", "current_process().name", ""),
     ],
     "asyncio": [
@@ -206,7 +212,15 @@ def main():
           "- `Pool.map(chunksize=None)` splits work adaptively instead of CPython's fixed `len/(4*processes)` chunks.",
           "- `multiprocessing` runs on threads: no pickling, shared memory, `Process.pid` is a thread id.",
           "- `threading.get_ident()` is a small integer; `Thread.daemon` is recorded but a Rust program ends when `main` returns.",
-          "- `InvalidStateError` messages cannot contain CPython's object address; they show the future's state.", ""]
+          "- `InvalidStateError` messages cannot contain CPython's object address; they show the future's state.",
+          "- We have no Python tracebacks: where CPython prints one for an exception nobody receives "
+          "(`threading.excepthook`, `Process NAME:`, the `concurrent.futures` and `multiprocessing` loggers), "
+          "we print the same header and only the traceback's last line (`ValueError: boom`), no frames. "
+          "`ExceptHookArgs.exc_traceback` is always `None`. A log record's message is that text "
+          "(the message, a newline, the exception line); its target is the Python logger's name. "
+          "See `executor_api::report`.",
+          "- A `Pool` `callback=`/`error_callback=` that raises is logged on `multiprocessing` "
+          "(`Exception in callback:`) and the pool goes on; CPython's result-handler thread dies of it and `get()` hangs.", ""]
     for module, rows in MODULES.items():
         md += [f"## `{module}`", "", "| Python | Rust | Notes |", "|---|---|---|"]
         for py, path, call, note in rows:
