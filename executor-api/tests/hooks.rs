@@ -164,9 +164,12 @@ fn join_returns_when_stderr_fails() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("all joined"));
 }
 
+/// What the hook saw: type, value, thread name.
+type Seen = (String, PyException, Option<String>);
+
 #[test]
 fn a_custom_hook_receives_type_value_and_thread() {
-    let seen: Arc<Mutex<Vec<(String, PyException, Option<String>)>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let s = seen.clone();
     set_excepthook(move |args: &ExceptHookArgs| {
         assert!(args.exc_traceback.is_none());

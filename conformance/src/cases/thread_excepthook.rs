@@ -21,8 +21,8 @@ pub fn run() {
             args.exc_value.message()
         );
     });
-    let targets: [(&str, fn() -> PyResult<()>); 2] =
-        [("worker-1", bad_value), ("worker-2", missing_key)];
+    type Target = fn() -> PyResult<()>;
+    let targets: [(&str, Target); 2] = [("worker-1", bad_value), ("worker-2", missing_key)];
     for (name, target) in targets {
         let t = Thread::builder().name(name).build(target);
         t.start().unwrap();
