@@ -26,13 +26,13 @@ MODULES = {
         ("with ThreadPoolExecutor(...) as ex:", f"{E}::concurrent::futures::ThreadPoolExecutor", "let ex = ...; /* scope end drops ex */", "Drop of the last clone calls shutdown(wait=True)"),
         ("ProcessPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ProcessPoolExecutor::new", "ProcessPoolExecutor::new(max_workers)", "threads, not processes; None = cpu_count()"),
         ("ProcessPoolExecutor.map(fn, iterable, timeout=None, chunksize=1)", f"{E}::concurrent::futures::ProcessPoolExecutor::map", "ex.map(f, iterable, timeout, chunksize)", "a chunk that raises yields none of its items and ends the iteration there (CPython's _process_chunk is a list comprehension)"),
-        ("Future.result(timeout=None)", f"{E}::concurrent::futures::Future::result", "f.result(timeout: Option<Duration>) -> PyResult<T>", "a nested result() on a pool worker runs the task inline or helps: never deadlocks (CPython can)"),
+        ("Future.result(timeout=None)", f"{E}::concurrent::futures::Future::result", "f.result(timeout: Option<Duration>) -> PyResult<T>", "blocks like a Python thread; where CPython would deadlock (a worker waiting for a queued call of its own pool, every other worker blocked) the call runs nested on the waiter as another thread"),
         ("Future.exception(timeout=None)", f"{E}::concurrent::futures::Future::exception", "f.exception(timeout) -> PyResult<Option<PyException>>", ""),
         ("Future.done()", f"{E}::concurrent::futures::Future::done", "f.done()", ""),
         ("Future.running()", f"{E}::concurrent::futures::Future::running", "f.running()", ""),
         ("Future.cancelled()", f"{E}::concurrent::futures::Future::cancelled", "f.cancelled()", ""),
         ("Future.cancel()", f"{E}::concurrent::futures::Future::cancel", "f.cancel()", "succeeds only while queued"),
-        ("Future.add_done_callback(fn)", f"{E}::concurrent::futures::Future::add_done_callback", "f.add_done_callback(move |f| ..)", "a panicking callback is reported and ignored"),
+        ("Future.add_done_callback(fn)", f"{E}::concurrent::futures::Future::add_done_callback", "f.add_done_callback(move |f| ..)", "the callback may return PyResult<()>; an Err or a panic is logged and the other callbacks still run"),
         ("Future()", f"{E}::concurrent::futures::Future::new", "Future::new()", ""),
         ("Future.set_result(result)", f"{E}::concurrent::futures::Future::set_result", "f.set_result(v)", ""),
         ("Future.set_exception(exception)", f"{E}::concurrent::futures::Future::set_exception", "f.set_exception(e)", ""),
@@ -40,6 +40,7 @@ MODULES = {
         ("await future", f"{E}::concurrent::futures::Future", "f.await", "Future<T> implements std::future::Future<Output = PyResult<T>>"),
         ("wait(fs, timeout=None, return_when=ALL_COMPLETED)", f"{E}::concurrent::futures::wait", "wait(&fs, timeout, Some(FIRST_COMPLETED)) -> DoneAndNotDone", "fs is a set: a future listed twice appears once"),
         ("as_completed(fs, timeout=None)", f"{E}::concurrent::futures::as_completed", "as_completed(&fs, timeout) -> iterator of PyResult<Future<T>>", "TimeoutError: N (of M) futures unfinished as an item when the timeout expires; duplicates are yielded and counted once"),
+        ("logging.getLogger('concurrent.futures')", f"{E}::report::FUTURES_LOGGER", "a log::Log logger; records have target FUTURES_LOGGER", "failing done-callbacks (error) and initializers (critical = log's Error); with no logger, CPython's lastResort text on stderr"),
         ("FIRST_COMPLETED / FIRST_EXCEPTION / ALL_COMPLETED", f"{E}::concurrent::futures::FIRST_COMPLETED", "FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED", ""),
     ],
     "threading": [
@@ -83,6 +84,10 @@ MODULES = {
         ("get_native_id()", f"{E}::threading::get_native_id", "get_native_id()", ""),
         ("active_count()", f"{E}::threading::active_count", "active_count()", ""),
         ("enumerate()", f"{E}::threading::enumerate", "enumerate()", ""),
+        ("threading.excepthook = hook", f"{E}::threading::set_excepthook", "set_excepthook(|args: &ExceptHookArgs| ..)", "the hook may return PyResult<()>; a failing hook prints 'Exception in threading.excepthook:' and its exception"),
+        ("threading.excepthook(args)", f"{E}::threading::excepthook", "excepthook()(&args)", "the hook in place"),
+        ("threading.__excepthook__", f"{E}::threading::default_excepthook", "default_excepthook(&args); set_excepthook(default_excepthook)", "'Exception in thread NAME:' and the exception's last line on stderr; SystemExit is silent"),
+        ("ExceptHookArgs: exc_type, exc_value, exc_traceback, thread", f"{E}::threading::ExceptHookArgs", "args.exc_type (class name), args.exc_value, args.exc_traceback (always None), args.thread: Option<Thread>", ""),
     ],
     "queue": [
         ("Queue(maxsize=0)", f"{E}::queue::Queue", "Queue::new(maxsize: Option<isize>)", "clones are the same queue"),
@@ -109,7 +114,7 @@ MODULES = {
         ("Pool.close() / terminate() / join()", f"{E}::multiprocessing::Pool::close", "pool.close(); pool.terminate(); pool.join()?", "drop = terminate, like leaving with Pool(); terminate() also stops a running map/map_async"),
         ("AsyncResult.get(timeout=None)", f"{E}::multiprocessing::AsyncResult::get", "r.get(timeout: Option<Duration>)?", ""),
         ("AsyncResult.wait / ready / successful", f"{E}::multiprocessing::AsyncResult::successful", "r.wait(t); r.ready(); r.successful()?", ""),
-        ("Process(target=f, args=(), name=None)", f"{E}::multiprocessing::Process::new", "Process::new(move || f(args)) / Process::with_name(name, ..)", "a thread; exitcode 1 when the target raised"),
+        ("Process(target=f, args=(), name=None)", f"{E}::multiprocessing::Process::new", "Process::new(move || f(args)) / Process::with_name(name, ..)", "a thread; exitcode 1 when the target raised ('Process NAME:' and the exception on stderr), a SystemExit's code"),
         ("Process.start() / join(timeout) / is_alive() / exitcode / pid", f"{E}::multiprocessing::Process::exitcode", "p.start()?; p.join(None)?; p.exitcode()", ""),
         ("Queue(maxsize=0) / JoinableQueue(maxsize=0)", f"{E}::multiprocessing::JoinableQueue", "multiprocessing::Queue::new(None)", "the same type as queue.Queue"),
         ("Pipe(duplex=True)", f"{E}::multiprocessing::Pipe", "let (a, b) = Pipe::<T>(duplex: Option<bool>);", ""),
@@ -119,6 +124,7 @@ MODULES = {
         ("Manager()", f"{E}::multiprocessing::Manager::new", "Manager::new()", "no server process"),
         ("Manager.dict() / list() / Namespace() / Value / Lock / Queue", f"{E}::multiprocessing::Manager::dict", "m.dict(); m.list(v); m.namespace(); m.value(v); m.lock(); m.queue(None)", ""),
         ("cpu_count()", f"{E}::multiprocessing::cpu_count", "cpu_count()", ""),
+        ("logging.getLogger('multiprocessing')", f"{E}::report::MULTIPROCESSING_LOGGER", "a log::Log logger; records have target MULTIPROCESSING_LOGGER", "a Pool callback= / error_callback= that raised (error)"),
         ("current_process()", f"{E}::multiprocessing::current_process", "current_process().name", ""),
     ],
     "asyncio": [
@@ -276,18 +282,36 @@ def main():
           "`Clone` handles (a clone is the same object, like a Python reference).",
           "- A panic in a task becomes `PanicException` carrying the panic message; the worker lives on.", "",
           "## Where we differ from CPython, and why", "",
-          "- A nested `submit(...).result()` inside a task never deadlocks, even with `max_workers=1`: "
-          "the waiting worker runs the queued task itself or helps with other tasks. CPython deadlocks.",
-          "- Blocking calls (`Queue.get`, `Event.wait`, `Lock.acquire`, `Condition.wait`, channel `recv`) "
-          "made on one of our pool's workers run other queued tasks while waiting, so pools do not starve; "
-          "while the thread holds a `Lock`/`RLock` it parks instead (no task may run inside another's critical section).",
+          "- Blocking is CPython's: a call blocked in `result()`, `Queue.get`, `Event.wait`, `Lock.acquire`, "
+          "`Condition.wait`, a channel or `asyncio.run` holds its worker and nothing else runs on it, so an executor "
+          "never has more than `max_workers` calls in progress, and workers start one per `submit` while none is idle "
+          "(`_adjust_thread_count`). Calls start in submission order from one FIFO queue.",
+          "- One exception, where CPython deadlocks: a worker waiting in `result()` for a call of its own executor that is "
+          "still queued, while every other worker is blocked and no new one may start, runs that call itself, as a "
+          "different thread (its own `get_ident()`, `current_thread()` named `{prefix}_{n}` with `n` counting on from "
+          "`max_workers`, its own `threading.local` values, and lock ownership: an `RLock` the waiter holds blocks it). "
+          "So a nested `submit(...).result()` finishes even with `max_workers=1`; a chain of them deeper than the "
+          "worker's stack allows raises `RecursionError: maximum recursion depth exceeded`. `wait()` and `as_completed()` "
+          "never do this: they block as in CPython. `get_native_id()` of such a call is its worker's.",
+          "- Opt-in, beyond CPython: `ThreadPoolExecutor::builder().starvation_rescue(after)` starts one extra worker "
+          "(at most one per `after`) when every worker has been blocked that long with calls still queued, and says so "
+          "on stderr; without it such a pool stays blocked, as CPython's does.",
+          "- `threading.local` values of a call run nested as above stay in the `local` until it is dropped.",
           "- `Pool.map(chunksize=None)` splits work adaptively instead of CPython's fixed `len/(4*processes)` chunks.",
           "- `multiprocessing` runs on threads: no pickling, shared memory, `Process.pid` is a thread id.",
           "- `threading.get_ident()` is a small integer; `Thread.daemon` is recorded but a Rust program ends when `main` returns.",
           "- `InvalidStateError` messages cannot contain CPython's object address; they show the future's state.",
           "- `Event.wait` returns a plain `bool`, so a timeout past `threading.TIMEOUT_MAX` waits forever instead of raising CPython's `OverflowError`.",
           "- After `Pool.terminate()`, a pending `map_async`/`apply_async` result raises `CancelledError` from `get()`; in CPython it never becomes ready (`get()` hangs).",
-          "- `Pool.map(chunksize=None)` runs every item even after one raised; CPython's fixed chunks skip the rest of a failing chunk.", ""]
+          "- `Pool.map(chunksize=None)` runs every item even after one raised; CPython's fixed chunks skip the rest of a failing chunk.",
+          "- We have no Python tracebacks: where CPython prints one for an exception nobody receives "
+          "(`threading.excepthook`, `Process NAME:`, the `concurrent.futures` and `multiprocessing` loggers), "
+          "we print the same header and only the traceback's last line (`ValueError: boom`), no frames. "
+          "`ExceptHookArgs.exc_traceback` is always `None`. A log record's message is that text "
+          "(the message, a newline, the exception line); its target is the Python logger's name. "
+          "See `executor_api::report`.",
+          "- A `Pool` `callback=`/`error_callback=` that raises is logged on `multiprocessing` "
+          "(`Exception in callback:`) and the pool goes on; CPython's result-handler thread dies of it and `get()` hangs.", ""]
     for module, rows in MODULES.items():
         md += [f"## `{module}`", "", "| Python | Rust | Notes |", "|---|---|---|"]
         for py, path, call, note in rows:

@@ -2,7 +2,8 @@
 //!
 //! One module per Python module:
 //! [`concurrent::futures`], [`threading`], [`queue`], [`multiprocessing`],
-//! [`asyncio`]; plus [`channels`] for message passing.
+//! [`asyncio`]; plus [`channels`] for message passing, and [`report`] for
+//! how exceptions nobody receives are reported (hooks and loggers).
 //!
 //! Rules for the transpiler: a Python parameter with a default becomes an
 //! `Option` parameter in Python's order; classes with many keyword options
@@ -18,6 +19,7 @@ pub mod concurrent;
 pub mod exceptions;
 pub mod multiprocessing;
 pub mod queue;
+pub mod report;
 pub mod threading;
 mod waiting;
 

@@ -223,7 +223,7 @@ fn a_panicking_callback_is_ignored_and_others_still_run() -> PyResult<()> {
     let f = ex.submit(|| 3)?;
     f.result(None)?;
     let ran = Arc::new(AtomicUsize::new(0));
-    f.add_done_callback(|_| panic!("callback failed"));
+    f.add_done_callback::<()>(|_| panic!("callback failed"));
     let r = ran.clone();
     f.add_done_callback(move |_| {
         r.fetch_add(1, Ordering::SeqCst);

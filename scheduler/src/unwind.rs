@@ -1,6 +1,7 @@
 //! Panics: turning a payload into a message, reporting what we must ignore.
 
 use std::any::Any;
+use std::io::Write;
 
 /// The message of a panic payload (`&str` or `String`), or a placeholder.
 pub fn payload_message(payload: &(dyn Any + Send)) -> String {
@@ -15,9 +16,12 @@ pub fn payload_message(payload: &(dyn Any + Send)) -> String {
 
 /// Reports a panic that nobody can receive (as CPython logs an exception
 /// raised in a done-callback and goes on).
+/// The write's error is ignored: a closed or full stderr must not turn the
+/// report into a second panic (`eprintln!` would).
 pub(crate) fn report(what: &str, payload: &Box<dyn Any + Send>) {
-    eprintln!(
-        "scheduler: {what} panicked and was ignored: {}",
+    let text = format!(
+        "scheduler: {what} panicked and was ignored: {}\n",
         payload_message(payload.as_ref())
     );
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }

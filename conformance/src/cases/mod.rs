@@ -10,6 +10,7 @@ mod condition_wait_for;
 mod event_set_clear;
 mod event_wait;
 mod exception_hierarchy;
+mod future_callback_raises;
 mod future_cancel_queued;
 mod future_done_callback;
 mod future_exception;
@@ -43,6 +44,7 @@ mod semaphores;
 mod shutdown_cancel_futures;
 mod simple_queue_producers;
 mod thread_errors;
+mod thread_excepthook;
 mod thread_start_join;
 mod threading_introspection;
 mod timeout_edges;
@@ -89,6 +91,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("event_set_clear", event_set_clear::run),
     ("event_wait", event_wait::run),
     ("exception_hierarchy", exception_hierarchy::run),
+    ("future_callback_raises", future_callback_raises::run),
     ("future_cancel_queued", future_cancel_queued::run),
     ("future_done_callback", future_done_callback::run),
     ("future_exception", future_exception::run),
@@ -125,6 +128,7 @@ pub const ALL: &[(&str, fn())] = &[
     ("shutdown_cancel_futures", shutdown_cancel_futures::run),
     ("simple_queue_producers", simple_queue_producers::run),
     ("thread_errors", thread_errors::run),
+    ("thread_excepthook", thread_excepthook::run),
     ("thread_start_join", thread_start_join::run),
     ("threading_introspection", threading_introspection::run),
     ("timeout_edges", timeout_edges::run),

@@ -431,6 +431,18 @@ impl Drop for Pool {
     }
 }
 
+/// A `callback=`/`error_callback=` raised. CPython's result-handler thread
+/// dies of it (the pool then hangs); we log it on the `multiprocessing`
+/// logger ([`crate::report`]) and go on.
+fn report_callback_failure(message: &str, e: &PyException) {
+    crate::report::log_exception(
+        crate::report::MULTIPROCESSING_LOGGER,
+        log::Level::Error,
+        message,
+        e,
+    );
+}
+
 /// The result of `apply_async`/`map_async` (`multiprocessing.pool.AsyncResult`).
 pub struct AsyncResult<T> {
     /// The call itself, on the pool.
@@ -461,14 +473,14 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
                 Ok(v) => {
                     if let Some(cb) = callback {
                         if let Err(e) = call(|| cb(v)) {
-                            eprintln!("Exception in callback: {e}");
+                            report_callback_failure("Exception in callback:", &e);
                         }
                     }
                 }
                 Err(e) => {
                     if let Some(cb) = error_callback {
                         if let Err(e) = call(|| cb(e)) {
-                            eprintln!("Exception in error_callback: {e}");
+                            report_callback_failure("Exception in error_callback:", &e);
                         }
                     }
                 }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::exceptions::{call, PyException, PyResult};
+use crate::report::write_stderr;
 use crate::threading::Thread;
 use crate::IntoPyResult;
 
@@ -41,6 +42,29 @@ thread_local! {
     static CURRENT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// What CPython's `Process._bootstrap` does with what the target raised:
+/// writes `Process NAME:` and the exception (its last traceback line; we
+/// have no frames) to stderr, exit code 1. A `SystemExit` ends the process
+/// with its code: none is 0, an integer is itself, anything else is written
+/// to stderr and is 1.
+fn report_failure(name: &str, e: &PyException) -> i32 {
+    // `PyException::SystemExit` is being added elsewhere; until then a
+    // `SystemExit` is any exception of that class name, its message the code.
+    if e.name() == "SystemExit" {
+        let code = e.message();
+        if code.is_empty() || code == "None" {
+            return 0;
+        }
+        if let Ok(code) = code.parse::<i32>() {
+            return code;
+        }
+        write_stderr(&format!("{code}\n"));
+        return 1;
+    }
+    write_stderr(&format!("Process {name}:\n{e}\n"));
+    1
+}
+
 impl Process {
     /// `Process(target=f)`, named `Process-N`.
     pub fn new<F, R>(target: F) -> Process
@@ -64,10 +88,11 @@ impl Process {
         let thread = Thread::builder().name(name.clone()).build(move || {
             CURRENT.with(|c| *c.borrow_mut() = Some(pname.clone()));
             let r: PyResult<()> = call(target);
-            if let Err(e) = &r {
-                eprintln!("Process {pname}:\n{e}");
-            }
-            code.store(if r.is_ok() { 0 } else { 1 }, Ordering::SeqCst);
+            let exitcode = match &r {
+                Ok(()) => 0,
+                Err(e) => report_failure(&pname, e),
+            };
+            code.store(exitcode, Ordering::SeqCst);
         });
         Process {
             name,
@@ -109,7 +134,7 @@ impl Process {
     }
 
     /// `exitcode`: `None` while running, 0 on success, 1 if the target
-    /// raised or panicked.
+    /// raised or panicked, a `SystemExit`'s code.
     pub fn exitcode(&self) -> Option<i32> {
         Some(self.exitcode.load(Ordering::SeqCst)).filter(|&c| c != RUNNING)
     }

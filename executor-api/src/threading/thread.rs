@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use super::event::Event;
+use super::excepthook::invoke_excepthook;
 use super::ident::{get_ident, get_native_id};
 use crate::exceptions::{call, PyException, PyResult};
 
@@ -234,12 +235,13 @@ impl Thread {
             me.inner.native_id.store(get_native_id(), Ordering::SeqCst);
             CURRENT.with(|c| *c.borrow_mut() = Some(me.clone()));
             started2.set();
+            // `join()` must return even if reporting fails.
+            let _finish = FinishOnDrop(me.clone());
             if let Some(target) = target {
                 if let Err(e) = target() {
-                    eprintln!("Exception in thread {}:\n{e}", me.name());
+                    invoke_excepthook(e, Some(me.clone()));
                 }
             }
-            me.finish();
         });
         match spawned {
             Ok(_) => {
@@ -276,6 +278,15 @@ impl Thread {
         }
         self.inner.finished.wait(timeout);
         Ok(())
+    }
+}
+
+/// Marks the thread finished when dropped, even while unwinding.
+struct FinishOnDrop(Thread);
+
+impl Drop for FinishOnDrop {
+    fn drop(&mut self) {
+        self.0.finish();
     }
 }
 

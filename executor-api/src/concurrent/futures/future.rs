@@ -59,7 +59,7 @@ enum Phase {
     Finished,
 }
 
-type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send>;
+type Callback<T> = Box<dyn FnOnce(&Future<T>) -> PyResult<()> + Send>;
 
 struct State<T> {
     phase: Phase,
@@ -374,21 +374,32 @@ impl<T> Future<T> {
     }
 
     fn invoke_callback(&self, cb: Callback<T>) {
-        if let Err(e) = call(|| cb(self)) {
-            // CPython logs the exception and goes on.
-            eprintln!("exception calling callback for {self:?}\n{e}");
+        if let Err(e) = call::<_, ()>(|| cb(self)) {
+            // CPython: `LOGGER.exception('exception calling callback for
+            // %r', self)`, and goes on.
+            crate::report::log_exception(
+                crate::report::FUTURES_LOGGER,
+                log::Level::Error,
+                &format!("exception calling callback for {self:?}"),
+                &e,
+            );
         }
     }
 
     /// Attaches `f`, called with this future when it is done (at once if it
-    /// already is). A panicking callback is reported on stderr and ignored.
-    pub fn add_done_callback(&self, f: impl FnOnce(&Future<T>) + Send + 'static) {
+    /// already is). A callback that raises (returns `Err` or panics) is
+    /// logged as CPython does ([`crate::report`]) and ignored.
+    pub fn add_done_callback<R>(&self, f: impl FnOnce(&Future<T>) -> R + Send + 'static)
+    where
+        R: IntoPyResult<()>,
+    {
+        let f: Callback<T> = Box::new(move |fut| f(fut).into_py_result());
         let mut st = lock(&self.shared().state);
         if matches!(st.phase, Phase::Cancelled | Phase::Finished) {
             drop(st);
-            self.invoke_callback(Box::new(f));
+            self.invoke_callback(f);
         } else {
-            st.callbacks.push(Box::new(f));
+            st.callbacks.push(f);
         }
     }
 

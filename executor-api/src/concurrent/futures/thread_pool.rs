@@ -186,7 +186,13 @@ impl ThreadPoolExecutorBuilder {
             let flags = flags.clone();
             builder = builder.start_handler(move |_| {
                 if let Err(e) = init() {
-                    eprintln!("Exception in initializer:\n{e}");
+                    // CPython: `LOGGER.critical('Exception in initializer:', exc_info=True)`.
+                    crate::report::log_exception(
+                        crate::report::FUTURES_LOGGER,
+                        log::Level::Error,
+                        "Exception in initializer:",
+                        &e,
+                    );
                     let _ = flags.broken.set(broken_as(BROKEN_MESSAGE));
                 }
             });
