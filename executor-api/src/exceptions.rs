@@ -56,6 +56,8 @@ pub enum PyException {
     OSError(String),
     /// `AttributeError`.
     AttributeError(String),
+    /// `SystemExit`: what `sys.exit(code)` raises.
+    SystemExit(SystemExitCode),
     /// A Rust panic inside a task, carried as an exception (named after
     /// PyO3's `PanicException`); the message is the panic's.
     PanicException(String),
@@ -66,6 +68,46 @@ pub enum PyException {
         /// Its message (`str(e)`).
         message: String,
     },
+}
+
+/// The argument of `SystemExit` / `sys.exit(code)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SystemExitCode {
+    /// `sys.exit()` or `sys.exit(None)`: status 0.
+    None,
+    /// `sys.exit(n)`: status `n`.
+    Int(i64),
+    /// `sys.exit("message")`: the message goes to stderr, status 1.
+    Message(String),
+}
+
+impl SystemExitCode {
+    /// The process exit status CPython gives this code: `None` is 0, an
+    /// integer is itself (the operating system keeps its low byte), a
+    /// message is 1.
+    ///
+    /// ```
+    /// use executor_api::SystemExitCode;
+    /// assert_eq!(SystemExitCode::None.exit_status(), 0);
+    /// assert_eq!(SystemExitCode::Int(3).exit_status(), 3);
+    /// assert_eq!(SystemExitCode::Message("bye".into()).exit_status(), 1);
+    /// ```
+    pub fn exit_status(&self) -> i32 {
+        match self {
+            SystemExitCode::None => 0,
+            SystemExitCode::Int(n) => *n as i32,
+            SystemExitCode::Message(_) => 1,
+        }
+    }
+
+    /// `str(e)` of the `SystemExit`: empty for `None`.
+    fn message(&self) -> &str {
+        match self {
+            SystemExitCode::None => "",
+            SystemExitCode::Int(n) => crate::sys::int_text(*n),
+            SystemExitCode::Message(m) => m,
+        }
+    }
 }
 
 impl PyException {
@@ -92,6 +134,7 @@ impl PyException {
             OSError(_) => "OSError",
             AttributeError(_) => "AttributeError",
             PanicException(_) => "PanicException",
+            SystemExit(_) => "SystemExit",
             Exception { name, .. } => name,
         }
     }
@@ -120,6 +163,7 @@ impl PyException {
             | AttributeError(m)
             | PanicException(m) => m,
             Exception { message, .. } => message,
+            SystemExit(code) => code.message(),
         }
     }
 

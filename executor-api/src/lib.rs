@@ -2,7 +2,9 @@
 //!
 //! One module per Python module:
 //! [`concurrent::futures`], [`threading`], [`queue`], [`multiprocessing`],
-//! [`asyncio`]; plus [`channels`] for message passing.
+//! [`asyncio`], [`sys`], [`atexit`]; plus [`channels`] for message passing.
+//! A translated program's main body runs under [`run_main`], which ends it
+//! the way CPython's interpreter does.
 //!
 //! Rules for the transpiler: a Python parameter with a default becomes an
 //! `Option` parameter in Python's order; classes with many keyword options
@@ -12,15 +14,19 @@
 #![deny(missing_docs)]
 
 pub mod asyncio;
+pub mod atexit;
 pub mod channels;
 pub mod concurrent;
 pub mod exceptions;
+mod exit;
 pub mod multiprocessing;
 pub mod queue;
+pub mod sys;
 pub mod threading;
 mod waiting;
 
-pub use exceptions::{IntoPyResult, PyException, PyResult};
+pub use exceptions::{IntoPyResult, PyException, PyResult, SystemExitCode};
+pub use exit::run_main;
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]

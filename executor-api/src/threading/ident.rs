@@ -1,11 +1,21 @@
 //! Thread identities: `get_ident()` and `get_native_id()`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-static NEXT_IDENT: AtomicU64 = AtomicU64::new(1);
+/// The std `main` thread's ident, known before it asks (so
+/// `main_thread().ident` is right from any thread).
+pub(crate) const MAIN_IDENT: u64 = 1;
+static MAIN_CLAIMED: AtomicBool = AtomicBool::new(false);
+static NEXT_IDENT: AtomicU64 = AtomicU64::new(MAIN_IDENT + 1);
 
 thread_local! {
-    static IDENT: u64 = NEXT_IDENT.fetch_add(1, Ordering::Relaxed);
+    static IDENT: u64 = if scheduler::thread_name().as_deref() == Some("main")
+        && !MAIN_CLAIMED.swap(true, Ordering::Relaxed)
+    {
+        MAIN_IDENT
+    } else {
+        NEXT_IDENT.fetch_add(1, Ordering::Relaxed)
+    };
 }
 
 /// `threading.get_ident()`: a nonzero number unique to the calling thread
@@ -28,8 +38,24 @@ pub fn get_ident() -> u64 {
 /// assert!(executor_api::threading::get_native_id() > 0);
 /// ```
 pub fn get_native_id() -> u64 {
+    native_id().unwrap_or_else(get_ident)
+}
+
+fn native_id() -> Option<u64> {
     std::fs::read_link("/proc/thread-self")
         .ok()
         .and_then(|p| p.file_name()?.to_str()?.parse().ok())
-        .unwrap_or_else(get_ident)
+}
+
+/// The std `main` thread's native id, asked from any thread: on Linux the
+/// main thread's id is the process id; elsewhere it is [`MAIN_IDENT`], as
+/// [`get_native_id`] falls back to [`get_ident`].
+pub(crate) fn main_native_id() -> u64 {
+    if get_ident() == MAIN_IDENT {
+        return get_native_id();
+    }
+    match native_id() {
+        Some(_) => std::process::id().into(),
+        None => MAIN_IDENT,
+    }
 }
