@@ -352,6 +352,7 @@ impl ThreadPoolExecutor {
             source: Source::Items(futures.into()),
             deadline,
             stop_on_error: true,
+            started: false,
         })
     }
 
@@ -401,6 +402,7 @@ impl ThreadPoolExecutor {
             },
             deadline,
             stop_on_error: true,
+            started: false,
         })
     }
 
@@ -431,6 +433,8 @@ pub struct MapIter<T> {
     /// `Executor.map` ends at the first exception; `Pool.imap` with
     /// `chunksize=1` goes on.
     stop_on_error: bool,
+    /// A generator never started has no `finally` to run when dropped.
+    started: bool,
 }
 
 enum Source<T> {
@@ -481,6 +485,7 @@ impl<T: Clone> Iterator for MapIter<T> {
     type Item = PyResult<T>;
 
     fn next(&mut self) -> Option<PyResult<T>> {
+        self.started = true;
         let timeout = self.remaining();
         let r = match &mut self.source {
             Source::Items(fs) => fs.pop_front()?.result(timeout),
@@ -506,6 +511,9 @@ impl<T: Clone> Iterator for MapIter<T> {
 
 impl<T> Drop for MapIter<T> {
     fn drop(&mut self) {
-        self.cancel_rest();
+        // `ex.map(f, items)` discarded unread still runs every call.
+        if self.started {
+            self.cancel_rest();
+        }
     }
 }
