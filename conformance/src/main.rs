@@ -10,7 +10,11 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let arg = std::env::args().nth(1).unwrap_or_default();
     if arg == "--list" {
-        for name in cases::ALL.iter().map(|c| c.0).chain(cases::MAINS.iter().map(|c| c.0)) {
+        for name in cases::ALL
+            .iter()
+            .map(|c| c.0)
+            .chain(cases::MAINS.iter().map(|c| c.0))
+        {
             println!("{name}");
         }
         return ExitCode::SUCCESS;

@@ -70,7 +70,11 @@ fn every_python_program_and_its_rust_twin_print_the_same() {
         if !same {
             failures.push(format!(
                 "{name}: outputs differ{}\n--- python3\n{}--- rust\n{}",
-                if compare_stderr { " (stderr compared)" } else { "" },
+                if compare_stderr {
+                    " (stderr compared)"
+                } else {
+                    ""
+                },
                 py.show(),
                 rs.show()
             ));

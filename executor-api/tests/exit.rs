@@ -16,8 +16,11 @@ use executor_api::{atexit, run_main, sys, PyException, PyResult};
 
 const WATCHDOG: Duration = Duration::from_secs(60);
 
+/// A translated program's main body.
+type Body = fn() -> PyResult<()>;
+
 /// The main bodies, by name.
-const SCENARIOS: &[(&str, fn() -> PyResult<()>)] = &[
+const SCENARIOS: &[(&str, Body)] = &[
     ("ok", ok),
     ("sys_exit_3", sys_exit_3),
     ("exit_message", exit_message),
@@ -79,11 +82,9 @@ fn joins_threads() -> PyResult<()> {
     });
     t.start()?;
     let forever = Event::new();
-    let d = Thread::builder()
-        .daemon(Some(true))
-        .build(move || {
-            forever.wait(None);
-        });
+    let d = Thread::builder().daemon(Some(true)).build(move || {
+        forever.wait(None);
+    });
     d.start()?;
     let quiet = Thread::new(|| -> PyResult<()> { Err(sys::exit(5)) });
     quiet.start()?;

@@ -68,8 +68,8 @@ mod prelude {
     };
     pub use executor_api::queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
     pub use executor_api::threading::{
-        current_thread, main_thread, Barrier, BoundedSemaphore, Condition, Event, Local, Lock,
-        RLock, Semaphore, Thread, Timer, get_ident,
+        current_thread, get_ident, main_thread, Barrier, BoundedSemaphore, Condition, Event, Local,
+        Lock, RLock, Semaphore, Thread, Timer,
     };
     pub use executor_api::{atexit, sys};
     pub use executor_api::{PyException, PyResult};
@@ -77,8 +77,11 @@ mod prelude {
     pub use std::time::Duration;
 }
 
+/// A main body that may raise.
+pub type MainBody = fn() -> executor_api::PyResult<()>;
+
 /// The cases whose main body returns a result (`sys.exit`, `?`), by name.
-pub const MAINS: &[(&str, fn() -> executor_api::PyResult<()>)] = &[
+pub const MAINS: &[(&str, MainBody)] = &[
     ("exit_joins_threads", exit_joins_threads::run),
     (
         "exit_runs_pending_executor_work",

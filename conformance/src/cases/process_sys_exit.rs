@@ -28,7 +28,7 @@ fn boom() -> PyResult<()> {
 }
 
 pub fn run() -> PyResult<()> {
-    let targets: [(&str, fn() -> PyResult<()>); 6] = [
+    let targets: [(&str, super::MainBody); 6] = [
         ("exit0", exit0),
         ("exit5", exit5),
         ("exit_msg", exit_msg),

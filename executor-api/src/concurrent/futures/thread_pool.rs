@@ -158,17 +158,17 @@ impl ThreadPoolExecutorBuilder {
             .spawn_error()
             .map(|_| PyException::RuntimeError("can't start new thread".into()));
         let shared = Arc::new(Shared {
-                origin: Arc::new(Origin {
-                    pool: pool.handle(),
-                    flags: flags.clone(),
-                }),
-                pool,
-                flags,
-                gate,
-                shutdown: RwLock::new(false),
-                max_workers,
-                spawn_error_pending: AtomicBool::new(spawn_error.is_some()),
-                spawn_error: Mutex::new(spawn_error),
+            origin: Arc::new(Origin {
+                pool: pool.handle(),
+                flags: flags.clone(),
+            }),
+            pool,
+            flags,
+            gate,
+            shutdown: RwLock::new(false),
+            max_workers,
+            spawn_error_pending: AtomicBool::new(spawn_error.is_some()),
+            spawn_error: Mutex::new(spawn_error),
         });
         // At exit, `_python_exit`: the queue is finished and the workers
         // joined; meanwhile `submit` raises "after interpreter shutdown",
