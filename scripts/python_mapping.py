@@ -50,6 +50,7 @@ MODULES = {
         ("Thread.join(timeout=None)", f"{E}::threading::Thread::join", "t.join(timeout: Option<f64>)?", ""),
         ("Thread.is_alive()", f"{E}::threading::Thread::is_alive", "t.is_alive()", ""),
         ("Thread.name / ident / native_id / daemon", f"{E}::threading::Thread::ident", "t.name(), t.ident(), t.native_id(), t.daemon()", "ident/native_id are Option (None before start)"),
+        ("Thread.daemon = flag", f"{E}::threading::Thread::set_daemon", "t.set_daemon(flag)?", "before start(); run_main joins non-daemon threads at exit"),
         ("t is other (threads)", f"{E}::threading::Thread::ptr_eq", "t.ptr_eq(&other)", "identity: clones of a Thread are the same object"),
         ("Lock()", f"{E}::threading::Lock::new", "Lock::new()", ""),
         ("Lock.acquire(blocking=True, timeout=-1)", f"{E}::threading::Lock::acquire", "l.acquire(blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool>", "None timeout = -1; a timeout past threading.TIMEOUT_MAX is OverflowError: timestamp out of range for platform time_t (even non-blocking), NaN a ValueError"),
@@ -126,6 +127,14 @@ MODULES = {
         ("cpu_count()", f"{E}::multiprocessing::cpu_count", "cpu_count()", ""),
         ("logging.getLogger('multiprocessing')", f"{E}::report::MULTIPROCESSING_LOGGER", "a log::Log logger; records have target MULTIPROCESSING_LOGGER", "a Pool callback= / error_callback= that raised (error)"),
         ("current_process()", f"{E}::multiprocessing::current_process", "current_process().name", ""),
+        ("Process.daemon = flag", f"{E}::multiprocessing::Process::set_daemon", "p.set_daemon(flag)?", "before start(); at exit non-daemon processes are joined, daemon ones left running"),
+        ("active_children()", f"{E}::multiprocessing::active_children", "active_children() -> Vec<Process>", "the running processes the caller started; finished ones are forgotten"),
+    ],
+    "program exit (__main__, sys, atexit)": [
+        ('if __name__ == "__main__": main()', f"{E}::run_main", "fn main() -> ExitCode { run_main(main_body) }", "then CPython's shutdown: executors finish, non-daemon threads joined, atexit handlers, exit status"),
+        ("sys.exit(code=None)", f"{E}::sys::exit", "return Err(sys::exit(code))", "code: an integer, a &str/String message, None or (); the status is SystemExitCode::exit_status"),
+        ("raise SystemExit(code)", f"{E}::exceptions::SystemExitCode", "Err(PyException::SystemExit(SystemExitCode::Int(n)))", "in a Thread: silent; in a Process target: its exitcode"),
+        ("atexit.register(func, *args)", f"{E}::atexit::register", "atexit::register(move || func(args))", "last registered runs first; one that raises is reported and the rest run"),
     ],
     "asyncio": [
         ("loop.run_in_executor(executor, func, *args)", f"{E}::asyncio::run_in_executor", "asyncio::run_in_executor(Some(&ex) or None, move || func(args)).await", ""),
@@ -140,11 +149,14 @@ MODULES = {
 ERRORS = {
     "ThreadPoolExecutor::new": ["ValueError: max_workers must be greater than 0"],
     "ThreadPoolExecutor::submit": ["RuntimeError: cannot schedule new futures after shutdown",
+                                   "RuntimeError: cannot schedule new futures after interpreter shutdown",
                                    "BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore"],
     "Future::result": ["TimeoutError", "CancelledError", "<the task's exception>"],
     "Future::exception": ["TimeoutError", "CancelledError"],
     "Future::set_result": ["InvalidStateError: FINISHED: <Future ...>"],
     "Thread::start": ["RuntimeError: threads can only be started once", "RuntimeError: can't start new thread"],
+    "Thread::set_daemon": ["RuntimeError: cannot set daemon status of active thread"],
+    "Process::set_daemon": ["AssertionError: process has already started"],
     "Thread::join": ["RuntimeError: cannot join thread before it is started", "RuntimeError: cannot join current thread"],
     "Lock::acquire": ["ValueError: can't specify a timeout for a non-blocking call", "ValueError: timeout value must be positive"],
     "Lock::release": ["RuntimeError: release unlocked lock"],
@@ -299,8 +311,6 @@ def main():
           "- `threading.local` values of a call run nested as above stay in the `local` until it is dropped.",
           "- `Pool.map(chunksize=None)` splits work adaptively instead of CPython's fixed `len/(4*processes)` chunks.",
           "- `multiprocessing` runs on threads: no pickling, shared memory, `Process.pid` is a thread id.",
-          "- `threading.get_ident()` is a small integer; `Thread.daemon` is recorded but a Rust program ends when `main` returns.",
-          "- `InvalidStateError` messages cannot contain CPython's object address; they show the future's state.",
           "- `Event.wait` returns a plain `bool`, so a timeout past `threading.TIMEOUT_MAX` waits forever instead of raising CPython's `OverflowError`.",
           "- After `Pool.terminate()`, a pending `map_async`/`apply_async` result raises `CancelledError` from `get()`; in CPython it never becomes ready (`get()` hangs).",
           "- `Pool.map(chunksize=None)` runs every item even after one raised; CPython's fixed chunks skip the rest of a failing chunk.",
@@ -311,7 +321,18 @@ def main():
           "(the message, a newline, the exception line); its target is the Python logger's name. "
           "See `executor_api::report`.",
           "- A `Pool` `callback=`/`error_callback=` that raises is logged on `multiprocessing` "
-          "(`Exception in callback:`) and the pool goes on; CPython's result-handler thread dies of it and `get()` hangs.", ""]
+          "(`Exception in callback:`) and the pool goes on; CPython's result-handler thread dies of it and `get()` hangs.",
+          "- `threading.get_ident()` is a small integer (the main thread's is 1).",
+          "- Program exit follows CPython only under `run_main`: without it a Rust program ends when `main` returns, "
+          "killing its threads and dropping queued executor work. `threading.main_thread()` is `run_main`'s thread, "
+          "before that (or without it) the std thread named `main`.",
+          "- An uncaught exception prints only the traceback's last line (`ValueError: bad`): there is no traceback to print; "
+          "a failing `atexit` handler prints `Exception ignored in atexit callback: <function>` (no function repr) and that line.",
+          "- At exit, a daemon `Process` is left running (a thread cannot be terminated) instead of being terminated; it ends with the program. "
+          "A `multiprocessing.Pool` never closed finishes its queued work at exit (CPython's finalizer terminates it). "
+          "Threads started from pool workers or processes default to daemon (their creating thread is a daemon thread here), so exit does not join them.",
+          "- `sys.exit` in a `Process` target ends the target only: threads it started are not joined first, as a child interpreter would.",
+          "- `InvalidStateError` messages cannot contain CPython's object address; they show the future's state.", ""]
     for module, rows in MODULES.items():
         md += [f"## `{module}`", "", "| Python | Rust | Notes |", "|---|---|---|"]
         for py, path, call, note in rows:

@@ -2,8 +2,10 @@
 //!
 //! One module per Python module:
 //! [`concurrent::futures`], [`threading`], [`queue`], [`multiprocessing`],
-//! [`asyncio`]; plus [`channels`] for message passing, and [`report`] for
-//! how exceptions nobody receives are reported (hooks and loggers).
+//! [`asyncio`], [`sys`], [`atexit`]; plus [`channels`] for message passing,
+//! and [`report`] for how exceptions nobody receives are reported (hooks and
+//! loggers). A translated program's main body runs under [`run_main`],
+//! which ends it the way CPython's interpreter does.
 //!
 //! Rules for the transpiler: a Python parameter with a default becomes an
 //! `Option` parameter in Python's order; classes with many keyword options
@@ -14,16 +16,20 @@
 #![deny(missing_docs)]
 
 pub mod asyncio;
+pub mod atexit;
 pub mod channels;
 pub mod concurrent;
 pub mod exceptions;
+mod exit;
 pub mod multiprocessing;
 pub mod queue;
 pub mod report;
+pub mod sys;
 pub mod threading;
 mod waiting;
 
 pub use exceptions::{IntoPyResult, PyClass, PyException, PyResult, SystemExitCode, UserClass};
+pub use exit::run_main;
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::{PyException, PyResult};
+use executor_api::PyResult;
 use scheduler::WorkerStart;
 
 /// A spawner that starts std threads but fails its `fail_at`-th call

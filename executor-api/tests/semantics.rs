@@ -410,7 +410,10 @@ mod pool_map {
             pool.terminate();
             gate.open();
             assert_eq!(r.get(None), Err(PyException::CancelledError(String::new())));
-            assert_eq!(queued.get(None), Err(PyException::CancelledError(String::new())));
+            assert_eq!(
+                queued.get(None),
+                Err(PyException::CancelledError(String::new()))
+            );
             assert_eq!(calls.load(Ordering::SeqCst), 1, "queued items did not run");
         });
     }

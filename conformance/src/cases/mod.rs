@@ -10,6 +10,8 @@ mod condition_wait_for;
 mod event_set_clear;
 mod event_wait;
 mod exception_hierarchy;
+mod exit_joins_threads;
+mod exit_runs_pending_executor_work;
 mod future_callback_raises;
 mod future_cancel_queued;
 mod future_done_callback;
@@ -34,6 +36,7 @@ mod pool_starmap_apply;
 mod pool_terminate;
 mod ppe_map_chunk_error;
 mod process_pool_executor_map;
+mod process_sys_exit;
 mod queue_full_empty;
 mod queue_in_executor;
 mod queue_orders;
@@ -43,6 +46,8 @@ mod rlock_reentrant;
 mod semaphores;
 mod shutdown_cancel_futures;
 mod simple_queue_producers;
+mod sys_exit_code;
+mod sys_exit_message;
 mod thread_errors;
 mod thread_excepthook;
 mod thread_start_join;
@@ -67,19 +72,35 @@ mod prelude {
         ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION,
     };
     pub use executor_api::multiprocessing::{
-        current_process, Array, AsyncResult, Manager, Pipe, Pool, Process, Value,
+        active_children, current_process, Array, AsyncResult, Manager, Pipe, Pool, Process, Value,
     };
     pub use executor_api::queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
     pub use executor_api::threading::{
-        current_thread, main_thread, Barrier, BoundedSemaphore, Condition, Event, Local, Lock,
-        RLock, Semaphore, Thread, Timer,
+        current_thread, get_ident, main_thread, Barrier, BoundedSemaphore, Condition, Event, Local,
+        Lock, RLock, Semaphore, Thread, Timer,
     };
+    pub use executor_api::{atexit, sys};
     pub use executor_api::{PyException, PyResult};
     pub use std::sync::{Arc, Mutex};
     pub use std::time::Duration;
 }
 
-/// Every case by name.
+/// A main body that may raise.
+pub type MainBody = fn() -> executor_api::PyResult<()>;
+
+/// The cases whose main body returns a result (`sys.exit`, `?`), by name.
+pub const MAINS: &[(&str, MainBody)] = &[
+    ("exit_joins_threads", exit_joins_threads::run),
+    (
+        "exit_runs_pending_executor_work",
+        exit_runs_pending_executor_work::run,
+    ),
+    ("process_sys_exit", process_sys_exit::run),
+    ("sys_exit_code", sys_exit_code::run),
+    ("sys_exit_message", sys_exit_message::run),
+];
+
+/// Every other case by name.
 pub const ALL: &[(&str, fn())] = &[
     ("as_completed_results", as_completed_results::run),
     ("asyncio_executor_bridge", asyncio_executor_bridge::run),

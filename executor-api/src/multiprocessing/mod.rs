@@ -15,7 +15,7 @@ mod sharedctypes;
 pub use connection::{Connection, Pipe};
 pub use managers::{DictProxy, ListProxy, Manager, Namespace};
 pub use pool::{AsyncResult, Callback, ErrorCallback, IMapUnordered, Pool, PoolBuilder};
-pub use process::{current_process, Process, ProcessInfo};
+pub use process::{active_children, current_process, Process, ProcessInfo};
 pub use queues::{JoinableQueue, Queue};
 pub use sharedctypes::{Array, Value};
 

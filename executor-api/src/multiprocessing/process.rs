@@ -1,12 +1,12 @@
 //! `multiprocessing.Process` on a thread, and `current_process()`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Once};
 
-use crate::exceptions::{call, PyException, PyResult};
+use crate::exceptions::{call, PyException, PyResult, SystemExitCode};
 use crate::report::write_stderr;
-use crate::threading::Thread;
+use crate::threading::{get_ident, Thread};
 use crate::IntoPyResult;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -35,34 +35,39 @@ pub struct Process {
     name: String,
     thread: Thread,
     started: Arc<AtomicBool>,
+    daemon: Arc<AtomicBool>,
     exitcode: Arc<AtomicI32>,
 }
 
 thread_local! {
     static CURRENT: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The process running on this thread (its thread's ident), `None` in
+    /// the main process.
+    static CURRENT_PID: Cell<Option<u64>> = const { Cell::new(None) };
 }
 
-/// What CPython's `Process._bootstrap` does with what the target raised:
-/// writes `Process NAME:` and the exception (its last traceback line; we
-/// have no frames) to stderr, exit code 1. A `SystemExit` ends the process
-/// with its code: none is 0, an integer is itself, anything else is written
-/// to stderr and is 1.
-fn report_failure(name: &str, e: &PyException) -> i32 {
-    // `PyException::SystemExit` is being added elsewhere; until then a
-    // `SystemExit` is any exception of that class name, its message the code.
-    if e.name() == "SystemExit" {
-        let code = e.message();
-        if code.is_empty() || code == "None" {
-            return 0;
+/// `multiprocessing.process._children`: the started processes, with the
+/// process that started each.
+static CHILDREN: Mutex<Vec<(Option<u64>, Process)>> = Mutex::new(Vec::new());
+
+/// The exit code of a target's outcome, as `BaseProcess._bootstrap` makes
+/// it: 0, `SystemExit`'s code (a message is printed, code 1), or 1 with the
+/// exception printed for any other exception.
+fn exitcode_of(name: &str, r: PyResult<()>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(PyException::SystemExit(code)) => {
+            if let SystemExitCode::Message(m) = &code {
+                write_stderr(&format!("{m}\n"));
+            }
+            // What the parent's `waitpid` sees of `os._exit(code)`.
+            code.exit_status() & 0xff
         }
-        if let Ok(code) = code.parse::<i32>() {
-            return code;
+        Err(e) => {
+            write_stderr(&format!("Process {name}:\n{e}\n"));
+            1
         }
-        write_stderr(&format!("{code}\n"));
-        return 1;
     }
-    write_stderr(&format!("Process {name}:\n{e}\n"));
-    1
 }
 
 impl Process {
@@ -85,19 +90,22 @@ impl Process {
         let name = name.into();
         let exitcode = Arc::new(AtomicI32::new(RUNNING));
         let (code, pname) = (exitcode.clone(), name.clone());
-        let thread = Thread::builder().name(name.clone()).build(move || {
-            CURRENT.with(|c| *c.borrow_mut() = Some(pname.clone()));
-            let r: PyResult<()> = call(target);
-            let exitcode = match &r {
-                Ok(()) => 0,
-                Err(e) => report_failure(&pname, e),
-            };
-            code.store(exitcode, Ordering::SeqCst);
-        });
+        // A daemon thread for `threading`: processes are joined by
+        // `multiprocessing`'s own exit function, after the threads.
+        let thread = Thread::builder()
+            .name(name.clone())
+            .daemon(Some(true))
+            .build(move || {
+                CURRENT.with(|c| *c.borrow_mut() = Some(pname.clone()));
+                CURRENT_PID.with(|c| c.set(Some(get_ident())));
+                let r: PyResult<()> = call(target);
+                code.store(exitcode_of(&pname, r), Ordering::SeqCst);
+            });
         Process {
             name,
             thread,
             started: Arc::new(AtomicBool::new(false)),
+            daemon: Arc::new(AtomicBool::new(false)),
             exitcode,
         }
     }
@@ -107,6 +115,38 @@ impl Process {
         &self.name
     }
 
+    /// `daemon`: whether exit leaves this process running instead of
+    /// joining it.
+    pub fn daemon(&self) -> bool {
+        self.daemon.load(Ordering::SeqCst)
+    }
+
+    /// Sets `daemon` (`p.daemon = flag`): `AssertionError: process has
+    /// already started` after `start()`.
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Process;
+    /// let p = Process::new(|| ());
+    /// p.set_daemon(true)?;
+    /// assert!(p.daemon());
+    /// p.start()?;
+    /// assert_eq!(
+    ///     p.set_daemon(false).unwrap_err().to_string(),
+    ///     "AssertionError: process has already started"
+    /// );
+    /// # p.join(None)?;
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn set_daemon(&self, daemon: bool) -> PyResult<()> {
+        if self.started.load(Ordering::SeqCst) {
+            return Err(PyException::AssertionError(
+                "process has already started".into(),
+            ));
+        }
+        self.daemon.store(daemon, Ordering::SeqCst);
+        Ok(())
+    }
+
     /// `start()`: `AssertionError: cannot start a process twice`.
     pub fn start(&self) -> PyResult<()> {
         if self.started.swap(true, Ordering::SeqCst) {
@@ -114,7 +154,18 @@ impl Process {
                 "cannot start a process twice".into(),
             ));
         }
-        self.thread.start()
+        register_exit_function();
+        let parent = CURRENT_PID.with(Cell::get);
+        children().push((parent, self.clone()));
+        let started = self.thread.start();
+        if started.is_err() {
+            children().retain(|(_, p)| !self.same(p));
+        }
+        started
+    }
+
+    fn same(&self, other: &Process) -> bool {
+        self.thread.ptr_eq(&other.thread)
     }
 
     /// `join(timeout=None)`: `AssertionError: can only join a started
@@ -133,8 +184,10 @@ impl Process {
         self.thread.is_alive()
     }
 
-    /// `exitcode`: `None` while running, 0 on success, 1 if the target
-    /// raised or panicked, a `SystemExit`'s code.
+    /// `exitcode`: `None` while running, 0 on success, the code of a
+    /// `SystemExit` ([`sys::exit`](crate::sys::exit); 1 for a message,
+    /// printed to stderr), 1 if the target raised anything else or
+    /// panicked.
     pub fn exitcode(&self) -> Option<i32> {
         Some(self.exitcode.load(Ordering::SeqCst)).filter(|&c| c != RUNNING)
     }
@@ -148,6 +201,56 @@ impl Process {
     pub fn ident(&self) -> Option<u64> {
         self.pid()
     }
+}
+
+fn children() -> std::sync::MutexGuard<'static, Vec<(Option<u64>, Process)>> {
+    CHILDREN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `multiprocessing.active_children()`: the processes this process started
+/// that are still running; finished ones are forgotten (CPython reaps
+/// them).
+///
+/// ```
+/// use executor_api::multiprocessing::{active_children, Process};
+/// use executor_api::threading::Event;
+/// let go = Event::new();
+/// let go2 = go.clone();
+/// let p = Process::new(move || { go2.wait(None); });
+/// p.start()?;
+/// assert_eq!(active_children().len(), 1);
+/// go.set();
+/// p.join(None)?;
+/// assert!(active_children().is_empty());
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+pub fn active_children() -> Vec<Process> {
+    let me = CURRENT_PID.with(Cell::get);
+    let mut all = children();
+    all.retain(|(_, p)| p.is_alive());
+    all.iter()
+        .filter(|(parent, _)| *parent == me)
+        .map(|(_, p)| p.clone())
+        .collect()
+}
+
+/// `multiprocessing.util._exit_function`, registered with
+/// [`atexit`](crate::atexit) when the first process starts (when CPython
+/// imports `multiprocessing.util`): joins the non-daemon children. Daemon
+/// children are not terminated (a thread cannot be); they end with the
+/// program.
+fn register_exit_function() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        crate::atexit::register(|| {
+            for p in active_children() {
+                if !p.daemon() {
+                    p.join(None)?;
+                }
+            }
+            Ok::<(), PyException>(())
+        })
+    });
 }
 
 /// What `multiprocessing.current_process()` tells about the caller.

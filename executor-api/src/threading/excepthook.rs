@@ -95,9 +95,7 @@ pub fn excepthook() -> ExceptHook {
 /// `threading.__excepthook__`: prints `Exception in thread NAME:` and the
 /// exception's last traceback line to stderr; `SystemExit` is ignored.
 pub fn default_excepthook(args: &ExceptHookArgs) {
-    // `PyException::SystemExit` is being added elsewhere; until then a
-    // `SystemExit` is any exception of that class name.
-    if args.exc_type == "SystemExit" {
+    if matches!(args.exc_value, PyException::SystemExit(_)) {
         return;
     }
     let name = match &args.thread {

@@ -16,12 +16,16 @@
 //! something asks.
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::thread::Thread;
 
-static NEXT_IDENT: AtomicU64 = AtomicU64::new(1);
+/// The std `main` thread's ident, known before it asks (so
+/// `main_thread().ident` is right from any thread).
+pub(crate) const MAIN_IDENT: u64 = 1;
+static MAIN_CLAIMED: AtomicBool = AtomicBool::new(false);
+static NEXT_IDENT: AtomicU64 = AtomicU64::new(MAIN_IDENT + 1);
 
 fn next_ident() -> u64 {
     NEXT_IDENT.fetch_add(1, Ordering::Relaxed)
@@ -70,7 +74,13 @@ impl Frame {
 }
 
 thread_local! {
-    static IDENT: u64 = next_ident();
+    static IDENT: u64 = if scheduler::thread_name().as_deref() == Some("main")
+        && !MAIN_CLAIMED.swap(true, Ordering::Relaxed)
+    {
+        MAIN_IDENT
+    } else {
+        next_ident()
+    };
     static FRAMES: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -140,8 +150,24 @@ pub fn get_ident() -> u64 {
 /// assert!(executor_api::threading::get_native_id() > 0);
 /// ```
 pub fn get_native_id() -> u64 {
+    native_id().unwrap_or_else(get_ident)
+}
+
+fn native_id() -> Option<u64> {
     std::fs::read_link("/proc/thread-self")
         .ok()
         .and_then(|p| p.file_name()?.to_str()?.parse().ok())
-        .unwrap_or_else(get_ident)
+}
+
+/// The std `main` thread's native id, asked from any thread: on Linux the
+/// main thread's id is the process id; elsewhere it is [`MAIN_IDENT`], as
+/// [`get_native_id`] falls back to [`get_ident`].
+pub(crate) fn main_native_id() -> u64 {
+    if get_ident() == MAIN_IDENT {
+        return get_native_id();
+    }
+    match native_id() {
+        Some(_) => std::process::id().into(),
+        None => MAIN_IDENT,
+    }
 }

@@ -14,8 +14,8 @@
 mod barrier;
 mod condition;
 mod event;
-pub(crate) mod ident;
 mod excepthook;
+pub(crate) mod ident;
 mod local;
 mod lock;
 mod rlock;
@@ -33,6 +33,7 @@ pub use lock::{Lock, LockGuard};
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, Semaphore, SemaphoreGuard};
 pub use thread::{active_count, current_thread, enumerate, main_thread, Thread, ThreadBuilder};
+pub(crate) use thread::{claim_main_thread, stop_main_and_join_threads};
 pub use timer::Timer;
 
 /// `threading.TIMEOUT_MAX`: the largest timeout CPython's locks accept on

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use super::event::Event;
 use super::excepthook::invoke_excepthook;
-use super::ident::{get_ident, get_native_id};
+use super::ident::{get_ident, get_native_id, main_native_id, MAIN_IDENT};
 use crate::exceptions::{call, PyException, PyResult};
 
 type Target = Box<dyn FnOnce() -> PyResult<()> + Send>;
@@ -84,8 +84,9 @@ impl ThreadBuilder {
         self
     }
 
-    /// `daemon=`: kept for `daemon` queries; a Rust process ends when `main`
-    /// returns whatever its threads do, so it changes nothing else.
+    /// `daemon=`: `None` inherits the creating thread's flag. At exit
+    /// [`run_main`](crate::run_main) joins every non-daemon thread; a
+    /// daemon thread does not keep the program alive.
     pub fn daemon(mut self, daemon: Option<bool>) -> Self {
         self.daemon = daemon;
         self
@@ -191,6 +192,31 @@ impl Thread {
     /// `daemon`.
     pub fn daemon(&self) -> bool {
         self.inner.daemon.load(Ordering::SeqCst)
+    }
+
+    /// Sets `daemon` (`t.daemon = flag`): `RuntimeError: cannot set daemon
+    /// status of active thread` once started.
+    ///
+    /// ```
+    /// use executor_api::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// t.set_daemon(true)?;
+    /// assert!(t.daemon());
+    /// t.start()?;
+    /// assert_eq!(
+    ///     t.set_daemon(false).unwrap_err().to_string(),
+    ///     "RuntimeError: cannot set daemon status of active thread"
+    /// );
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn set_daemon(&self, daemon: bool) -> PyResult<()> {
+        if self.inner.started.load(Ordering::SeqCst) {
+            return Err(PyException::RuntimeError(
+                "cannot set daemon status of active thread".into(),
+            ));
+        }
+        self.inner.daemon.store(daemon, Ordering::SeqCst);
+        Ok(())
     }
 
     /// `ident`: `None` before `start()`.
@@ -302,24 +328,62 @@ fn alive() -> &'static Mutex<Vec<Thread>> {
 static MAIN: OnceLock<Thread> = OnceLock::new();
 
 /// `threading.main_thread()`: the thread object of the program's main
-/// thread (the first thread that asked, if no std `main` thread did).
+/// thread, with its `ident` from the start, whichever thread asks first.
+///
+/// The main thread is the one running [`run_main`](crate::run_main); before
+/// (or without) it, the std thread named `main`.
 ///
 /// ```
-/// assert_eq!(executor_api::threading::main_thread().name(), "MainThread");
+/// use executor_api::threading::main_thread;
+/// let m = main_thread();
+/// assert_eq!(m.name(), "MainThread");
+/// assert!(m.ident().is_some());
 /// ```
 pub fn main_thread() -> Thread {
     MAIN.get_or_init(|| {
         let t = Thread::from_parts("MainThread".into(), false, None);
         t.inner.started.store(true, Ordering::SeqCst);
+        t.inner.ident.store(MAIN_IDENT, Ordering::SeqCst);
+        t.inner.native_id.store(main_native_id(), Ordering::SeqCst);
         t
     })
     .clone()
 }
 
+/// [`run_main`](crate::run_main)'s thread becomes the main thread.
+pub(crate) fn claim_main_thread() {
+    let m = main_thread();
+    m.inner.ident.store(get_ident(), Ordering::SeqCst);
+    m.inner.native_id.store(get_native_id(), Ordering::SeqCst);
+    CURRENT.with(|c| *c.borrow_mut() = Some(m));
+}
+
+/// The end of `threading._shutdown()`: the main thread is stopped (whoever
+/// joins it returns), then every non-daemon thread is joined, including
+/// those started meanwhile.
+pub(crate) fn stop_main_and_join_threads() {
+    main_thread().inner.finished.set();
+    loop {
+        let non_daemon: Vec<Thread> = alive()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|t| !t.daemon())
+            .cloned()
+            .collect();
+        if non_daemon.is_empty() {
+            break;
+        }
+        for t in non_daemon {
+            t.inner.finished.wait(None);
+        }
+    }
+}
+
 /// `threading.current_thread()`. For a thread not started through
 /// [`Thread`], a dummy object named after the std thread (our pool workers
 /// are named like CPython's, e.g. `ThreadPoolExecutor-0_0`), or
-/// `Dummy-N`; the std `main` thread is `MainThread`.
+/// `Dummy-N`; the main thread (see [`main_thread`]) is `MainThread`.
 ///
 /// ```
 /// use executor_api::threading::{current_thread, Thread};
@@ -337,13 +401,9 @@ pub fn current_thread() -> Thread {
         if let Some(t) = c.borrow().as_ref() {
             return t.clone();
         }
+        let main = main_thread();
         let t = match scheduler::thread_name().as_deref() {
-            Some("main") => {
-                let m = main_thread();
-                m.inner.ident.store(get_ident(), Ordering::SeqCst);
-                m.inner.native_id.store(get_native_id(), Ordering::SeqCst);
-                m
-            }
+            _ if main.inner.ident.load(Ordering::SeqCst) == get_ident() => main,
             Some(name) => Thread::for_running_thread(name.to_string(), true),
             None => Thread::for_running_thread(new_name("Dummy"), true),
         };

@@ -493,9 +493,8 @@ impl<T> Future<T> {
             None => nested_depth() >= NESTED_DEPTH_LIMIT,
         };
         if too_deep {
-            return self.claim_and_fail(PyException::new(
-                "RecursionError",
-                "maximum recursion depth exceeded",
+            return self.claim_and_fail(PyException::RecursionError(
+                "maximum recursion depth exceeded".into(),
             ));
         }
         run_as_nested(&origin.names, || self.claim_and_run())

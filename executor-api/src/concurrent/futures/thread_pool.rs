@@ -203,22 +203,30 @@ impl ThreadPoolExecutorBuilder {
         let spawn_error = pool
             .spawn_error()
             .map(|_| PyException::RuntimeError("can't start new thread".into()));
-        Ok(ThreadPoolExecutor {
-            shared: Arc::new(Shared {
-                origin: Arc::new(Origin {
-                    pool: pool.handle(),
-                    flags: flags.clone(),
-                    idle: AtomicUsize::new(0),
-                    names: Arc::new(NestedNames::new(prefix, max_workers)),
-                }),
-                pool,
-                flags,
-                shutdown: RwLock::new(false),
-                max_workers,
-                spawn_error_pending: AtomicBool::new(spawn_error.is_some()),
-                spawn_error: Mutex::new(spawn_error),
+        let shared = Arc::new(Shared {
+            origin: Arc::new(Origin {
+                pool: pool.handle(),
+                flags: flags.clone(),
+                idle: AtomicUsize::new(0),
+                names: Arc::new(NestedNames::new(prefix, max_workers)),
             }),
-        })
+            pool,
+            flags,
+            shutdown: RwLock::new(false),
+            max_workers,
+            spawn_error_pending: AtomicBool::new(spawn_error.is_some()),
+            spawn_error: Mutex::new(spawn_error),
+        });
+        // At exit, `_python_exit`: the queue is finished and the workers
+        // joined; meanwhile `submit` raises "after interpreter shutdown",
+        // then "after shutdown" (CPython's workers set `_shutdown` on exit).
+        crate::exit::register_executor(&shared, |s| {
+            drop(s.shutdown.write().unwrap_or_else(|p| p.into_inner()));
+            s.pool.shutdown();
+            s.pool.wait_for_workers();
+            s.shutdown(true, false);
+        });
+        Ok(ThreadPoolExecutor { shared })
     }
 }
 
@@ -343,6 +351,11 @@ impl ThreadPoolExecutor {
         if *down {
             return Err(PyException::RuntimeError(
                 "cannot schedule new futures after shutdown".into(),
+            ));
+        }
+        if crate::exit::interpreter_shutdown() {
+            return Err(PyException::RuntimeError(
+                "cannot schedule new futures after interpreter shutdown".into(),
             ));
         }
         let (future, job) = Future::with_job(shared.origin.clone(), f);

@@ -1,0 +1,7 @@
+# compare: stderr
+import atexit
+import sys
+
+atexit.register(print, "handler")
+print("main")
+sys.exit("bye")
