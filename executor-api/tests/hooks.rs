@@ -63,7 +63,9 @@ fn texts() {
     t.start().unwrap();
     t.join(None).unwrap();
     // SystemExit is silent.
-    let t = Thread::new(raising(PyException::new("SystemExit", "3")));
+    let t = Thread::new(raising(PyException::SystemExit(
+        executor_api::SystemExitCode::Int(3),
+    )));
     t.start().unwrap();
     t.join(None).unwrap();
     // A hook that raises.

@@ -20,7 +20,8 @@
 //! worker that waits runs nothing else meanwhile (`scheduler::block_on_until`
 //! parks it), so an executor never has more calls in progress than
 //! workers. One case differs, because CPython has no answer there but a
-//! deadlock: a worker of the future's own pool waits for it while it is
+//! deadlock: a worker of the future's own pool waits, with no timeout, for
+//! it while it is
 //! still queued, and every other worker of the pool is blocked too and no
 //! new one may start (`scheduler::Stuck`). Then nothing but the waiter could
 //! ever run the call, so the waiter claims it and runs it on its own stack —
@@ -459,7 +460,12 @@ impl<T> Future<T> {
             return true;
         }
         loop {
-            let mut waiter = Waiter { future: self, pool };
+            // A timed wait is no deadlock in CPython: it times out there.
+            let mut waiter = Waiter {
+                future: self,
+                pool,
+                may_run: deadline.is_none(),
+            };
             match pool.block_on_until(Pin::new(&mut waiter), deadline) {
                 None => return false,
                 Some(None) => return true,
@@ -583,6 +589,8 @@ fn take_listeners<T>(st: &mut State<T>) -> (Vec<Callback<T>>, Vec<Waker>) {
 struct Waiter<'a, T> {
     future: &'a Future<T>,
     pool: &'a PoolHandle,
+    /// Whether the waiter may run the call (an untimed wait only).
+    may_run: bool,
 }
 
 impl<T> std::future::Future for Waiter<'_, T> {
@@ -592,7 +600,7 @@ impl<T> std::future::Future for Waiter<'_, T> {
         if self.future.register(cx.waker()) {
             return Poll::Ready(None);
         }
-        if lock(&self.future.shared().state).phase != Phase::Pending {
+        if !self.may_run || lock(&self.future.shared().state).phase != Phase::Pending {
             return Poll::Pending;
         }
         match self.pool.watch_stuck(cx.waker()) {

@@ -106,7 +106,7 @@ impl ThreadPoolExecutorBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use executor_api::concurrent::futures::ThreadPoolExecutor;
+    /// use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
     /// use executor_api::queue::Queue;
     /// let ex = ThreadPoolExecutor::builder()
     ///     .max_workers(Some(1))
@@ -114,9 +114,10 @@ impl ThreadPoolExecutorBuilder {
     ///     .build()?;
     /// let q: Queue<u32> = Queue::new(None);
     /// let (q1, q2) = (q.clone(), q.clone());
-    /// let consumer = ex.submit(move || q1.get(None, None))?;
-    /// ex.submit(move || q2.put(7, None, None))?; // queued behind the consumer
+    /// let consumer: Future<u32> = ex.submit(move || q1.get(None, None))?;
+    /// let producer: Future<()> = ex.submit(move || q2.put(7, None, None))?; // queued behind it
     /// assert_eq!(consumer.result(None)?, 7);
+    /// producer.result(None)?;
     /// # Ok::<(), executor_api::PyException>(())
     /// ```
     pub fn starvation_rescue(mut self, after: Duration) -> Self {
