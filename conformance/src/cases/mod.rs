@@ -56,9 +56,11 @@ mod timeout_edges;
 mod timer_and_local;
 mod tpe_map_exception;
 mod tpe_map_order;
+mod tpe_max_workers_limit;
 mod tpe_max_workers_zero;
 mod tpe_submit_after_shutdown;
 mod tpe_submit_result;
+mod tpe_wait_blocks_worker;
 mod wait_all_and_first_exception;
 mod wait_duplicate_futures;
 mod wait_first_completed;
@@ -156,9 +158,11 @@ pub const ALL: &[(&str, fn())] = &[
     ("timer_and_local", timer_and_local::run),
     ("tpe_map_exception", tpe_map_exception::run),
     ("tpe_map_order", tpe_map_order::run),
+    ("tpe_max_workers_limit", tpe_max_workers_limit::run),
     ("tpe_max_workers_zero", tpe_max_workers_zero::run),
     ("tpe_submit_after_shutdown", tpe_submit_after_shutdown::run),
     ("tpe_submit_result", tpe_submit_result::run),
+    ("tpe_wait_blocks_worker", tpe_wait_blocks_worker::run),
     (
         "wait_all_and_first_exception",
         wait_all_and_first_exception::run,
