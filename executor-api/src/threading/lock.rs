@@ -104,7 +104,6 @@ impl Lock {
             None => try_take(None).is_some(),
             Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
         };
-        if taken {}
         Ok(taken)
     }
 

@@ -77,12 +77,10 @@ impl RLock {
             }
             None
         };
-        let taken = match wait {
+        match wait {
             None => try_take(None).is_some(),
             Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
-        };
-        if taken {}
-        taken
+        }
     }
 
     /// `release()`: `RuntimeError: cannot release un-acquired lock` unless
