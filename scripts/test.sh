@@ -8,7 +8,7 @@
 #   scripts/test.sh --list               print the tier names
 #   scripts/test.sh --help
 #
-# Tiers: native conformance wasi browser loom tsan stress
+# Tiers: native conformance cpython wasi browser loom tsan stress
 #
 # Every install step is idempotent and returns quickly when the tool is
 # already present at the expected version. Tools that are not rustup
@@ -29,7 +29,7 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL_TIERS=(native conformance wasi browser loom tsan stress)
+ALL_TIERS=(native conformance cpython wasi browser loom tsan stress)
 
 TOOLS_ROOT="${TOOLS_ROOT:-${HOME:-/root}/.cache/pyrt-tools}"
 WASMTIME_MAJOR="${WASMTIME_MAJOR:-36}"
@@ -311,6 +311,7 @@ install_playwright_core() {
 # Per-tier install sets (also used by --install-only).
 install_for_native() { install_step rustfmt+clippy install_native_components; }
 install_for_conformance() { :; }
+install_for_cpython() { :; }
 install_for_wasi() {
     install_step wasi-targets install_wasi_targets
     install_step wasmtime install_wasmtime
@@ -351,6 +352,19 @@ tier_conformance() {
     [[ -f "$s" ]] || skip "conformance/run.sh not present"
     cd "$REPO_ROOT"
     if [[ -x "$s" ]]; then run "$s"; else run bash "$s"; fi
+}
+
+# CPython 3.11's own tests, ported one by one (conformance/cpython/*.rs;
+# what cannot apply is listed in conformance/cpython/SKIPPED.md).
+tier_cpython() {
+    cd "$REPO_ROOT"
+    local args=() f
+    for f in conformance/cpython/*.rs; do
+        [[ $(basename "$f") == common.rs ]] && continue
+        args+=(--test "cpython_$(basename "$f" .rs)")
+    done
+    (( ${#args[@]} )) || skip "no ported CPython tests"
+    run cargo test -p conformance --release "${args[@]}"
 }
 
 tier_wasi() {
