@@ -307,7 +307,7 @@ def main():
           "never do this: they block as in CPython. `get_native_id()` of such a call is its worker's.",
           "- Opt-in, beyond CPython: `ThreadPoolExecutor::builder().starvation_rescue(after)` starts one extra worker "
           "(at most one per `after`) when every worker has been blocked that long with calls still queued, and says so "
-          "on stderr; without it such a pool stays blocked, as CPython's does.",
+          "(a warning on the `concurrent.futures` logger); without it such a pool stays blocked, as CPython's does.",
           "- `threading.local` values of a call run nested as above stay in the `local` until it is dropped.",
           "- `Pool.map(chunksize=None)` splits work adaptively instead of CPython's fixed `len/(4*processes)` chunks.",
           "- `multiprocessing` runs on threads: no pickling, shared memory, `Process.pid` is a thread id.",

@@ -10,7 +10,9 @@
 //!   (`exception calling callback for <Future ...>`, level error) and an
 //!   initializer that raised (`Exception in initializer:`, level critical);
 //!   `multiprocessing.Pool` reports a `callback=`/`error_callback=` that
-//!   raised on the `multiprocessing` logger.
+//!   raised on the `multiprocessing` logger. One more record is ours alone:
+//!   the warning (level warning, on `concurrent.futures`) of an executor's
+//!   opt-in starvation rescue.
 //!
 //! The loggers go through the [`log`] crate, with the Python logger's name
 //! as the record's target ([`FUTURES_LOGGER`], [`MULTIPROCESSING_LOGGER`])
@@ -57,7 +59,13 @@ pub(crate) fn write_stderr(text: &str) {
 /// Logs `message` with the exception `exc` on the Python logger `target`
 /// (the module docs say where it goes).
 pub(crate) fn log_exception(target: &'static str, level: Level, message: &str, exc: &PyException) {
-    let text = format!("{message}\n{exc}");
+    log_message(target, level, &format!("{message}\n{exc}"));
+}
+
+/// Logs `text` on the Python logger `target` (the module docs say where it
+/// goes): e.g. the warning of a starvation rescue, which CPython has no
+/// counterpart for (it deadlocks there).
+pub(crate) fn log_message(target: &'static str, level: Level, text: &str) {
     if log::max_level() == LevelFilter::Off {
         write_stderr(&format!("{text}\n"));
         return;

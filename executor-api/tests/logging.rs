@@ -34,7 +34,7 @@ fn records(needle: &str) -> Vec<(String, Level, String)> {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         log::set_logger(&CAPTURE).unwrap();
-        log::set_max_level(LevelFilter::Error);
+        log::set_max_level(LevelFilter::Warn);
     });
     CAPTURE
         .0
@@ -121,4 +121,26 @@ fn pool_callbacks_that_raise_are_logged() {
             ),
         ]
     );
+}
+
+#[test]
+fn a_starvation_rescue_is_logged_as_a_warning_on_the_futures_logger() -> PyResult<()> {
+    records("");
+    // One worker blocked in `get`, the producer queued behind it.
+    let ex = ThreadPoolExecutor::builder()
+        .max_workers(Some(1))
+        .thread_name_prefix("starved")
+        .starvation_rescue(std::time::Duration::from_millis(20))
+        .build()?;
+    let q: executor_api::queue::Queue<u8> = executor_api::queue::Queue::new(None);
+    let (q1, q2) = (q.clone(), q.clone());
+    let consumer: Future<u8> = ex.submit(move || q1.get(None, None))?;
+    let producer: Future<()> = ex.submit(move || q2.put(3, None, None))?;
+    assert_eq!(consumer.result(None)?, 3);
+    producer.result(None)?;
+    let got = records("every worker of starved");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].0.as_str(), got[0].1), (FUTURES_LOGGER, Level::Warn));
+    assert!(got[0].2.contains("CPython would have deadlocked here"));
+    Ok(())
 }

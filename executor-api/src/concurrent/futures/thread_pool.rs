@@ -231,14 +231,16 @@ impl ThreadPoolExecutorBuilder {
     }
 }
 
-/// The warning of a starvation rescue (the `concurrent.futures` logger's
-/// text; CPython has no such message, since it deadlocks there).
+/// The warning of a starvation rescue, on the `concurrent.futures` logger
+/// (CPython has no such message, since it deadlocks there).
 fn warn_rescue(prefix: &str, after: Duration) {
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "every worker of {prefix} was blocked for {after:?} with calls still queued; \
-         started an extra worker (CPython would have deadlocked here)"
+    crate::report::log_message(
+        crate::report::FUTURES_LOGGER,
+        log::Level::Warn,
+        &format!(
+            "every worker of {prefix} was blocked for {after:?} with calls still queued; \
+             started an extra worker (CPython would have deadlocked here)"
+        ),
     );
 }
 
