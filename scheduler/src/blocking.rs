@@ -56,7 +56,7 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
-use crate::loom::{lock, Mutex};
+use crate::loom::{lock, AtomicUsize, Mutex, Ordering};
 use crate::registry::Registry;
 use crate::sleep::Sleep;
 use crate::Instant;
@@ -82,6 +82,11 @@ pub enum Stuck {
 /// (`tests/loom_spares.rs`) checks this very code.
 pub(crate) struct Blocked {
     state: Mutex<State>,
+    /// Bumped at every [`block`](Self::block) (and when a worker exits):
+    /// a watcher that registered at generation `g` and sees `g` still has
+    /// a valid registration and cannot have become stuck, so it need not
+    /// take the lock again (waiters poll on every spin round).
+    generation: AtomicUsize,
     /// Rescue window; `None`: no rescue (the default, as CPython).
     rescue_after: Option<Duration>,
 }
@@ -112,6 +117,7 @@ impl Blocked {
                 free: (primaries..primaries + spares).rev().collect(),
                 last_rescue: None,
             }),
+            generation: AtomicUsize::new(0),
             rescue_after,
         }
     }
@@ -140,6 +146,20 @@ impl Blocked {
         let watchers = {
             let mut st = lock(&self.state);
             st.blocked += 1;
+            self.generation.fetch_add(1, Ordering::Release);
+            std::mem::take(&mut st.watchers)
+        };
+        for w in watchers {
+            w.wake();
+        }
+    }
+
+    /// A worker exited (fewer live workers can make a waiter stuck): wake
+    /// the watchers so that they check again.
+    pub(crate) fn worker_exited(&self) {
+        let watchers = {
+            let mut st = lock(&self.state);
+            self.generation.fetch_add(1, Ordering::Release);
             std::mem::take(&mut st.watchers)
         };
         for w in watchers {
@@ -168,15 +188,22 @@ impl Blocked {
     /// Whether a waiter that is a live worker of the pool is stuck (see the
     /// module docs). `me_blocked`: the waiter is itself counted as blocked.
     /// `live`: workers running now; `all_started`: no more may start. When
-    /// not stuck, `waker` is woken at the next [`block`](Self::block).
+    /// not stuck, `waker` is woken at the next [`block`](Self::block), and
+    /// `seen` records the generation of that registration: while it is
+    /// current, later calls answer [`Stuck::No`] without locking.
     pub(crate) fn watch(
         &self,
         waker: &Waker,
+        seen: &mut Option<usize>,
         me_blocked: bool,
-        live: usize,
+        live: impl FnOnce() -> usize,
         all_started: bool,
     ) -> Stuck {
+        if *seen == Some(self.generation.load(Ordering::Acquire)) {
+            return Stuck::No;
+        }
         let mut st = lock(&self.state);
+        let live = live();
         let others = st.blocked - usize::from(me_blocked);
         if others + 1 >= live {
             return if all_started {
@@ -188,6 +215,7 @@ impl Blocked {
         if !st.watchers.iter().any(|w| w.will_wake(waker)) {
             st.watchers.push(waker.clone());
         }
+        *seen = Some(self.generation.load(Ordering::Acquire));
         Stuck::No
     }
 
@@ -264,10 +292,19 @@ impl Registry {
     }
 
     /// See [`Blocked::watch`]; the caller is a live worker of this pool.
-    pub(crate) fn watch_stuck(&self, waker: &Waker, me_blocked: bool) -> Stuck {
-        let live = self.live_workers();
-        self.blocked
-            .watch(waker, me_blocked, live, self.all_started())
+    pub(crate) fn watch_stuck(
+        &self,
+        waker: &Waker,
+        seen: &mut Option<usize>,
+        me_blocked: bool,
+    ) -> Stuck {
+        self.blocked.watch(
+            waker,
+            seen,
+            me_blocked,
+            || self.live_workers(),
+            self.all_started(),
+        )
     }
 
     /// Called by a blocked worker whose rescue window passed: starts a

@@ -76,4 +76,20 @@ impl Spares {
     pub fn retire(&self, slot: usize) -> bool {
         self.0.retire(slot)
     }
+
+    /// A waiter (a live worker, not blocked itself) of a pool of `live`
+    /// workers, all started, asks whether it is stuck: `Some(true)` if so,
+    /// `None` if not (its waker is registered).
+    pub fn watch(
+        &self,
+        waker: &std::task::Waker,
+        seen: &mut Option<usize>,
+        live: usize,
+    ) -> Option<bool> {
+        match self.0.watch(waker, seen, false, || live, true) {
+            crate::blocking::Stuck::No => None,
+            crate::blocking::Stuck::Yes => Some(true),
+            crate::blocking::Stuck::CanStart => Some(false),
+        }
+    }
 }

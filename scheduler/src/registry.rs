@@ -221,9 +221,12 @@ impl Registry {
     }
 
     fn worker_exited(&self) {
-        let mut live = lock(&self.live);
-        *live -= 1;
-        self.live_cv.notify_all();
+        {
+            let mut live = lock(&self.live);
+            *live -= 1;
+            self.live_cv.notify_all();
+        }
+        self.blocked.worker_exited();
     }
 
     /// Number of workers running now.

@@ -9,12 +9,42 @@
 //! asleep (an idle thread that should have exited); loom reports the
 //! spare's thread blocked forever as a deadlock.
 //!
+//! The stuck-waiter protocol (`blocking.rs`, "Stuck waiters") is modelled
+//! here too: a waiter that checks "is every other worker blocked?" while the
+//! last other worker blocks must learn that it is stuck — either its check
+//! sees the blocked count, or the blocking worker's wake-up reaches it —
+//! or it would wait forever for a call only it can run.
+//!
 //! Run with `scripts/test.sh loom` (`RUSTFLAGS="--cfg loom"`).
 #![cfg(loom)]
 
 use loom::sync::Arc;
 use loom::thread;
 use scheduler::loom_seam::{Sleep, Spares};
+
+/// A waker that unparks the one thread waiting on it (loom's primitives).
+#[derive(Default)]
+struct Signal {
+    woken: loom::sync::Mutex<bool>,
+    cv: loom::sync::Condvar,
+}
+
+impl std::task::Wake for Signal {
+    fn wake(self: std::sync::Arc<Self>) {
+        *self.woken.lock().unwrap() = true;
+        self.cv.notify_one();
+    }
+}
+
+impl Signal {
+    fn wait(&self) {
+        let mut woken = self.woken.lock().unwrap();
+        while !*woken {
+            woken = self.cv.wait(woken).unwrap();
+        }
+        *woken = false;
+    }
+}
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
     scheduler::loom_seam::model(3, f)
@@ -73,5 +103,29 @@ fn two_blocked_workers_two_spares_both_retire() {
         for t in threads {
             t.join().unwrap();
         }
+    });
+}
+
+#[test]
+fn a_waiter_learns_it_is_stuck_when_the_last_other_worker_blocks() {
+    model(|| {
+        // Two workers: this thread waits for a queued call; the other one
+        // blocks at any moment of that wait.
+        let spares = Arc::new(Spares::new(2));
+        let other = {
+            let spares = spares.clone();
+            thread::spawn(move || spares.block())
+        };
+        let signal = std::sync::Arc::new(Signal::default());
+        let waker = std::task::Waker::from(signal.clone());
+        let mut seen = None;
+        let stuck = loop {
+            if let Some(s) = spares.watch(&waker, &mut seen, 2) {
+                break s;
+            }
+            signal.wait();
+        };
+        assert!(stuck);
+        other.join().unwrap();
     });
 }

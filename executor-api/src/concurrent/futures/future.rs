@@ -465,6 +465,7 @@ impl<T> Future<T> {
                 future: self,
                 pool,
                 may_run: deadline.is_none(),
+                seen: None,
             };
             match pool.block_on_until(Pin::new(&mut waiter), deadline) {
                 None => return false,
@@ -591,19 +592,22 @@ struct Waiter<'a, T> {
     pool: &'a PoolHandle,
     /// Whether the waiter may run the call (an untimed wait only).
     may_run: bool,
+    /// The pool's state this waiter last registered at (`watch_stuck`).
+    seen: Option<usize>,
 }
 
 impl<T> std::future::Future for Waiter<'_, T> {
     type Output = Option<Stuck>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Stuck>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Stuck>> {
         if self.future.register(cx.waker()) {
             return Poll::Ready(None);
         }
         if !self.may_run || lock(&self.future.shared().state).phase != Phase::Pending {
             return Poll::Pending;
         }
-        match self.pool.watch_stuck(cx.waker()) {
+        let this = &mut *self;
+        match this.pool.watch_stuck(cx.waker(), &mut this.seen) {
             Stuck::No => Poll::Pending,
             stuck => Poll::Ready(Some(stuck)),
         }
