@@ -15,8 +15,9 @@
 //! call is in progress on the waiting stack while they do, see `wait.rs`.)
 //!
 //! This module keeps the one number that rule needs: how many of a pool's
-//! workers are parked in such a wait right now ([`Registry::begin_blocked`],
-//! [`Registry::end_blocked`], counted once per wait, not once per park).
+//! workers are in such a wait right now ([`Registry::begin_blocked`],
+//! [`Registry::end_blocked`]: counted once per wait that did not end at its
+//! first poll, spinning or parked, not once per park).
 //! Two things use it.
 //!
 //! # Stuck waiters

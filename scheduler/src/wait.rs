@@ -195,9 +195,20 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
     let mut cx = Context::from_waker(&waker);
     let mut spins = 0;
     let mut blocked: Option<BlockedGuard> = None;
+    let mut counted = false;
     loop {
         if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
             return Some(v);
+        }
+        // A Python-level wait that did not end at once counts as blocked
+        // from now on, spinning or parked: the others learn at once that
+        // this worker holds no queued work (stuck waiters, `blocking.rs`).
+        if mode == Mode::Park && !counted {
+            counted = true;
+            blocked = BlockedGuard::enter();
+            if blocked.is_some() {
+                continue;
+            }
         }
         if help_once(inline_pool, mode) {
             continue;
@@ -219,9 +230,6 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
         if !crate::spawner::threads_supported() {
             // No thread exists that could ever wake this wait.
             return no_threads_wait(future, &mut cx, deadline);
-        }
-        if mode == Mode::Park && blocked.is_none() {
-            blocked = BlockedGuard::enter();
         }
         let rescue = blocked
             .as_ref()
