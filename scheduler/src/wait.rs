@@ -196,6 +196,8 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
     let mut spins = 0;
     let mut blocked: Option<BlockedGuard> = None;
     let mut counted = false;
+    // When this wait, blocked since then, may try a starvation rescue.
+    let mut rescue_at: Option<Instant> = None;
     loop {
         if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
             return Some(v);
@@ -206,7 +208,9 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
         if mode == Mode::Park && !counted {
             counted = true;
             blocked = BlockedGuard::enter();
-            if blocked.is_some() {
+            if let Some(g) = &blocked {
+                let window = g.registry.blocked.rescue_after();
+                rescue_at = window.and_then(|w| Instant::now().checked_add(w));
                 continue;
             }
         }
@@ -231,11 +235,7 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
             // No thread exists that could ever wake this wait.
             return no_threads_wait(future, &mut cx, deadline);
         }
-        let rescue = blocked
-            .as_ref()
-            .and_then(|g| g.registry.blocked.rescue_after())
-            .and_then(|window| Instant::now().checked_add(window));
-        let park_until = match (deadline, rescue) {
+        let park_until = match (deadline, rescue_at) {
             (Some(d), Some(r)) => Some(d.min(r)),
             (d, r) => d.or(r),
         };
@@ -247,9 +247,14 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
                     Poll::Pending => None,
                 };
             }
-            // The rescue window passed with this worker still blocked.
-            if let Some(g) = &blocked {
+        }
+        // Blocked for a whole rescue window: maybe the pool is starved.
+        if let (Some(g), Some(at)) = (&blocked, rescue_at) {
+            let now = Instant::now();
+            if now >= at {
                 g.registry.rescue_if_starved();
+                let window = g.registry.blocked.rescue_after();
+                rescue_at = window.and_then(|w| now.checked_add(w));
             }
         }
     }
