@@ -239,14 +239,13 @@ pub(crate) fn wait_until<F: Future + ?Sized>(
             (Some(d), Some(r)) => Some(d.min(r)),
             (d, r) => d.or(r),
         };
-        if !signal.wait(park_until) {
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                // Timed out: one last poll, the result may have just arrived.
-                return match future.as_mut().poll(&mut cx) {
-                    Poll::Ready(v) => Some(v),
-                    Poll::Pending => None,
-                };
-            }
+        let woken = signal.wait(park_until);
+        if !woken && deadline.is_some_and(|d| Instant::now() >= d) {
+            // Timed out: one last poll, the result may have just arrived.
+            return match future.as_mut().poll(&mut cx) {
+                Poll::Ready(v) => Some(v),
+                Poll::Pending => None,
+            };
         }
         // Blocked for a whole rescue window: maybe the pool is starved.
         if let (Some(g), Some(at)) = (&blocked, rescue_at) {
