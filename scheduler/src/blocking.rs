@@ -78,6 +78,14 @@ pub enum Stuck {
     Yes,
 }
 
+/// What one waiter remembers between its checks of [`Stuck`]
+/// (`PoolHandle::watch_stuck`): start each wait with `StuckWatch::default()`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StuckWatch {
+    /// `(generation, stuck epoch)` at the waiter's last registration.
+    registered: Option<(usize, usize)>,
+}
+
 /// The blocked-worker bookkeeping of one pool. The decisions live here,
 /// apart from starting threads, so that the loom model
 /// (`tests/loom_spares.rs`) checks this very code.
@@ -97,6 +105,10 @@ struct State {
     blocked: usize,
     /// Wakers of stuck-watching waiters, woken when `blocked` grows.
     watchers: Vec<Waker>,
+    /// Bumped each time a waiter found itself stuck: every worker blocked
+    /// then was part of that deadlock, so a watcher registered (blocked)
+    /// before the bump is stuck too.
+    stuck_epoch: usize,
     /// Slots of the spares started and not retired.
     running: Vec<usize>,
     /// Spare slots not in use.
@@ -114,6 +126,7 @@ impl Blocked {
             state: Mutex::new(State {
                 blocked: 0,
                 watchers: Vec::new(),
+                stuck_epoch: 0,
                 running: Vec::new(),
                 free: (primaries..primaries + spares).rev().collect(),
                 last_rescue: None,
@@ -190,33 +203,50 @@ impl Blocked {
     /// module docs). `me_blocked`: the waiter is itself counted as blocked.
     /// `live`: workers running now; `all_started`: no more may start. When
     /// not stuck, `waker` is woken at the next [`block`](Self::block), and
-    /// `seen` records the generation of that registration: while it is
-    /// current, later calls answer [`Stuck::No`] without locking.
+    /// `watch` records that registration: while nothing changed since,
+    /// later calls answer [`Stuck::No`] without locking.
+    ///
+    /// A waiter that finds itself stuck wakes every watcher: each of them
+    /// that was blocked and registered before that moment was part of the
+    /// same deadlock, so it is answered [`Stuck::Yes`] too, even if the
+    /// first one has already resumed (running its call) by the time it looks.
     pub(crate) fn watch(
         &self,
         waker: &Waker,
-        seen: &mut Option<usize>,
+        watch: &mut StuckWatch,
         me_blocked: bool,
         live: impl FnOnce() -> usize,
         all_started: bool,
     ) -> Stuck {
-        if *seen == Some(self.generation.load(Ordering::Acquire)) {
+        let generation = self.generation.load(Ordering::Acquire);
+        if watch.registered.is_some_and(|(g, _)| g == generation) {
             return Stuck::No;
         }
         let mut st = lock(&self.state);
+        if let Some((_, epoch)) = watch.registered {
+            if me_blocked && epoch != st.stuck_epoch {
+                return Stuck::Yes;
+            }
+        }
         let live = live();
         let others = st.blocked - usize::from(me_blocked);
         if others + 1 >= live {
-            return if all_started {
-                Stuck::Yes
-            } else {
-                Stuck::CanStart
-            };
+            if !all_started {
+                return Stuck::CanStart;
+            }
+            st.stuck_epoch += 1;
+            self.generation.fetch_add(1, Ordering::Release);
+            let watchers = std::mem::take(&mut st.watchers);
+            drop(st);
+            for w in watchers {
+                w.wake();
+            }
+            return Stuck::Yes;
         }
         if !st.watchers.iter().any(|w| w.will_wake(waker)) {
             st.watchers.push(waker.clone());
         }
-        *seen = Some(self.generation.load(Ordering::Acquire));
+        watch.registered = Some((self.generation.load(Ordering::Acquire), st.stuck_epoch));
         Stuck::No
     }
 
@@ -296,12 +326,12 @@ impl Registry {
     pub(crate) fn watch_stuck(
         &self,
         waker: &Waker,
-        seen: &mut Option<usize>,
+        watch: &mut StuckWatch,
         me_blocked: bool,
     ) -> Stuck {
         self.blocked.watch(
             waker,
-            seen,
+            watch,
             me_blocked,
             || self.live_workers(),
             self.all_started(),

@@ -56,7 +56,7 @@ mod unwind;
 mod wait;
 mod worker;
 
-pub use blocking::Stuck;
+pub use blocking::{Stuck, StuckWatch};
 pub use job::HeapJob;
 pub use join::join;
 pub use parallel::{for_each_range, map_vec, try_map_vec};

@@ -83,10 +83,10 @@ impl Spares {
     pub fn watch(
         &self,
         waker: &std::task::Waker,
-        seen: &mut Option<usize>,
+        watch: &mut crate::blocking::StuckWatch,
         live: usize,
     ) -> Option<bool> {
-        match self.0.watch(waker, seen, false, || live, true) {
+        match self.0.watch(waker, watch, false, || live, true) {
             crate::blocking::Stuck::No => None,
             crate::blocking::Stuck::Yes => Some(true),
             crate::blocking::Stuck::CanStart => Some(false),

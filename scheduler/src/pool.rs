@@ -7,7 +7,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
-use crate::blocking::Stuck;
+use crate::blocking::{Stuck, StuckWatch};
 use crate::job::HeapJob;
 use crate::registry::{Registry, RescueHandler, StartHandler, Starter};
 use crate::spawner::{default_parallelism, threads_supported, DefaultSpawner, Spawner};
@@ -413,13 +413,13 @@ impl PoolHandle {
     /// For a worker of this pool waiting for one of the pool's queued jobs:
     /// whether every other worker is blocked (see [`Stuck`]). When it is
     /// not, `waker` is woken as soon as another worker blocks, so the
-    /// waiter can ask again. `seen` belongs to the waiter (start with
-    /// `None`): it lets repeated calls of one wait skip the pool's lock
-    /// while nothing changed. Always [`Stuck::No`] off the pool's workers.
-    pub fn watch_stuck(&self, waker: &std::task::Waker, seen: &mut Option<usize>) -> Stuck {
+    /// waiter can ask again. `watch` belongs to the waiter (one per wait):
+    /// it lets repeated calls skip the pool's lock while nothing changed.
+    /// Always [`Stuck::No`] off the pool's workers.
+    pub fn watch_stuck(&self, waker: &std::task::Waker, watch: &mut StuckWatch) -> Stuck {
         WorkerThread::with_current(|w| match w {
             Some(w) if Arc::ptr_eq(w.registry(), &self.registry) => {
-                self.registry.watch_stuck(waker, seen, w.is_blocked())
+                self.registry.watch_stuck(waker, watch, w.is_blocked())
             }
             _ => Stuck::No,
         })

@@ -47,7 +47,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use scheduler::{Instant, PoolHandle, Stuck};
+use scheduler::{Instant, PoolHandle, Stuck, StuckWatch};
 
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 use crate::threading::ident::{nested_depth, run_as_nested, NestedNames};
@@ -465,7 +465,7 @@ impl<T> Future<T> {
                 future: self,
                 pool,
                 may_run: deadline.is_none(),
-                seen: None,
+                watch: StuckWatch::default(),
             };
             match pool.block_on_until(Pin::new(&mut waiter), deadline) {
                 None => return false,
@@ -592,8 +592,8 @@ struct Waiter<'a, T> {
     pool: &'a PoolHandle,
     /// Whether the waiter may run the call (an untimed wait only).
     may_run: bool,
-    /// The pool's state this waiter last registered at (`watch_stuck`).
-    seen: Option<usize>,
+    /// What this waiter last registered with its pool (`watch_stuck`).
+    watch: StuckWatch,
 }
 
 impl<T> std::future::Future for Waiter<'_, T> {
@@ -607,7 +607,7 @@ impl<T> std::future::Future for Waiter<'_, T> {
             return Poll::Pending;
         }
         let this = &mut *self;
-        match this.pool.watch_stuck(cx.waker(), &mut this.seen) {
+        match this.pool.watch_stuck(cx.waker(), &mut this.watch) {
             Stuck::No => Poll::Pending,
             stuck => Poll::Ready(Some(stuck)),
         }
