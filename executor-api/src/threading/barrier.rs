@@ -10,7 +10,8 @@ use crate::waiting::{block_until, deadline, Waiters};
 pub type Action = Arc<dyn Fn() -> PyResult<()> + Send + Sync>;
 
 /// `threading.Barrier(parties, action=None, timeout=None)`. Clones are the
-/// same barrier.
+/// same barrier. `{:?}` is CPython's `repr()` without the address:
+/// `<threading.Barrier: waiters=0/2>`, `<threading.Barrier: broken>`.
 ///
 /// ```
 /// use executor_api::threading::Barrier;
@@ -20,6 +21,7 @@ pub type Action = Arc<dyn Fn() -> PyResult<()> + Send + Sync>;
 /// let mine = b.wait(None)?;
 /// let theirs = t.join().unwrap()?;
 /// assert_eq!(mine + theirs, 1); // indices 0 and 1
+/// assert_eq!(format!("{b:?}"), "<threading.Barrier: waiters=0/2>");
 /// # Ok::<(), executor_api::PyException>(())
 /// ```
 #[derive(Clone)]
@@ -48,9 +50,12 @@ struct State {
 
 impl std::fmt::Debug for Barrier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.broken() {
+            return f.write_str("<threading.Barrier: broken>");
+        }
         write!(
             f,
-            "<Barrier: waiters={}/{}>",
+            "<threading.Barrier: waiters={}/{}>",
             self.n_waiting(),
             self.inner.parties
         )

@@ -19,12 +19,22 @@ use crate::exceptions::{PyException, PyResult};
 use crate::waiting::{block_until, timeout_range_error, Waiters};
 
 /// The lock under a [`Condition`]: Python accepts a `Lock` or an `RLock`.
-#[derive(Clone, Debug)]
+/// `{:?}` is the lock's own.
+#[derive(Clone)]
 pub enum ConditionLock {
     /// A `threading.Lock`.
     Lock(Lock),
     /// A `threading.RLock` (the default).
     RLock(RLock),
+}
+
+impl std::fmt::Debug for ConditionLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConditionLock::Lock(l) => l.fmt(f),
+            ConditionLock::RLock(l) => l.fmt(f),
+        }
+    }
 }
 
 impl From<Lock> for ConditionLock {
@@ -52,7 +62,10 @@ impl Slot {
     }
 }
 
-/// `threading.Condition(lock=None)`. Clones are the same condition.
+/// `threading.Condition(lock=None)`. Clones are the same condition. `{:?}`
+/// is CPython's `repr()` (the lock's without its address, and the number
+/// of waiters): `<Condition(<unlocked _thread.RLock object owner=0
+/// count=0>, 0)>`.
 ///
 /// ```
 /// use executor_api::threading::Condition;
@@ -60,12 +73,21 @@ impl Slot {
 /// let _held = c.with()?;
 /// assert!(!c.wait(Some(0.01))?); // nobody notifies: times out
 /// assert_eq!(c.wait_for(|| true, None)?, true);
+/// drop(_held);
+/// assert_eq!(format!("{c:?}"),
+///            "<Condition(<unlocked _thread.RLock object owner=0 count=0>, 0)>");
 /// # Ok::<(), executor_api::PyException>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Condition {
     lock: ConditionLock,
     waiters: Arc<Mutex<VecDeque<Arc<Slot>>>>,
+}
+
+impl std::fmt::Debug for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<Condition({:?}, {})>", self.lock, self.slots().len())
+    }
 }
 
 impl std::fmt::Debug for Slot {
@@ -121,8 +143,18 @@ impl Condition {
         Ok(ConditionGuard { cond: self })
     }
 
-    /// CPython's `_is_owned()`: for a plain `Lock`, "somebody holds it".
-    fn is_owned(&self) -> bool {
+    /// `_is_owned()`: for an `RLock`, whether the calling thread owns it;
+    /// for a plain `Lock` (as in CPython), whether anybody holds it.
+    ///
+    /// ```
+    /// use executor_api::threading::Condition;
+    /// let c = Condition::new(None);
+    /// assert!(!c.is_owned());
+    /// let _held = c.with()?;
+    /// assert!(c.is_owned());
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn is_owned(&self) -> bool {
         match &self.lock {
             ConditionLock::Lock(l) => {
                 if l.acquire(Some(false), None).unwrap_or(false) {
@@ -136,26 +168,44 @@ impl Condition {
         }
     }
 
-    /// Releases the lock entirely; returns what to restore.
-    fn release_save(&self) -> usize {
+    /// `_release_save()`: releases the lock entirely (every level of an
+    /// `RLock`) and returns what [`acquire_restore`](Self::acquire_restore)
+    /// needs; the lock's `RuntimeError` if it is not held.
+    ///
+    /// ```
+    /// use executor_api::threading::Condition;
+    /// let c = Condition::new(None);
+    /// assert!(c.release_save().is_err());
+    /// c.acquire(None, None)?;
+    /// let saved = c.release_save()?;
+    /// assert!(!c.is_owned());
+    /// c.acquire_restore(saved);
+    /// assert!(c.is_owned());
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn release_save(&self) -> PyResult<(usize, u64)> {
         match &self.lock {
-            ConditionLock::Lock(l) => {
-                let _ = l.release();
-                1
-            }
-            ConditionLock::RLock(l) => l.release_all(),
+            ConditionLock::Lock(l) => l.release().map(|()| (1, 0)),
+            ConditionLock::RLock(l) => l.release_save(),
         }
     }
 
-    fn acquire_restore(&self, levels: usize) {
+    /// `_acquire_restore(saved)`: takes the lock back (blocking) as
+    /// [`release_save`](Self::release_save) left it.
+    pub fn acquire_restore(&self, saved: (usize, u64)) {
         match &self.lock {
             ConditionLock::Lock(l) => {
                 let _ = l.acquire(None, None);
             }
-            ConditionLock::RLock(l) => {
-                l.acquire_n(levels, Some(None));
-            }
+            ConditionLock::RLock(l) => l.acquire_restore(saved),
         }
+    }
+
+    /// How many callers are blocked in [`wait`](Self::wait) right now
+    /// (CPython's `len(cond._waiters)`; for tests).
+    #[doc(hidden)]
+    pub fn waiter_count(&self) -> usize {
+        self.slots().len()
     }
 
     /// `wait(timeout=None)`: true unless the timeout expired.
@@ -187,7 +237,13 @@ impl Condition {
         self.check_owned()?;
         let slot = Arc::new(Slot::default());
         self.slots().push_back(slot.clone());
-        let levels = self.release_save();
+        let saved = match self.release_save() {
+            Ok(saved) => saved,
+            Err(e) => {
+                self.slots().retain(|s| !Arc::ptr_eq(s, &slot));
+                return Err(e);
+            }
+        };
         let signalled = block_until(deadline, |w| {
             let mut st = slot.state.lock().unwrap_or_else(|p| p.into_inner());
             if st.0 {
@@ -201,7 +257,7 @@ impl Condition {
         if !signalled {
             self.slots().retain(|s| !Arc::ptr_eq(s, &slot));
         }
-        self.acquire_restore(levels);
+        self.acquire_restore(saved);
         Ok(signalled)
     }
 

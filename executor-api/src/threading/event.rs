@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crate::waiting::{block_until, deadline, Waiters};
 
-/// `threading.Event()`. Clones are the same event.
+/// `threading.Event()`. Clones are the same event. `{:?}` is CPython's
+/// `repr()` without the address: `<threading.Event: unset>`.
 ///
 /// ```
 /// use executor_api::threading::Event;
@@ -15,6 +16,7 @@ use crate::waiting::{block_until, deadline, Waiters};
 /// std::thread::spawn(move || e2.set());
 /// assert!(e.wait(None));
 /// assert!(e.is_set());
+/// assert_eq!(format!("{e:?}"), "<threading.Event: set>");
 /// ```
 #[derive(Clone, Default)]
 pub struct Event {
@@ -34,7 +36,7 @@ struct State {
 impl std::fmt::Debug for Event {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = if self.is_set() { "set" } else { "unset" };
-        write!(f, "<Event: {state}>")
+        write!(f, "<threading.Event: {state}>")
     }
 }
 

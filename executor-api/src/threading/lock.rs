@@ -11,7 +11,8 @@ use std::time::Duration;
 use crate::exceptions::{PyException, PyResult};
 use crate::waiting::{block_until, check_timeout_range, deadline, Waiters};
 
-/// `threading.Lock()`. Clones are the same lock.
+/// `threading.Lock()`. Clones are the same lock. `{:?}` is CPython's
+/// `repr()` without the address: `<unlocked _thread.lock object>`.
 ///
 /// ```
 /// use executor_api::threading::Lock;
@@ -24,6 +25,7 @@ use crate::waiting::{block_until, check_timeout_range, deadline, Waiters};
 ///     assert!(lock.locked());
 /// }
 /// assert!(!lock.locked());
+/// assert_eq!(format!("{lock:?}"), "<unlocked _thread.lock object>");
 /// # Ok::<(), executor_api::PyException>(())
 /// ```
 #[derive(Clone, Default)]
@@ -40,7 +42,7 @@ struct State {
 impl std::fmt::Debug for Lock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = if self.locked() { "locked" } else { "unlocked" };
-        write!(f, "<{state} Lock>")
+        write!(f, "<{state} _thread.lock object>")
     }
 }
 
@@ -121,6 +123,13 @@ impl Lock {
     /// `locked()`.
     pub fn locked(&self) -> bool {
         self.state().locked
+    }
+
+    /// How many callers are blocked in [`acquire`](Self::acquire) right now
+    /// (for tests that wait until threads are blocked).
+    #[doc(hidden)]
+    pub fn waiter_count(&self) -> usize {
+        self.state().waiters.len()
     }
 
     /// `with lock:` — acquires, and releases when the guard is dropped.

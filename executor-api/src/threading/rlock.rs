@@ -8,7 +8,8 @@ use crate::exceptions::{PyException, PyResult};
 use crate::waiting::{block_until, deadline, Waiters};
 
 /// `threading.RLock()`: reentrant; only the owning thread may release it.
-/// Clones are the same lock.
+/// Clones are the same lock. `{:?}` is CPython's `repr()` without the
+/// address: `<locked _thread.RLock object owner=1 count=2>`.
 ///
 /// ```
 /// use executor_api::threading::RLock;
@@ -19,6 +20,7 @@ use crate::waiting::{block_until, deadline, Waiters};
 /// r.release()?;
 /// assert_eq!(r.release().unwrap_err().to_string(),
 ///            "RuntimeError: cannot release un-acquired lock");
+/// assert_eq!(format!("{r:?}"), "<unlocked _thread.RLock object owner=0 count=0>");
 /// # Ok::<(), executor_api::PyException>(())
 /// ```
 #[derive(Clone, Default)]
@@ -38,7 +40,11 @@ impl std::fmt::Debug for RLock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let st = self.state();
         let state = if st.count > 0 { "locked" } else { "unlocked" };
-        write!(f, "<{state} RLock owner={} count={}>", st.owner, st.count)
+        write!(
+            f,
+            "<{state} _thread.RLock object owner={} count={}>",
+            st.owner, st.count
+        )
     }
 }
 
@@ -100,20 +106,83 @@ impl RLock {
         Ok(())
     }
 
-    /// True if the calling thread owns the lock (`_is_owned()`).
-    pub(crate) fn is_owned(&self) -> bool {
+    /// `_is_owned()`: true if the calling thread owns the lock.
+    ///
+    /// ```
+    /// use executor_api::threading::RLock;
+    /// let r = RLock::new();
+    /// assert!(!r.is_owned());
+    /// r.acquire(None, None)?;
+    /// assert!(r.is_owned());
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn is_owned(&self) -> bool {
         let st = self.state();
         st.count > 0 && st.owner == get_ident()
     }
 
-    /// Releases every level; returns how many (`_release_save()`).
-    pub(crate) fn release_all(&self) -> usize {
+    /// `_recursion_count()`: how many times the calling thread holds the
+    /// lock (0 if another thread owns it).
+    ///
+    /// ```
+    /// use executor_api::threading::RLock;
+    /// let r = RLock::new();
+    /// r.acquire(None, None)?;
+    /// r.acquire(None, None)?;
+    /// assert_eq!(r.recursion_count(), 2);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn recursion_count(&self) -> usize {
+        let st = self.state();
+        if st.owner == get_ident() {
+            st.count
+        } else {
+            0
+        }
+    }
+
+    /// `_release_save()`: releases every level at once and returns
+    /// `(count, owner)` for [`acquire_restore`](Self::acquire_restore), as
+    /// `Condition.wait` does; `RuntimeError: cannot release un-acquired
+    /// lock` if the lock is not held.
+    ///
+    /// ```
+    /// use executor_api::threading::RLock;
+    /// let r = RLock::new();
+    /// assert!(r.release_save().is_err());
+    /// r.acquire(None, None)?;
+    /// r.acquire(None, None)?;
+    /// let saved = r.release_save()?;
+    /// assert_eq!(r.recursion_count(), 0);
+    /// r.acquire_restore(saved);
+    /// assert_eq!(r.recursion_count(), 2);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn release_save(&self) -> PyResult<(usize, u64)> {
         let mut st = self.state();
-        let n = st.count;
+        if st.count == 0 {
+            return Err(PyException::RuntimeError(
+                "cannot release un-acquired lock".into(),
+            ));
+        }
+        let saved = (st.count, st.owner);
         st.count = 0;
         st.owner = 0;
         st.waiters.wake_all();
-        n
+        Ok(saved)
+    }
+
+    /// `_acquire_restore((count, owner))`: takes the lock back, blocking,
+    /// `count` levels deep for the calling thread.
+    pub fn acquire_restore(&self, saved: (usize, u64)) {
+        self.acquire_n(saved.0, Some(None));
+    }
+
+    /// How many callers are blocked in [`acquire`](Self::acquire) right now
+    /// (for tests that wait until threads are blocked).
+    #[doc(hidden)]
+    pub fn waiter_count(&self) -> usize {
+        self.state().waiters.len()
     }
 
     /// `with rlock:` — acquires, and releases when the guard is dropped.

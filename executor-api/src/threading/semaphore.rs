@@ -7,7 +7,9 @@ use crate::exceptions::{PyException, PyResult};
 use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 
 /// `threading.Semaphore(value=1)`; with [`Semaphore::bounded`],
-/// `threading.BoundedSemaphore`. Clones are the same semaphore.
+/// `threading.BoundedSemaphore`. Clones are the same semaphore. `{:?}` is
+/// CPython's `repr()` without the address: `<threading.Semaphore: value=1>`,
+/// `<threading.BoundedSemaphore: value=0/1>`.
 ///
 /// ```
 /// use executor_api::threading::{BoundedSemaphore, Semaphore};
@@ -15,6 +17,7 @@ use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 /// assert!(s.acquire(None, None)?);
 /// assert!(!s.acquire(Some(false), None)?);
 /// s.release(None)?;
+/// assert_eq!(format!("{s:?}"), "<threading.Semaphore: value=1>");
 /// assert_eq!(Semaphore::new(Some(-1)).unwrap_err().to_string(),
 ///            "ValueError: semaphore initial value must be >= 0");
 /// let b = BoundedSemaphore::new(Some(1))?;
@@ -49,7 +52,11 @@ struct State {
 
 impl std::fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "<Semaphore value={}>", self.state().value)
+        let value = self.state().value;
+        match self.bound {
+            None => write!(f, "<threading.Semaphore: value={value}>"),
+            Some(bound) => write!(f, "<threading.BoundedSemaphore: value={value}/{bound}>"),
+        }
     }
 }
 
@@ -134,6 +141,13 @@ impl Semaphore {
         st.value += n;
         st.waiters.wake_all();
         Ok(())
+    }
+
+    /// How many callers are blocked in [`acquire`](Self::acquire) right now
+    /// (for tests that wait until threads are blocked).
+    #[doc(hidden)]
+    pub fn waiter_count(&self) -> usize {
+        self.state().waiters.len()
     }
 
     /// `with sem:` — acquires, and releases when the guard is dropped.
