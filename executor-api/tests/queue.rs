@@ -237,7 +237,19 @@ fn priority_queue_of_unorderable_values_raises_cpythons_type_error() -> PyResult
     assert_eq!(q.get(None, None)?, Value::Dict(vec![]));
     assert_eq!(q.get(None, None)?, Value::Dict(vec![(1, 2)]));
     q.task_done()?;
-    assert_eq!(q.task_done().unwrap_err().to_string(), "ValueError: task_done() called too many times");
+    assert_eq!(
+        q.task_done().unwrap_err().to_string(),
+        "ValueError: task_done() called too many times"
+    );
+
+    // heappush compares the new item with its parent: `{} < 1`.
+    let q = PriorityQueue::new(None);
+    q.put(Value::Int(1), None, None)?;
+    let e = q.put(Value::Dict(vec![]), None, None).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "'<' not supported between instances of 'dict' and 'int'"
+    );
 
     // Tuples compare like Python's: equal items are never ordered, so only
     // a tie on everything before an unorderable item raises.
@@ -245,12 +257,20 @@ fn priority_queue_of_unorderable_values_raises_cpythons_type_error() -> PyResult
     q.put((1, Value::Dict(vec![])), None, None)?;
     q.put((0, Value::Dict(vec![])), None, None)?;
     q.put((1, Value::Dict(vec![])), None, None)?; // equal tuples: not <
-    let e = q.put((1, Value::Dict(vec![(3, 4)])), None, None).unwrap_err();
-    assert_eq!(e.message(), "'<' not supported between instances of 'dict' and 'dict'");
+    let e = q
+        .put((1, Value::Dict(vec![(3, 4)])), None, None)
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "'<' not supported between instances of 'dict' and 'dict'"
+    );
     // As CPython's heappop: sifting the unorderable item down raises, and
     // the smallest item is lost (CPython: 3 items left, same message).
     let e = q.get(None, None).unwrap_err();
-    assert_eq!(e.message(), "'<' not supported between instances of 'dict' and 'dict'");
+    assert_eq!(
+        e.message(),
+        "'<' not supported between instances of 'dict' and 'dict'"
+    );
     assert_eq!(q.qsize(), 3);
     Ok(())
 }

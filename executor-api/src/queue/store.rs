@@ -46,21 +46,29 @@ pub trait Store<T> {
 /// use executor_api::queue::{lt_not_supported, PriorityQueue, PyOrd};
 /// use executor_api::{PyClass, PyResult};
 ///
+/// /// A transpiled value: an `int` or a `dict` (its items).
 /// #[derive(Debug, PartialEq)]
-/// enum Value { Int(i64), Dict }
+/// enum Value { Int(i64), Dict(Vec<(&'static str, i64)>) }
+/// impl Value {
+///     fn type_name(&self) -> &'static str {
+///         match self { Value::Int(_) => "int", Value::Dict(_) => "dict" }
+///     }
+/// }
 /// impl PyOrd for Value {
 ///     fn py_lt(&self, other: &Self) -> PyResult<bool> {
 ///         match (self, other) {
 ///             (Value::Int(a), Value::Int(b)) => Ok(a < b),
-///             _ => Err(lt_not_supported("dict", "dict")),
+///             _ => Err(lt_not_supported(self.type_name(), other.type_name())),
 ///         }
 ///     }
 /// }
 ///
 /// let q = PriorityQueue::new(None);
-/// q.put((1, Value::Dict), None, None)?; // the priorities decide
-/// q.put((0, Value::Dict), None, None)?;
-/// let e = q.put((0, Value::Dict), None, None).unwrap_err(); // a tie
+/// q.put((1, Value::Dict(vec![])), None, None)?; // the priorities decide
+/// q.put((0, Value::Dict(vec![])), None, None)?;
+/// q.put((0, Value::Dict(vec![])), None, None)?; // equal tuples: not `<`
+/// // A tie on the priority compares the dicts:
+/// let e = q.put((0, Value::Dict(vec![("a", 1)])), None, None).unwrap_err();
 /// assert!(e.is_instance_of(&PyClass::TypeError));
 /// assert_eq!(e.to_string(),
 ///            "TypeError: '<' not supported between instances of 'dict' and 'dict'");
@@ -96,8 +104,26 @@ macro_rules! py_ord_by_partial_ord {
 }
 
 py_ord_by_partial_ord!(
-    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, bool, char, str,
-    String, (), std::time::Duration
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    f32,
+    f64,
+    bool,
+    char,
+    str,
+    String,
+    (),
+    std::time::Duration
 );
 
 impl<T: PyOrd + ?Sized> PyOrd for &T {
