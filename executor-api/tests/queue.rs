@@ -45,7 +45,7 @@ fn bounded_queue_raises_full_and_empty() -> PyResult<()> {
     assert_eq!(e.to_string(), "Full");
     // The item comes back with the error if asked for.
     let (item, e) = q.put_or_return(7, Some(true), Some(0.01)).unwrap_err();
-    assert_eq!((item, e.name()), (7, "Full"));
+    assert_eq!((item, e.name()), (Some(7), "Full"));
     assert_eq!(q.get_nowait()?, 1);
     let e = q.get_nowait().unwrap_err();
     assert_eq!(e.to_string(), "Empty");
@@ -197,4 +197,102 @@ fn simple_queue_and_many_producers() {
     }
     assert_eq!(sum, (0..4000u64).sum::<u64>());
     assert!(q.empty());
+}
+
+/// A transpiled dynamic value: ints order, dicts do not.
+#[derive(Debug, PartialEq)]
+enum Value {
+    Int(i64),
+    Dict(Vec<(i64, i64)>),
+}
+
+impl executor_api::queue::PyOrd for Value {
+    fn py_lt(&self, other: &Self) -> PyResult<bool> {
+        use executor_api::queue::lt_not_supported;
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => Ok(a < b),
+            (Value::Dict(_), Value::Dict(_)) => Err(lt_not_supported("dict", "dict")),
+            (Value::Int(_), Value::Dict(_)) => Err(lt_not_supported("int", "dict")),
+            (Value::Dict(_), Value::Int(_)) => Err(lt_not_supported("dict", "int")),
+        }
+    }
+}
+
+#[test]
+fn priority_queue_of_unorderable_values_raises_cpythons_type_error() -> PyResult<()> {
+    use executor_api::PyClass;
+    let q = PriorityQueue::new(None);
+    // The first item needs no comparison.
+    q.put(Value::Dict(vec![]), None, None)?;
+    let e = q.put(Value::Dict(vec![(1, 2)]), None, None).unwrap_err();
+    assert!(e.is_instance_of(&PyClass::TypeError));
+    assert_eq!(
+        e.to_string(),
+        "TypeError: '<' not supported between instances of 'dict' and 'dict'"
+    );
+    // As CPython's heappush: the item stays in the heap, but the failed put
+    // counts no task and does not wake a getter.
+    assert_eq!((q.qsize(), q.unfinished_tasks()), (2, 1));
+    // heappop of two items compares nothing.
+    assert_eq!(q.get(None, None)?, Value::Dict(vec![]));
+    assert_eq!(q.get(None, None)?, Value::Dict(vec![(1, 2)]));
+    q.task_done()?;
+    assert_eq!(
+        q.task_done().unwrap_err().to_string(),
+        "ValueError: task_done() called too many times"
+    );
+
+    // heappush compares the new item with its parent: `{} < 1`.
+    let q = PriorityQueue::new(None);
+    q.put(Value::Int(1), None, None)?;
+    let e = q.put(Value::Dict(vec![]), None, None).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "'<' not supported between instances of 'dict' and 'int'"
+    );
+
+    // Tuples compare like Python's: equal items are never ordered, so only
+    // a tie on everything before an unorderable item raises.
+    let q = PriorityQueue::new(None);
+    q.put((1, Value::Dict(vec![])), None, None)?;
+    q.put((0, Value::Dict(vec![])), None, None)?;
+    q.put((1, Value::Dict(vec![])), None, None)?; // equal tuples: not <
+    let e = q
+        .put((1, Value::Dict(vec![(3, 4)])), None, None)
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "'<' not supported between instances of 'dict' and 'dict'"
+    );
+    // As CPython's heappop: sifting the unorderable item down raises, and
+    // the smallest item is lost (CPython: 3 items left, same message).
+    let e = q.get(None, None).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "'<' not supported between instances of 'dict' and 'dict'"
+    );
+    assert_eq!(q.qsize(), 3);
+    Ok(())
+}
+
+#[test]
+fn priority_queue_pops_equal_items_in_heapqs_order() -> PyResult<()> {
+    // Items ordered by their first field only: which of the equal ones comes
+    // out first is heapq's business. CPython:
+    //   q = PriorityQueue(); [q.put(K(k, i)) for i, k in enumerate([1, 0, 1, 0, 1, 0])]
+    //   [q.get().i for _ in range(6)] == [1, 5, 3, 2, 0, 4]
+    #[derive(Debug, PartialEq)]
+    struct K(u8, usize);
+    impl executor_api::queue::PyOrd for K {
+        fn py_lt(&self, other: &Self) -> PyResult<bool> {
+            Ok(self.0 < other.0)
+        }
+    }
+    let q = PriorityQueue::new(None);
+    for (i, k) in [1, 0, 1, 0, 1, 0].into_iter().enumerate() {
+        q.put(K(k, i), None, None)?;
+    }
+    let order: Vec<usize> = (0..6).map(|_| q.get(None, None).unwrap().1).collect();
+    assert_eq!(order, [1, 5, 3, 2, 0, 4]);
+    Ok(())
 }

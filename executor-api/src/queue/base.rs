@@ -12,6 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 use super::store::Store;
 use crate::exceptions::{check_timeout_secs, PyException, PyResult};
 use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
+use scheduler::Instant;
 
 /// A thread-safe queue shared by cloning the handle (every clone is the same
 /// Python object). `S` decides the order: see [`Queue`](super::Queue),
@@ -39,14 +40,17 @@ pub struct BaseQueue<T, S: Store<T>> {
 }
 
 struct Inner<S> {
-    maxsize: usize,
     state: Mutex<State<S>>,
 }
 
 struct State<S> {
     items: S,
+    /// The `maxsize` attribute as Python holds it (`<= 0`: unbounded).
+    maxsize: isize,
     /// `unfinished_tasks`: puts not yet matched by `task_done`.
     unfinished: usize,
+    /// Callers blocked in `put`, `get` or `join` right now.
+    blocked: usize,
     not_empty: Waiters,
     not_full: Waiters,
     all_done: Waiters,
@@ -64,21 +68,55 @@ impl<T, S: Store<T>> Clone for BaseQueue<T, S> {
 impl<T, S: Store<T>> fmt::Debug for BaseQueue<T, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Queue")
-            .field("maxsize", &self.inner.maxsize)
+            .field("maxsize", &self.maxsize())
             .field("qsize", &self.qsize())
             .finish()
     }
 }
 
-impl<T, S: Store<T>> BaseQueue<T, S> {
+impl<T, S: Store<T> + Default> BaseQueue<T, S> {
     /// `Queue(maxsize=0)`: `maxsize <= 0` (or `None`) means unbounded.
     pub fn new(maxsize: Option<isize>) -> Self {
+        BaseQueue::with_store(maxsize, S::default())
+    }
+}
+
+impl<T, S: Store<T>> BaseQueue<T, S> {
+    /// A queue keeping its items in `store`: what a Python `Queue` subclass
+    /// overriding `_init`/`_put`/`_get`/`_qsize` becomes.
+    ///
+    /// ```
+    /// use executor_api::queue::{BaseQueue, Fifo, Store};
+    /// use executor_api::{PyException, PyResult};
+    ///
+    /// /// `class NoNegatives(Queue)` whose `_put` raises on negative items.
+    /// #[derive(Default)]
+    /// struct NoNegatives(Fifo<i32>);
+    /// impl Store<i32> for NoNegatives {
+    ///     fn push(&mut self, item: i32) -> PyResult<()> {
+    ///         if item < 0 {
+    ///             return Err(PyException::ValueError("negative".into()));
+    ///         }
+    ///         self.0.push(item)
+    ///     }
+    ///     fn pop(&mut self) -> PyResult<i32> { self.0.pop() }
+    ///     fn len(&self) -> usize { self.0.len() }
+    /// }
+    ///
+    /// let q = BaseQueue::with_store(None, NoNegatives::default());
+    /// q.put(1, None, None)?;
+    /// assert_eq!(q.put(-1, None, None).unwrap_err().to_string(), "ValueError: negative");
+    /// assert_eq!(q.unfinished_tasks(), 1); // the failed put counts no task
+    /// # Ok::<(), PyException>(())
+    /// ```
+    pub fn with_store(maxsize: Option<isize>, store: S) -> Self {
         BaseQueue {
             inner: Arc::new(Inner {
-                maxsize: maxsize.unwrap_or(0).max(0) as usize,
                 state: Mutex::new(State {
-                    items: S::default(),
+                    items: store,
+                    maxsize: maxsize.unwrap_or(0),
                     unfinished: 0,
+                    blocked: 0,
                     not_empty: Waiters::default(),
                     not_full: Waiters::default(),
                     all_done: Waiters::default(),
@@ -88,17 +126,67 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         }
     }
 
+    /// CPython's `0 < self.maxsize <= self._qsize()`.
+    fn is_full(st: &State<S>) -> bool {
+        st.maxsize > 0 && st.items.len() >= st.maxsize as usize
+    }
+
     fn lock(&self) -> MutexGuard<'_, State<S>> {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn is_full(&self, st: &State<S>) -> bool {
-        self.inner.maxsize > 0 && st.items.len() >= self.inner.maxsize
+    /// Blocks until `ready` returns `Some` (checked under the lock) or
+    /// `deadline` passes, registering in `waiters` meanwhile and counting
+    /// the caller in `blocked` while it waits.
+    fn wait_for<R>(
+        &self,
+        deadline: Option<Instant>,
+        mut ready: impl FnMut(&mut State<S>) -> Option<R>,
+        waiters: impl Fn(&mut State<S>) -> &mut Waiters,
+    ) -> Option<R> {
+        let mut counted = false;
+        let got = block_until(deadline, |w| {
+            let mut st = self.lock();
+            if let Some(r) = ready(&mut st) {
+                if counted {
+                    st.blocked -= 1;
+                }
+                return Some(r);
+            }
+            waiters(&mut st).register(w);
+            if !counted {
+                st.blocked += 1;
+                counted = true;
+            }
+            None
+        });
+        if got.is_none() && counted {
+            self.lock().blocked -= 1;
+        }
+        got
     }
 
-    /// The `maxsize` the queue was made with (0: unbounded).
-    pub fn maxsize(&self) -> usize {
-        self.inner.maxsize
+    /// The `maxsize` attribute: what the queue was made with (or last set
+    /// to); zero or negative means unbounded.
+    pub fn maxsize(&self) -> isize {
+        self.lock().maxsize
+    }
+
+    /// `q.maxsize = n`: CPython reads the attribute on every `put`, so a
+    /// smaller size makes later puts block (callers already blocked are not
+    /// woken, as in CPython).
+    ///
+    /// ```
+    /// use executor_api::queue::Queue;
+    /// let q = Queue::new(Some(3));
+    /// q.put_nowait(1)?;
+    /// q.put_nowait(2)?;
+    /// q.set_maxsize(2);
+    /// assert_eq!(q.put_nowait(3).unwrap_err().name(), "Full");
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn set_maxsize(&self, maxsize: isize) {
+        self.lock().maxsize = maxsize;
     }
 
     /// `qsize()`: the number of items (approximate under concurrency, as in
@@ -114,25 +202,51 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
 
     /// `full()`.
     pub fn full(&self) -> bool {
-        let st = self.lock();
-        self.is_full(&st)
+        Self::is_full(&self.lock())
+    }
+
+    /// The `unfinished_tasks` attribute: items put and not yet marked
+    /// [`task_done`](Self::task_done) (a `put` whose store raised counts
+    /// none).
+    ///
+    /// ```
+    /// use executor_api::queue::Queue;
+    /// let q = Queue::new(None);
+    /// q.put("a", None, None)?;
+    /// q.get(None, None)?;
+    /// assert_eq!(q.unfinished_tasks(), 1);
+    /// q.task_done()?;
+    /// assert_eq!(q.unfinished_tasks(), 0);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn unfinished_tasks(&self) -> usize {
+        self.lock().unfinished
+    }
+
+    /// How many callers are blocked in `put`, `get` or `join` right now
+    /// (CPython's `len(q.not_full._waiters)` and friends; for tests).
+    #[doc(hidden)]
+    pub fn waiter_count(&self) -> usize {
+        self.lock().blocked
     }
 
     /// `put(item, block=True, timeout=None)`. Raises `Full` when the queue
     /// stays full (at once with `block=False`, after `timeout` seconds
     /// otherwise); the item is then dropped — use
-    /// [`put_or_return`](Self::put_or_return) to get it back.
+    /// [`put_or_return`](Self::put_or_return) to get it back. An exception
+    /// of the store (CPython's `_put`) is raised as is, and counts no task.
     pub fn put(&self, item: T, block: Option<bool>, timeout: Option<f64>) -> PyResult<()> {
         self.put_or_return(item, block, timeout).map_err(|(_, e)| e)
     }
 
-    /// [`put`](Self::put) that hands the item back with the error.
+    /// [`put`](Self::put) that hands the item back with the error, unless
+    /// the store already took it (its `push` raised): then `None`.
     pub fn put_or_return(
         &self,
         item: T,
         block: Option<bool>,
         timeout: Option<f64>,
-    ) -> Result<(), (T, PyException)> {
+    ) -> Result<(), (Option<T>, PyException)> {
         let block = block.unwrap_or(true);
         // As in CPython, `block=False` ignores the timeout (even a negative one).
         let secs = timeout;
@@ -142,38 +256,42 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             Ok(None)
         } {
             Ok(t) => t,
-            Err(e) => return Err((item, e)),
+            Err(e) => return Err((Some(item), e)),
         };
         let mut item = Some(item);
-        let deadline = deadline(timeout);
-        let put = |waker: Option<&std::task::Waker>, item: &mut Option<T>| {
-            let mut st = self.lock();
-            if self.is_full(&st) {
-                if let Some(w) = waker {
-                    st.not_full.register(w);
-                }
+        // CPython's `put` after its wait: `_put`, then count the task and
+        // notify `not_empty`; a `_put` that raises skips both.
+        let put = |st: &mut State<S>, item: &mut Option<T>| {
+            if Self::is_full(st) {
                 return None;
             }
-            st.items.push(item.take().expect("put once"));
-            st.unfinished += 1;
-            st.not_empty.wake_all();
-            Some(())
+            let pushed = st.items.push(item.take().expect("put once"));
+            if pushed.is_ok() {
+                st.unfinished += 1;
+                st.not_empty.wake_all();
+            }
+            Some(pushed)
         };
         let done = if block {
             match timeout_range_error(secs) {
                 // CPython converts the timeout only when it has to wait.
-                Some(e) => match put(None, &mut item) {
-                    None => return Err((item.expect("not put"), e)),
+                Some(e) => match put(&mut self.lock(), &mut item) {
+                    None => return Err((item, e)),
                     done => done,
                 },
-                None => block_until(deadline, |w| put(Some(w), &mut item)),
+                None => self.wait_for(
+                    deadline(timeout),
+                    |st| put(st, &mut item),
+                    |st| &mut st.not_full,
+                ),
             }
         } else {
-            put(None, &mut item)
+            put(&mut self.lock(), &mut item)
         };
         match done {
-            Some(()) => Ok(()),
-            None => Err((item.expect("not put"), PyException::Full(String::new()))),
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err((None, e)),
+            None => Err((item, PyException::Full(String::new()))),
         }
     }
 
@@ -183,7 +301,8 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// `get(block=True, timeout=None)`. Raises `Empty` when no item comes
-    /// (at once with `block=False`, after `timeout` seconds otherwise).
+    /// (at once with `block=False`, after `timeout` seconds otherwise). An
+    /// exception of the store (CPython's `_get`) is raised as is.
     pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
         let block = block.unwrap_or(true);
         // As in CPython, `block=False` ignores the timeout (even a negative one).
@@ -193,31 +312,28 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         } else {
             None
         };
-        let get = |waker: Option<&std::task::Waker>| {
-            let mut st = self.lock();
-            match st.items.pop() {
-                Some(item) => {
-                    st.not_full.wake_all();
-                    Some(item)
-                }
-                None => {
-                    if let Some(w) = waker {
-                        st.not_empty.register(w);
-                    }
-                    None
-                }
+        // CPython's `get` after its wait: `_get`, then notify `not_full`; a
+        // `_get` that raises skips the notify.
+        let get = |st: &mut State<S>| {
+            if st.items.is_empty() {
+                return None;
             }
+            let item = st.items.pop();
+            if item.is_ok() {
+                st.not_full.wake_all();
+            }
+            Some(item)
         };
         let got = if block {
             match timeout_range_error(secs) {
                 // CPython converts the timeout only when it has to wait.
-                Some(e) => Some(get(None).ok_or(e)?),
-                None => block_until(deadline(timeout), |w| get(Some(w))),
+                Some(e) => Some(get(&mut self.lock()).ok_or(e)?),
+                None => self.wait_for(deadline(timeout), get, |st| &mut st.not_empty),
             }
         } else {
-            get(None)
+            get(&mut self.lock())
         };
-        got.ok_or_else(|| PyException::Empty(String::new()))
+        got.unwrap_or_else(|| Err(PyException::Empty(String::new())))
     }
 
     /// `get_nowait()`: `get(block=False)`.
@@ -243,14 +359,10 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
 
     /// `join()`: blocks until every item ever put was marked `task_done`.
     pub fn join(&self) {
-        block_until(None, |w| {
-            let mut st = self.lock();
-            if st.unfinished == 0 {
-                Some(())
-            } else {
-                st.all_done.register(w);
-                None
-            }
-        });
+        self.wait_for(
+            None,
+            |st| (st.unfinished == 0).then_some(()),
+            |st| &mut st.all_done,
+        );
     }
 }

@@ -3,9 +3,8 @@
 //! variants.
 //!
 //! A queue handle is cheap to clone; clones are the same queue (Python
-//! passes the object by reference). Blocking `get`/`put`/`join` called on one
-//! of our pool's workers runs other queued tasks while it waits, so tasks
-//! that consume a queue fed by later tasks of the same pool still finish.
+//! passes the object by reference). A blocking `get`/`put`/`join` blocks its
+//! thread (or pool worker) as a Python thread would.
 //!
 //! ```
 //! use executor_api::queue::{PriorityQueue, Queue};
@@ -28,11 +27,12 @@ mod store;
 
 pub use base::BaseQueue;
 pub use simple::SimpleQueue;
-pub use store::{Fifo, Lifo, Priority, Store};
+pub use store::{lt_not_supported, Fifo, Lifo, Priority, PyOrd, Store};
 
 /// `queue.Queue(maxsize=0)`: first in, first out.
 pub type Queue<T> = BaseQueue<T, Fifo<T>>;
 /// `queue.LifoQueue(maxsize=0)`: last in, first out.
 pub type LifoQueue<T> = BaseQueue<T, Lifo<T>>;
-/// `queue.PriorityQueue(maxsize=0)`: smallest item first.
+/// `queue.PriorityQueue(maxsize=0)`: smallest item first, by Python's `<`
+/// ([`PyOrd`], which may raise `TypeError`).
 pub type PriorityQueue<T> = BaseQueue<T, Priority<T>>;
