@@ -86,6 +86,7 @@ MODULES = {
         ("Timer.interval", f"{E}::threading::Timer::interval", "t.interval(); t.set_interval(secs)", "set before start() to take effect"),
         ("Timer.finished", f"{E}::threading::Timer::finished", "t.finished() -> &Event", "set by cancel() and when the timer is done"),
         ("Timer.cancel()", f"{E}::threading::Timer::cancel", "t.cancel()", ""),
+        ("threading.stack_size([size])", f"{E}::threading::stack_size", "stack_size(Some(bytes))? -> previous; stack_size(None)?", "for threads started afterwards; 0 = default; ValueError: size not valid: N bytes below 32 KiB, as CPython on Linux"),
         ("repr(thread)", f"{E}::threading::Thread", "format!(\"{t:?}\")", "CPython's text: <Thread(Thread-1, stopped daemon 7)>, <_DummyThread(..)>, <_MainThread(..)>, <Timer(..)>"),
         ("current_thread()", f"{E}::threading::current_thread", "current_thread()", ""),
         ("main_thread()", f"{E}::threading::main_thread", "main_thread()", ""),

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use common::{assert_raises, in_python_thread, watchdog, CheckedThread};
 use executor_api::threading::{
-    current_thread, enumerate, get_ident, get_native_id, main_thread, BoundedSemaphore, Event,
-    Lock, RLock, Semaphore, Thread, Timer,
+    current_thread, enumerate, get_ident, get_native_id, main_thread, stack_size, BoundedSemaphore,
+    Event, Lock, RLock, Semaphore, Thread, Timer,
 };
 use executor_api::{PyClass, PyException, PyResult, SystemExitCode};
 
@@ -186,6 +186,31 @@ fn thread_tests_test_various_ops() {
         }
         assert_eq!(numrunning.get(), 0);
     })
+}
+
+/// `test_various_ops` with `threading.stack_size(size)` set, then reset.
+fn various_ops_with_stack(size: i64) {
+    // (CPython skips when the platform refuses; ours accepts these sizes.)
+    stack_size(Some(size)).unwrap();
+    let r = std::panic::catch_unwind(thread_tests_test_various_ops);
+    stack_size(Some(0)).unwrap();
+    if let Err(p) = r {
+        std::panic::resume_unwind(p);
+    }
+}
+
+// CPython: test_threading.ThreadTests.test_various_ops_small_stack
+#[test]
+fn thread_tests_test_various_ops_small_stack() {
+    // run with a small(ish) thread stack size (256 KiB)
+    various_ops_with_stack(262144)
+}
+
+// CPython: test_threading.ThreadTests.test_various_ops_large_stack
+#[test]
+fn thread_tests_test_various_ops_large_stack() {
+    // run with a large thread stack size (1 MiB)
+    various_ops_with_stack(0x100000)
 }
 
 // CPython: test_threading.ThreadTests.test_ident_of_no_threading_threads

@@ -281,7 +281,8 @@ impl Thread {
             .unwrap_or_else(|p| p.into_inner())
             .push(self.clone());
         // A `std::thread` natively and on WASI, a Web Worker in a browser.
-        let spawned = scheduler::spawn_thread(self.name(), move || {
+        let stack = Some(STACK_SIZE.load(Ordering::SeqCst) as usize).filter(|&s| s != 0);
+        let spawned = scheduler::spawn_thread_with_stack_size(self.name(), stack, move || {
             me.inner.ident.store(get_ident(), Ordering::SeqCst);
             me.inner.native_id.store(get_native_id(), Ordering::SeqCst);
             CURRENT.with(|c| *c.borrow_mut() = Some(me.clone()));
@@ -333,6 +334,50 @@ impl Thread {
         self.inner.finished.wait(timeout);
         Ok(())
     }
+}
+
+/// The stack size of threads started from now on, 0 for the default.
+static STACK_SIZE: AtomicU64 = AtomicU64::new(0);
+
+/// CPython's `THREAD_STACK_MIN` on Linux (32 KiB).
+const THREAD_STACK_MIN: i64 = 0x8000;
+
+/// `threading.stack_size([size])`: the stack size of threads started
+/// afterwards, in bytes (0: the platform's default), returning the previous
+/// setting. `None` only reads it. As CPython: `ValueError: size must be 0
+/// or a positive value` for a negative size, `ValueError: size not valid:
+/// N bytes` below 32 KiB. Pool workers are not affected (their executor's
+/// builder sets theirs).
+///
+/// ```
+/// use executor_api::threading::{stack_size, Thread};
+/// assert_eq!(stack_size(None)?, 0);
+/// assert_eq!(
+///     stack_size(Some(1000)).unwrap_err().to_string(),
+///     "ValueError: size not valid: 1000 bytes"
+/// );
+/// assert_eq!(stack_size(Some(262_144))?, 0);
+/// let t = Thread::new(|| ());
+/// t.start()?; // with a 256 KiB stack
+/// t.join(None)?;
+/// assert_eq!(stack_size(Some(0))?, 262_144);
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+pub fn stack_size(size: Option<i64>) -> PyResult<u64> {
+    let Some(size) = size else {
+        return Ok(STACK_SIZE.load(Ordering::SeqCst));
+    };
+    if size < 0 {
+        return Err(PyException::ValueError(
+            "size must be 0 or a positive value".into(),
+        ));
+    }
+    if size != 0 && size < THREAD_STACK_MIN {
+        return Err(PyException::ValueError(format!(
+            "size not valid: {size} bytes"
+        )));
+    }
+    Ok(STACK_SIZE.swap(size as u64, Ordering::SeqCst))
 }
 
 /// Ends the thread's identity (drops its `threading.local` values) when
