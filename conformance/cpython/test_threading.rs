@@ -77,12 +77,12 @@ fn thread_tests_test_args_argument() {
             t.start();
             t.join();
         }
-        let num_list = vec![1];
+        let num_list = [1];
         let num_tuple = (1,);
-        let str_list = vec!["str"];
+        let str_list = ["str"];
         let str_tuple = ("str",);
         let list_in_tuple = (vec![1],);
-        let tuple_in_list = vec![(1,)];
+        let tuple_in_list = [(1,)];
         run(num_list[0], |arg| assert_eq!(arg, 1));
         run(num_tuple.0, |arg| assert_eq!(arg, 1));
         run(str_list[0], |arg| assert_eq!(arg, "str"));
