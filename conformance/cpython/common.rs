@@ -39,3 +39,57 @@ pub fn assert_raises<T: std::fmt::Debug>(class: PyClass, r: Result<T, PyExceptio
         other => panic!("expected {}, got {other:?}", class.name()),
     }
 }
+
+/// A `threading.Thread` whose target may assert (CPython's tests call
+/// `self.assertEqual` inside threads; a failure there fails the test): the
+/// target's panic is kept, and [`CheckedThread::join`] panics with it.
+#[derive(Clone)]
+pub struct CheckedThread {
+    /// The thread object.
+    pub thread: executor_api::threading::Thread,
+    panic: std::sync::Arc<std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>>,
+}
+
+impl CheckedThread {
+    /// Builds (does not start) a thread from `builder` running `target`.
+    pub fn new(
+        builder: executor_api::threading::ThreadBuilder,
+        target: impl FnOnce() + Send + 'static,
+    ) -> Self {
+        let panic = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let p = panic.clone();
+        let thread = builder.build(move || {
+            if let Err(e) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(target)) {
+                *p.lock().unwrap() = Some(e);
+            }
+        });
+        CheckedThread { thread, panic }
+    }
+
+    /// `start()`.
+    pub fn start(&self) {
+        self.thread.start().expect("start");
+    }
+
+    /// `join()`, then the target's panic, if any, on the caller.
+    pub fn join(&self) {
+        self.thread.join(None).expect("join");
+        if let Some(p) = self.panic.lock().unwrap().take() {
+            std::panic::resume_unwind(p);
+        }
+    }
+}
+
+/// Runs `body` in a non-daemon [`executor_api::threading::Thread`], as
+/// CPython runs its tests in `MainThread` (threads it makes default to
+/// non-daemon), inside [`watchdog`].
+pub fn in_python_thread(body: impl FnOnce() + Send + 'static) {
+    watchdog(move || {
+        let t = CheckedThread::new(
+            executor_api::threading::Thread::builder().daemon(Some(false)),
+            body,
+        );
+        t.start();
+        t.join();
+    })
+}

@@ -293,3 +293,95 @@ fn asyncio_run_on_a_worker_blocks_it_like_a_thread() {
     })
     .unwrap();
 }
+
+#[test]
+fn local_values_of_a_nested_call_are_dropped_when_it_returns() {
+    watchdog(|| -> PyResult<()> {
+        let ex = ThreadPoolExecutor::new(Some(1))?;
+        let local: Local<Arc<()>> = Local::new();
+        let ex2 = ex.clone();
+        let outer: Future<(bool, bool)> = ex.submit(move || -> PyResult<_> {
+            let mine = Arc::new(());
+            local.set(mine.clone());
+            let l = local.clone();
+            // Runs nested on this worker (nobody else could run it).
+            let inner: Future<std::sync::Weak<()>> = ex2.submit(move || {
+                let v = Arc::new(());
+                l.set(v.clone());
+                Arc::downgrade(&v)
+            })?;
+            let weak = inner.result(None)?;
+            Ok((
+                weak.upgrade().is_none(),
+                local.get().is_some_and(|v| Arc::ptr_eq(&v, &mine)),
+            ))
+        })?;
+        let (inner_dropped, outer_kept) = outer.result(None)?;
+        assert!(inner_dropped, "the nested call's value ended with it");
+        assert!(outer_kept, "the waiter's own value is untouched");
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn local_values_are_dropped_when_their_thread_ends_or_the_local_does() {
+    watchdog(|| -> PyResult<()> {
+        let local: Local<Arc<()>> = Local::new();
+        // A `threading.Thread`: gone before `join()` returns.
+        let (l, (tx, rx)) = (local.clone(), mpsc::channel());
+        let t = executor_api::threading::Thread::new(move || {
+            let v = Arc::new(());
+            tx.send(Arc::downgrade(&v)).unwrap();
+            l.set(v);
+        });
+        t.start()?;
+        t.join(None)?;
+        assert!(rx.recv().unwrap().upgrade().is_none());
+        // Any other OS thread: gone when it exits.
+        let l = local.clone();
+        let weak = std::thread::spawn(move || {
+            let v = Arc::new(());
+            l.set(v.clone());
+            Arc::downgrade(&v)
+        })
+        .join()
+        .unwrap();
+        assert!(weak.upgrade().is_none());
+        // The local itself: values of threads still running go with it.
+        let v = Arc::new(());
+        local.set(v.clone());
+        let weak = Arc::downgrade(&v);
+        drop(v);
+        drop(local);
+        assert!(weak.upgrade().is_none());
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_local_read_by_one_thread_does_not_wait_for_another_threads_closure() {
+    watchdog(|| -> PyResult<()> {
+        let l: Local<u8> = Local::new();
+        l.set(1);
+        let (read, l2) = (Event::new(), l.clone());
+        let r = read.clone();
+        l.with(|v| -> PyResult<()> {
+            // While this closure holds our value, another thread uses its own.
+            let t = executor_api::threading::Thread::new(move || {
+                l2.set(2);
+                if l2.get() == Some(2) {
+                    r.set();
+                }
+            });
+            t.start()?;
+            assert!(read.wait(Some(30.0)), "the other thread was blocked");
+            t.join(None)?;
+            assert_eq!(v.copied(), Some(1));
+            Ok(())
+        })?;
+        Ok(())
+    })
+    .unwrap();
+}

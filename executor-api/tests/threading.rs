@@ -424,3 +424,35 @@ fn a_task_holding_a_lock_does_not_run_other_tasks_inside_its_critical_section() 
     assert_eq!(overlap.load(Ordering::SeqCst), 0);
     Ok(())
 }
+
+#[test]
+#[should_panic(expected = "lent to an enclosing Local::with")]
+fn using_a_local_inside_its_own_with_panics_instead_of_deadlocking() {
+    let l: Local<u8> = Local::new();
+    l.set(1);
+    l.with(|_| l.get());
+}
+
+#[test]
+fn a_local_subclass_init_runs_once_per_thread_and_names_its_errors() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let l: Local<usize> =
+        Local::with_init(move || r.fetch_add(1, Ordering::SeqCst)).named("MyLocal");
+    assert_eq!(l.get(), Some(0));
+    let l2 = l.clone();
+    std::thread::spawn(move || {
+        assert_eq!(l2.take_attr("x").unwrap(), 1);
+        assert_eq!(
+            l2.getattr("x").unwrap_err().to_string(),
+            "AttributeError: 'MyLocal' object has no attribute 'x'"
+        );
+    })
+    .join()
+    .unwrap();
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        2,
+        "__init__ ran once in each thread"
+    );
+}

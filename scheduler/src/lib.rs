@@ -66,8 +66,8 @@ pub use pool::{
 };
 pub use scope::{scope, Scope};
 pub use spawner::{
-    default_parallelism, default_stack_size, spawn_thread, thread_name, threads_supported,
-    DefaultSpawner, Spawner, StdSpawner, WorkerStart,
+    default_parallelism, default_stack_size, spawn_thread, spawn_thread_with_stack_size,
+    thread_name, threads_supported, DefaultSpawner, Spawner, StdSpawner, WorkerStart,
 };
 pub use stats::{PoolStats, WorkerStats};
 pub use task::{Runnable, Task, TaskMeta};

@@ -62,6 +62,64 @@ struct Frame {
     ident: Cell<u64>,
     names: Arc<NestedNames>,
     thread: RefCell<Option<Thread>>,
+    /// What must end with this identity (its `threading.local` values).
+    exit: RefCell<ExitHooks>,
+}
+
+/// Something that holds values for one Python thread and forgets them when
+/// that thread ends (`threading.local`'s per-thread slots): CPython clears
+/// a thread's locals when its thread state is cleared.
+pub(crate) trait ForgetThread: Send + Sync {
+    /// Drops whatever is kept for the thread whose ident is `ident`.
+    fn forget_thread(&self, ident: u64);
+}
+
+/// The holders that have values for one identity, told when it ends.
+#[derive(Default)]
+pub(crate) struct ExitHooks {
+    holders: Vec<std::sync::Weak<dyn ForgetThread>>,
+}
+
+impl ExitHooks {
+    fn push(&mut self, holder: std::sync::Weak<dyn ForgetThread>) {
+        // Holders dropped meanwhile (a `local` gone) are pruned as the list
+        // doubles, so a long-lived worker does not collect dead entries.
+        if self.holders.len() >= 8 && self.holders.len().is_power_of_two() {
+            self.holders.retain(|h| h.strong_count() > 0);
+        }
+        self.holders.push(holder);
+    }
+
+    /// Tells every live holder that `ident` ended; holders registered while
+    /// this runs (a dropped value touching a `local`) are told too.
+    fn run(cell: &RefCell<ExitHooks>, ident: u64) {
+        loop {
+            let holders = std::mem::take(&mut cell.borrow_mut().holders);
+            if holders.is_empty() {
+                return;
+            }
+            for h in holders {
+                if let Some(h) = h.upgrade() {
+                    h.forget_thread(ident);
+                }
+            }
+        }
+    }
+}
+
+/// The exit hooks of an OS thread, run when its thread-local storage is
+/// destroyed (a [`Thread`] runs them earlier, before `join()` returns).
+#[derive(Default)]
+struct ThreadExit {
+    /// The thread's ident (`IDENT` may be destroyed before this runs).
+    ident: Cell<u64>,
+    hooks: RefCell<ExitHooks>,
+}
+
+impl Drop for ThreadExit {
+    fn drop(&mut self) {
+        ExitHooks::run(&self.hooks, self.ident.get());
+    }
 }
 
 impl Frame {
@@ -82,6 +140,37 @@ thread_local! {
         next_ident()
     };
     static FRAMES: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
+    static THREAD_EXIT: ThreadExit = ThreadExit::default();
+}
+
+/// Registers `holder` to be told when the calling Python thread ends: the
+/// innermost nested identity if there is one, else the OS thread.
+pub(crate) fn at_thread_exit(holder: std::sync::Weak<dyn ForgetThread>) {
+    let nested = FRAMES.with(|fr| {
+        let frames = fr.borrow();
+        match frames.last() {
+            Some(frame) => {
+                frame.exit.borrow_mut().push(holder.clone());
+                true
+            }
+            None => false,
+        }
+    });
+    if !nested {
+        let ident = IDENT.with(|i| *i);
+        // During thread-local destruction there is nobody left to tell.
+        let _ = THREAD_EXIT.try_with(|e| {
+            e.ident.set(ident);
+            e.hooks.borrow_mut().push(holder);
+        });
+    }
+}
+
+/// Ends the calling OS thread's Python identity early: what
+/// [`at_thread_exit`] registered is told now (a [`Thread`] does this before
+/// it counts as finished, so `join()` returns after its locals are gone).
+pub(crate) fn run_thread_exit() {
+    let _ = THREAD_EXIT.try_with(|e| ExitHooks::run(&e.hooks, e.ident.get()));
 }
 
 /// Runs `f` as a different Python thread than the caller's (see the module
@@ -90,6 +179,16 @@ pub(crate) fn run_as_nested<R>(names: &Arc<NestedNames>, f: impl FnOnce() -> R) 
     struct Pop;
     impl Drop for Pop {
         fn drop(&mut self) {
+            // Its `threading.local` values end with the call, while the
+            // frame is still the current identity (a value's drop sees it).
+            // (No ident was made: nothing can have registered.)
+            FRAMES.with(|fr| {
+                if let Some(f) = fr.borrow().last() {
+                    if f.ident.get() != 0 {
+                        ExitHooks::run(&f.exit, f.ident.get());
+                    }
+                }
+            });
             let frame = FRAMES.with(|fr| fr.borrow_mut().pop());
             // The thread object (if any) ends with its call.
             if let Some(t) = frame.and_then(|f| f.thread.into_inner()) {
@@ -102,6 +201,7 @@ pub(crate) fn run_as_nested<R>(names: &Arc<NestedNames>, f: impl FnOnce() -> R) 
             ident: Cell::new(0),
             names: names.clone(),
             thread: RefCell::new(None),
+            exit: RefCell::default(),
         })
     });
     let _pop = Pop;

@@ -32,7 +32,9 @@ pub use local::Local;
 pub use lock::{Lock, LockGuard};
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, Semaphore, SemaphoreGuard};
-pub use thread::{active_count, current_thread, enumerate, main_thread, Thread, ThreadBuilder};
+pub use thread::{
+    active_count, current_thread, enumerate, main_thread, stack_size, Thread, ThreadBuilder,
+};
 pub(crate) use thread::{claim_main_thread, stop_main_and_join_threads};
 pub use timer::Timer;
 

@@ -32,6 +32,9 @@ pub struct Thread {
 }
 
 struct Inner {
+    /// The Python class, for `repr`: `Thread`, `Timer`, `_MainThread`,
+    /// `_DummyThread`.
+    class: &'static str,
     name: Mutex<String>,
     daemon: AtomicBool,
     target: Mutex<Option<Target>>,
@@ -43,14 +46,21 @@ struct Inner {
 
 impl std::fmt::Debug for Thread {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let status = if !self.inner.started.load(Ordering::SeqCst) {
+        // CPython's `Thread.__repr__`: `<Thread(name, stopped daemon 7)>`.
+        let mut status = if !self.inner.started.load(Ordering::SeqCst) {
             "initial".to_string()
         } else if self.is_alive() {
-            format!("started {}", self.inner.ident.load(Ordering::SeqCst))
+            "started".to_string()
         } else {
             "stopped".to_string()
         };
-        write!(f, "<Thread({}, {status})>", self.name())
+        if self.daemon() {
+            status.push_str(" daemon");
+        }
+        if let Some(ident) = self.ident() {
+            status.push_str(&format!(" {ident}"));
+        }
+        write!(f, "<{}({}, {status})>", self.inner.class, self.name())
     }
 }
 
@@ -58,6 +68,7 @@ impl std::fmt::Debug for Thread {
 /// kwargs={}, *, daemon=None)`; `args` are captured by the target closure.
 #[derive(Debug, Default)]
 pub struct ThreadBuilder {
+    class: Option<&'static str>,
     name: Option<String>,
     target_name: Option<String>,
     daemon: Option<bool>,
@@ -71,7 +82,8 @@ fn new_name(prefix: &str) -> String {
 }
 
 impl ThreadBuilder {
-    /// `name=`: the thread's name (default `Thread-N`).
+    /// `name=`: the thread's name (default `Thread-N`, also for an empty
+    /// name, as in CPython).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -92,13 +104,19 @@ impl ThreadBuilder {
         self
     }
 
+    /// The Python class shown by `repr` (a `Thread` subclass: `Timer`).
+    pub(crate) fn class(mut self, class: &'static str) -> Self {
+        self.class = Some(class);
+        self
+    }
+
     /// Builds the thread object for `target` (not started yet).
     pub fn build<F, R>(self, target: F) -> Thread
     where
         F: FnOnce() -> R + Send + 'static,
         R: crate::IntoPyResult<()> + 'static,
     {
-        let name = self.name.unwrap_or_else(|| {
+        let name = self.name.filter(|n| !n.is_empty()).unwrap_or_else(|| {
             let n = new_name("Thread");
             match &self.target_name {
                 Some(t) => format!("{n} ({t})"),
@@ -106,7 +124,8 @@ impl ThreadBuilder {
             }
         });
         let daemon = self.daemon.unwrap_or_else(|| current_thread().daemon());
-        Thread::from_parts(name, daemon, Some(Box::new(move || call(target))))
+        let class = self.class.unwrap_or("Thread");
+        Thread::from_parts(class, name, daemon, Some(Box::new(move || call(target))))
     }
 }
 
@@ -125,9 +144,15 @@ impl Thread {
         ThreadBuilder::default()
     }
 
-    fn from_parts(name: String, daemon: bool, target: Option<Target>) -> Thread {
+    fn from_parts(
+        class: &'static str,
+        name: String,
+        daemon: bool,
+        target: Option<Target>,
+    ) -> Thread {
         Thread {
             inner: Arc::new(Inner {
+                class,
                 name: Mutex::new(name),
                 daemon: AtomicBool::new(daemon),
                 target: Mutex::new(target),
@@ -142,7 +167,7 @@ impl Thread {
     /// A thread object for a thread we did not start (CPython's
     /// `_MainThread`/`_DummyThread`): already started, alive.
     fn for_running_thread(name: String, daemon: bool) -> Thread {
-        let t = Thread::from_parts(name, daemon, None);
+        let t = Thread::from_parts("_DummyThread", name, daemon, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(get_ident(), Ordering::SeqCst);
         t.inner.native_id.store(get_native_id(), Ordering::SeqCst);
@@ -152,7 +177,7 @@ impl Thread {
     /// The thread object of a call run nested on a worker (see `ident.rs`):
     /// alive while the call runs, a daemon like the executor's workers.
     fn for_nested_call(name: String, ident: u64) -> Thread {
-        let t = Thread::from_parts(name, true, None);
+        let t = Thread::from_parts("Thread", name, true, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(ident, Ordering::SeqCst);
         t.inner.native_id.store(get_native_id(), Ordering::SeqCst);
@@ -256,13 +281,17 @@ impl Thread {
             .unwrap_or_else(|p| p.into_inner())
             .push(self.clone());
         // A `std::thread` natively and on WASI, a Web Worker in a browser.
-        let spawned = scheduler::spawn_thread(self.name(), move || {
+        let stack = Some(STACK_SIZE.load(Ordering::SeqCst) as usize).filter(|&s| s != 0);
+        let spawned = scheduler::spawn_thread_with_stack_size(self.name(), stack, move || {
             me.inner.ident.store(get_ident(), Ordering::SeqCst);
             me.inner.native_id.store(get_native_id(), Ordering::SeqCst);
             CURRENT.with(|c| *c.borrow_mut() = Some(me.clone()));
             started2.set();
             // `join()` must return even if reporting fails.
             let _finish = FinishOnDrop(me.clone());
+            // Dropped first: the thread's `threading.local` values go before
+            // it counts as finished (CPython clears them with its state).
+            let _locals = LocalsOnDrop;
             if let Some(target) = target {
                 if let Err(e) = target() {
                     invoke_excepthook(e, Some(me.clone()));
@@ -307,6 +336,60 @@ impl Thread {
     }
 }
 
+/// The stack size of threads started from now on, 0 for the default.
+static STACK_SIZE: AtomicU64 = AtomicU64::new(0);
+
+/// CPython's `THREAD_STACK_MIN` on Linux (32 KiB).
+const THREAD_STACK_MIN: i64 = 0x8000;
+
+/// `threading.stack_size([size])`: the stack size of threads started
+/// afterwards, in bytes (0: the platform's default), returning the previous
+/// setting. `None` only reads it. As CPython: `ValueError: size must be 0
+/// or a positive value` for a negative size, `ValueError: size not valid:
+/// N bytes` below 32 KiB. Pool workers are not affected (their executor's
+/// builder sets theirs).
+///
+/// ```
+/// use executor_api::threading::{stack_size, Thread};
+/// assert_eq!(stack_size(None)?, 0);
+/// assert_eq!(
+///     stack_size(Some(1000)).unwrap_err().to_string(),
+///     "ValueError: size not valid: 1000 bytes"
+/// );
+/// assert_eq!(stack_size(Some(262_144))?, 0);
+/// let t = Thread::new(|| ());
+/// t.start()?; // with a 256 KiB stack
+/// t.join(None)?;
+/// assert_eq!(stack_size(Some(0))?, 262_144);
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+pub fn stack_size(size: Option<i64>) -> PyResult<u64> {
+    let Some(size) = size else {
+        return Ok(STACK_SIZE.load(Ordering::SeqCst));
+    };
+    if size < 0 {
+        return Err(PyException::ValueError(
+            "size must be 0 or a positive value".into(),
+        ));
+    }
+    if size != 0 && size < THREAD_STACK_MIN {
+        return Err(PyException::ValueError(format!(
+            "size not valid: {size} bytes"
+        )));
+    }
+    Ok(STACK_SIZE.swap(size as u64, Ordering::SeqCst))
+}
+
+/// Ends the thread's identity (drops its `threading.local` values) when
+/// dropped, even while unwinding.
+struct LocalsOnDrop;
+
+impl Drop for LocalsOnDrop {
+    fn drop(&mut self) {
+        super::ident::run_thread_exit();
+    }
+}
+
 /// Marks the thread finished when dropped, even while unwinding.
 struct FinishOnDrop(Thread);
 
@@ -341,7 +424,7 @@ static MAIN: OnceLock<Thread> = OnceLock::new();
 /// ```
 pub fn main_thread() -> Thread {
     MAIN.get_or_init(|| {
-        let t = Thread::from_parts("MainThread".into(), false, None);
+        let t = Thread::from_parts("_MainThread", "MainThread".into(), false, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(MAIN_IDENT, Ordering::SeqCst);
         t.inner.native_id.store(main_native_id(), Ordering::SeqCst);

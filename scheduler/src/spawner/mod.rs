@@ -137,7 +137,18 @@ pub fn spawn_thread(
     name: impl Into<String>,
     main: impl FnOnce() + Send + 'static,
 ) -> io::Result<()> {
-    DefaultSpawner::default().spawn(WorkerStart::new(0, name.into(), None, Box::new(main)))
+    spawn_thread_with_stack_size(name, None, main)
+}
+
+/// [`spawn_thread`] with a stack of `stack_size` bytes (`None`: the
+/// platform's default), for Python's `threading.stack_size(size)`. A
+/// spawner that cannot choose a stack size (a Web Worker) ignores it.
+pub fn spawn_thread_with_stack_size(
+    name: impl Into<String>,
+    stack_size: Option<usize>,
+    main: impl FnOnce() + Send + 'static,
+) -> io::Result<()> {
+    DefaultSpawner::default().spawn(WorkerStart::new(0, name.into(), stack_size, Box::new(main)))
 }
 
 /// Whether `std::time::Instant::now()` works here (everywhere but the
