@@ -363,14 +363,9 @@ impl<V: Clone> Namespace<V> {
     /// # Ok::<(), executor_api::PyException>(())
     /// ```
     pub fn del(&self, name: &str) -> PyResult<()> {
-        guard(&self.0)
-            .shift_remove(name)
-            .map(drop)
-            .ok_or_else(|| {
-                PyException::AttributeError(format!(
-                    "'Namespace' object has no attribute '{name}'"
-                ))
-            })
+        guard(&self.0).shift_remove(name).map(drop).ok_or_else(|| {
+            PyException::AttributeError(format!("'Namespace' object has no attribute '{name}'"))
+        })
     }
 }
 

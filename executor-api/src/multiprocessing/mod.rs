@@ -37,9 +37,7 @@ pub use queues::{JoinableQueue, Queue};
 pub use sharedctypes::{Array, RawArray, RawValue, Value};
 
 // `multiprocessing.Event`, `Lock`, ...: `threading`'s, as on threads.
-pub use crate::threading::{
-    Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore,
-};
+pub use crate::threading::{Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore};
 
 /// `multiprocessing.cpu_count()`: the machine's parallelism (on WASI, the
 /// `PYRT_NUM_THREADS` environment variable, else 4).

@@ -225,8 +225,7 @@ where
 fn check_chunksize(chunksize: Option<i64>) -> PyResult<Option<usize>> {
     match chunksize {
         Some(n) if n < 0 => Err(PyException::ValueError(
-            "Stop argument for islice() must be None or an integer: 0 <= x <= sys.maxsize."
-                .into(),
+            "Stop argument for islice() must be None or an integer: 0 <= x <= sys.maxsize.".into(),
         )),
         Some(0) => Err(PyException::ValueError(
             "Chunksize must be 1+, not 0".into(),
@@ -424,12 +423,7 @@ impl Pool {
 
     /// `starmap(func, iterable, chunksize=None)`: `func` takes each item's
     /// tuple (Python unpacks it into arguments).
-    pub fn starmap<F, I, R, T>(
-        &self,
-        f: F,
-        iterable: I,
-        chunksize: Option<i64>,
-    ) -> PyResult<Vec<T>>
+    pub fn starmap<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<i64>) -> PyResult<Vec<T>>
     where
         F: Fn(I::Item) -> R + Sync,
         I: IntoIterator,
