@@ -12,7 +12,7 @@ use rayon::prelude::*;
 fn group(c: &mut Criterion, name: &str, n: usize, cost: fn(usize, usize) -> u64) {
     let workers = workers();
     let mut g = c.benchmark_group(name);
-    let pool = Pool::new(Some(workers)).unwrap();
+    let pool = Pool::new(Some(workers as i64)).unwrap();
     g.bench_function("ours", |b| {
         b.iter(|| {
             let out: Vec<u64> = pool.map(move |i: usize| cost(i, n), 0..n, None).unwrap();

@@ -94,7 +94,7 @@ fn executor_submit(p: Params, workers: usize) -> PyResult<Run> {
 fn pool_map(p: Params, workers: usize) -> PyResult<Run> {
     let label = format!("Pool({workers}).map");
     let bar = progress(p, &label);
-    let pool = Pool::new(Some(workers))?;
+    let pool = Pool::new(Some(workers as i64))?;
     let start = Instant::now();
     let b = bar.clone();
     let rows: Vec<Vec<u32>> = pool.map(

@@ -14,7 +14,7 @@ use executor_api::multiprocessing::{cpu_count, Pool};
 use executor_api::PyResult;
 
 fn run(p: Params, workers: usize) -> PyResult<(u64, f64)> {
-    let pool = Pool::new(Some(workers))?;
+    let pool = Pool::new(Some(workers as i64))?;
     let start = Instant::now();
     let rows: Vec<Vec<u32>> = pool.map(
         move |y: usize| workload::render_row(p, y),

@@ -1,5 +1,5 @@
 //! The `asyncio` bridge: `run_in_executor`, `to_thread`, `wrap_future`,
-//! `gather` and `run`, returning ordinary `std::future::Future`s.
+//! `gather`, `sleep`, `wait_for`, `shield` and `run`, returning ordinary `std::future::Future`s.
 //!
 //! A [`Future`] of ours already
 //! implements `std::future::Future` (output `PyResult<T>`), so the bridge is
@@ -20,13 +20,27 @@
 //! ```
 
 mod gather;
+mod timeouts;
 
 use std::sync::OnceLock;
 
-use crate::concurrent::futures::{Future, ThreadPoolExecutor};
-use crate::IntoPyResult;
+use crate::concurrent::futures::{Executor, Future, ThreadPoolExecutor};
+use crate::exceptions::call;
+use crate::{IntoPyResult, PyClass};
 
 pub use gather::{gather, Gather};
+pub use timeouts::{shield, sleep, wait_for, Sleep, WaitFor};
+
+/// `asyncio.TimeoutError`: since Python 3.11 the builtin `TimeoutError`
+/// (what [`wait_for`] raises).
+///
+/// ```
+/// use executor_api::asyncio;
+/// use executor_api::PyException;
+/// assert!(PyException::TimeoutError(String::new()).is_instance_of(&asyncio::TimeoutError));
+/// ```
+#[allow(non_upper_case_globals)]
+pub const TimeoutError: PyClass = PyClass::TimeoutError;
 
 /// The loop's default executor (`loop.run_in_executor(None, ...)`): a
 /// `ThreadPoolExecutor` with CPython's default size, made on first use.
@@ -40,24 +54,39 @@ pub fn default_executor() -> &'static ThreadPoolExecutor {
     })
 }
 
-/// `loop.run_in_executor(executor, func, *args)`: submits `f` now and
-/// returns its future, to be awaited. `None` uses [`default_executor`].
-/// If the executor refuses (shut down), the future holds that error.
-pub fn run_in_executor<F, R, T>(executor: Option<&ThreadPoolExecutor>, f: F) -> Future<T>
+/// `loop.run_in_executor(executor, func, *args)`: submits `f` now to any
+/// [`Executor`] (a `ThreadPoolExecutor`, a `ProcessPoolExecutor`) and
+/// returns a future of its result, to be awaited. `None` uses
+/// [`default_executor`]. If the executor refuses (shut down), the future
+/// holds that error.
+///
+/// ```
+/// use executor_api::asyncio::{run, run_in_executor};
+/// use executor_api::concurrent::futures::ProcessPoolExecutor;
+/// let ex = ProcessPoolExecutor::new(Some(1))?;
+/// assert_eq!(run(run_in_executor(Some(&ex), || 6 * 7))?, 42);
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+pub fn run_in_executor<F, R, T>(executor: Option<&dyn Executor>, f: F) -> Future<T>
 where
     F: FnOnce() -> R + Send + 'static,
     R: IntoPyResult<T> + 'static,
     T: Send + 'static,
 {
-    let ex = executor.unwrap_or_else(|| default_executor());
-    match ex.submit(f) {
-        Ok(fut) => fut,
-        Err(e) => {
-            let failed = Future::new();
-            let _ = failed.set_exception(e);
-            failed
-        }
+    let ex: &dyn Executor = executor.unwrap_or_else(|| default_executor());
+    let out = Future::new();
+    let _ = out.set_running_or_notify_cancel();
+    let target = out.clone();
+    let job = Box::new(move || {
+        let _ = match call(f) {
+            Ok(v) => target.set_result(v),
+            Err(e) => target.set_exception(e),
+        };
+    });
+    if let Err(e) = ex.submit_job(job) {
+        let _ = out.set_exception(e);
     }
+    out
 }
 
 /// `asyncio.to_thread(func, *args)`: runs `f` on the default executor.

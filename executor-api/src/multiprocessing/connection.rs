@@ -1,5 +1,6 @@
 //! `multiprocessing.Pipe()`: two connected ends.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -26,6 +27,7 @@ pub struct Connection<T> {
     peeked: Mutex<Option<T>>,
     readable: bool,
     writable: bool,
+    closed: AtomicBool,
 }
 
 impl<T> std::fmt::Debug for Connection<T> {
@@ -79,11 +81,13 @@ impl<T> Connection<T> {
             tx: Mutex::new(tx),
             rx: Mutex::new(rx),
             peeked: Mutex::new(None),
+            closed: AtomicBool::new(false),
         }
     }
 
     /// `send(obj)`: `OSError: connection is read-only` on a receive-only end.
     pub fn send(&self, obj: T) -> PyResult<()> {
+        self.check_closed()?;
         if !self.writable {
             return Err(PyException::OSError("connection is read-only".into()));
         }
@@ -97,6 +101,7 @@ impl<T> Connection<T> {
     }
 
     fn receiver(&self) -> PyResult<Receiver<T>> {
+        self.check_closed()?;
         if !self.readable {
             return Err(PyException::OSError("connection is write-only".into()));
         }
@@ -144,9 +149,99 @@ impl<T> Connection<T> {
         }
     }
 
-    /// `close()`: the other end's `recv` then raises `EOFError`.
+    /// `close()`: the other end's `recv` then raises `EOFError`; this
+    /// end's methods raise `OSError: handle is closed`.
     pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
         self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.rx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.peeked.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+
+    /// `closed`: whether [`close`](Self::close) was called.
+    pub fn closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// `readable`: whether this end receives (false for the sending end
+    /// of a one-way pipe).
+    pub fn readable(&self) -> bool {
+        self.readable
+    }
+
+    /// `writable`: whether this end sends (false for the receiving end of
+    /// a one-way pipe).
+    pub fn writable(&self) -> bool {
+        self.writable
+    }
+
+    /// `send_bytes(buf, offset=0, size=None)`: sends `buf[offset:offset +
+    /// size]` as one message, with CPython's `ValueError`s: `offset is
+    /// negative`, `buffer length < offset`, `size is negative`, `buffer
+    /// length < offset + size`.
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Pipe;
+    /// let (a, b) = Pipe::<Vec<u8>>(None);
+    /// a.send_bytes(b"abcdefgh", Some(2), Some(3))?;
+    /// assert_eq!(b.recv_bytes(None)?, b"cde");
+    /// assert_eq!(a.send_bytes(b"abc", Some(4), None).unwrap_err().to_string(),
+    ///            "ValueError: buffer length < offset");
+    /// a.send_bytes(b"toolong", None, None)?;
+    /// assert_eq!(b.recv_bytes(Some(3)).unwrap_err().to_string(), "OSError: bad message length");
+    /// assert!(b.closed());
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn send_bytes(&self, buf: &[u8], offset: Option<i64>, size: Option<i64>) -> PyResult<()>
+    where
+        T: From<Vec<u8>>,
+    {
+        self.check_closed()?;
+        let n = buf.len() as i64;
+        let offset = offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(PyException::ValueError("offset is negative".into()));
+        }
+        if n < offset {
+            return Err(PyException::ValueError("buffer length < offset".into()));
+        }
+        let size = match size {
+            None => n - offset,
+            Some(s) if s < 0 => return Err(PyException::ValueError("size is negative".into())),
+            Some(s) if offset + s > n => {
+                return Err(PyException::ValueError(
+                    "buffer length < offset + size".into(),
+                ))
+            }
+            Some(s) => s,
+        };
+        let (lo, hi) = (offset as usize, (offset + size) as usize);
+        self.send(T::from(buf[lo..hi].to_vec()))
+    }
+
+    /// `recv_bytes(maxlength=None)`: the next message as bytes; `EOFError`
+    /// as [`recv`](Self::recv); `ValueError: negative maxlength`; a message
+    /// longer than `maxlength` closes this end and raises `OSError: bad
+    /// message length`, as in CPython.
+    pub fn recv_bytes(&self, maxlength: Option<i64>) -> PyResult<Vec<u8>>
+    where
+        T: Into<Vec<u8>>,
+    {
+        if matches!(maxlength, Some(m) if m < 0) {
+            return Err(PyException::ValueError("negative maxlength".into()));
+        }
+        let bytes: Vec<u8> = self.recv()?.into();
+        if matches!(maxlength, Some(m) if bytes.len() as i64 > m) {
+            self.close();
+            return Err(PyException::OSError("bad message length".into()));
+        }
+        Ok(bytes)
+    }
+
+    fn check_closed(&self) -> PyResult<()> {
+        if self.closed() {
+            return Err(closed());
+        }
+        Ok(())
     }
 }

@@ -156,6 +156,38 @@ impl<K: Hash + Eq + Debug + Clone, V: Clone> DictProxy<K, V> {
     pub fn keys(&self) -> Vec<K> {
         guard(&self.0).keys().cloned().collect()
     }
+
+    /// `d.values()` in insertion order.
+    pub fn values(&self) -> Vec<V> {
+        guard(&self.0).values().cloned().collect()
+    }
+
+    /// `key in d`.
+    pub fn contains(&self, key: &K) -> bool {
+        guard(&self.0).contains_key(key)
+    }
+
+    /// `d.copy()`: a plain dict (not a proxy) of the current items, in
+    /// insertion order; like a Python dict, it compares equal to another
+    /// with the same items in any order.
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Manager;
+    /// let d = Manager::new().dict();
+    /// d.set(1, "a");
+    /// let c = d.copy();
+    /// d.clear();
+    /// assert_eq!(c.get(&1), Some(&"a"));
+    /// assert!(!d.contains(&1));
+    /// ```
+    pub fn copy(&self) -> IndexMap<K, V> {
+        guard(&self.0).clone()
+    }
+
+    /// `d.clear()`.
+    pub fn clear(&self) {
+        guard(&self.0).clear();
+    }
 }
 
 /// Python's `repr` of a key in a `KeyError`: text in single quotes.
@@ -225,6 +257,53 @@ impl<T: Clone> ListProxy<T> {
     pub fn to_vec(&self) -> Vec<T> {
         guard(&self.0).clone()
     }
+
+    /// `l[start:stop]` (`None` for an omitted bound): a plain list.
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Manager;
+    /// let l = Manager::new().list(vec![]);
+    /// l.extend(0..5);
+    /// assert_eq!(l.get_slice(Some(2), Some(10)), vec![2, 3, 4]);
+    /// l.imul(2); // l *= 2
+    /// assert_eq!(l.to_vec(), vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
+    /// assert_eq!(l.pop(None)?, 4);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn get_slice(&self, start: Option<isize>, stop: Option<isize>) -> Vec<T> {
+        let l = guard(&self.0);
+        let len = l.len() as isize;
+        let clamp = |i: isize| (if i < 0 { i + len } else { i }).clamp(0, len) as usize;
+        let lo = start.map_or(0, clamp);
+        let hi = stop.map_or(l.len(), clamp).max(lo);
+        l[lo..hi].to_vec()
+    }
+
+    /// `l.extend(iterable)`.
+    pub fn extend(&self, items: impl IntoIterator<Item = T>) {
+        guard(&self.0).extend(items);
+    }
+
+    /// `l *= n`: the items repeated `n` times (none for `n <= 0`).
+    pub fn imul(&self, n: i64) {
+        let mut l = guard(&self.0);
+        let once = std::mem::take(&mut *l);
+        for _ in 0..n.max(0) {
+            l.extend(once.iter().cloned());
+        }
+    }
+
+    /// `l.pop(i=-1)`: `IndexError: pop from empty list` or `pop index out
+    /// of range`.
+    pub fn pop(&self, i: Option<isize>) -> PyResult<T> {
+        let mut l = guard(&self.0);
+        if l.is_empty() {
+            return Err(PyException::IndexError("pop from empty list".into()));
+        }
+        let idx = index(i.unwrap_or(-1), l.len())
+            .ok_or_else(|| PyException::IndexError("pop index out of range".into()))?;
+        Ok(l.remove(idx))
+    }
 }
 
 /// A shared `Namespace`: named attributes of one type `V` (an enum when
@@ -260,5 +339,47 @@ impl<V: Clone> Namespace<V> {
     /// `ns.name = value`.
     pub fn set(&self, name: impl Into<String>, value: V) {
         guard(&self.0).insert(name.into(), value);
+    }
+
+    /// `hasattr(ns, name)`.
+    pub fn has(&self, name: &str) -> bool {
+        guard(&self.0).contains_key(name)
+    }
+
+    /// `del ns.name`: `AttributeError: 'Namespace' object has no
+    /// attribute 'name'` if it is not set.
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Manager;
+    /// let ns = Manager::new().namespace();
+    /// ns.set("name", "Bob");
+    /// ns.set("job", "Builder");
+    /// ns.set("_hidden", "hidden");
+    /// ns.del("job")?;
+    /// assert!(!ns.has("job"));
+    /// assert_eq!(ns.to_string(), "Namespace(name='Bob')");
+    /// assert_eq!(ns.del("job").unwrap_err().to_string(),
+    ///            "AttributeError: 'Namespace' object has no attribute 'job'");
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn del(&self, name: &str) -> PyResult<()> {
+        guard(&self.0).shift_remove(name).map(drop).ok_or_else(|| {
+            PyException::AttributeError(format!("'Namespace' object has no attribute '{name}'"))
+        })
+    }
+}
+
+/// `str(ns)`: `Namespace(a=1, b='x')`, the attributes not starting with
+/// `_`, sorted, each value's `Debug` standing for its `repr` (text in
+/// single quotes).
+impl<V: Debug> std::fmt::Display for Namespace<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut items: Vec<String> = guard(&self.0)
+            .iter()
+            .filter(|(name, _)| !name.starts_with('_'))
+            .map(|(name, value)| format!("{name}={}", py_repr(value)))
+            .collect();
+        items.sort();
+        write!(f, "Namespace({})", items.join(", "))
     }
 }

@@ -4,10 +4,27 @@
 //! `Queue` and `JoinableQueue` are a [`crate::queue::Queue`] (same methods,
 //! same `Empty`/`Full`) with `close`; `Process` runs its target on a thread; `Manager`'s
 //! proxies are shared objects behind a lock.
+//!
+//! `multiprocessing.Event`, `Lock`, `RLock`, `Semaphore`,
+//! `BoundedSemaphore`, `Condition`, `Barrier`: on threads they are
+//! `threading`'s (CPython's `multiprocessing.dummy` does the same).
+//!
+//! ```
+//! use executor_api::multiprocessing::{Event, Lock, Semaphore};
+//! let e = Event::new();
+//! e.set();
+//! assert!(e.wait(Some(0.0)));
+//! let l = Lock::new();
+//! assert!(l.acquire(None, None)?);
+//! assert!(!l.acquire(Some(false), None)?);
+//! let s = Semaphore::new(Some(0))?;
+//! assert!(!s.acquire(Some(false), None)?);
+//! # Ok::<(), executor_api::PyException>(())
+//! ```
 
 mod connection;
 mod managers;
-mod pool;
+pub mod pool;
 mod process;
 mod queues;
 mod sharedctypes;
@@ -17,7 +34,10 @@ pub use managers::{DictProxy, ListProxy, Manager, Namespace};
 pub use pool::{AsyncResult, Callback, ErrorCallback, IMapUnordered, Pool, PoolBuilder};
 pub use process::{active_children, current_process, Process, ProcessInfo};
 pub use queues::{JoinableQueue, Queue};
-pub use sharedctypes::{Array, Value};
+pub use sharedctypes::{Array, RawArray, RawValue, Value};
+
+// `multiprocessing.Event`, `Lock`, ...: `threading`'s, as on threads.
+pub use crate::threading::{Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore};
 
 /// `multiprocessing.cpu_count()`: the machine's parallelism (on WASI, the
 /// `PYRT_NUM_THREADS` environment variable, else 4).

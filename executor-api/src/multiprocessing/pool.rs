@@ -1,4 +1,5 @@
-//! `multiprocessing.Pool` on our workers (threads, not processes).
+//! `multiprocessing.pool`: `Pool` (and `ThreadPool`, the same) on our
+//! workers (threads, not processes).
 //!
 //! `map` runs as one parallel loop with lazy binary splitting, so
 //! `chunksize=None` adapts to the work (CPython's fixed chunks of
@@ -28,7 +29,8 @@ enum State {
 /// Options of `Pool(processes=None, initializer=None, initargs=())`.
 #[derive(Default)]
 pub struct PoolBuilder {
-    processes: Option<usize>,
+    processes: Option<i64>,
+    maxtasksperchild: Option<i64>,
     initializer: Option<Arc<dyn Fn() -> PyResult<()> + Send + Sync>>,
 }
 
@@ -41,9 +43,28 @@ impl fmt::Debug for PoolBuilder {
 }
 
 impl PoolBuilder {
-    /// Number of workers; `None` means `os.cpu_count()`.
-    pub fn processes(mut self, n: Option<usize>) -> Self {
+    /// Number of workers; `None` means `os.cpu_count()`; below 1 is
+    /// `ValueError: Number of processes must be at least 1` from `build`.
+    pub fn processes(mut self, n: Option<i64>) -> Self {
         self.processes = n;
+        self
+    }
+
+    /// `maxtasksperchild=`: below 1 is `ValueError: maxtasksperchild must
+    /// be a positive int or None` from `build`. The workers are threads
+    /// and are not replaced after that many tasks (a fresh thread would
+    /// free nothing a process exit frees).
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Pool;
+    /// let e = Pool::builder().maxtasksperchild(Some(0)).build().unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: maxtasksperchild must be a positive int or None");
+    /// let pool = Pool::builder().processes(Some(2)).maxtasksperchild(Some(1)).build()?;
+    /// assert_eq!(pool.apply(|| 6 * 7)?, 42);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn maxtasksperchild(mut self, n: Option<i64>) -> Self {
+        self.maxtasksperchild = n;
         self
     }
 
@@ -61,14 +82,19 @@ impl PoolBuilder {
     /// Starts the pool.
     pub fn build(self) -> PyResult<Pool> {
         let processes = match self.processes {
-            Some(0) => {
+            Some(n) if n < 1 => {
                 return Err(PyException::ValueError(
                     "Number of processes must be at least 1".into(),
                 ))
             }
-            Some(n) => n,
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
             None => super::cpu_count(),
         };
+        if matches!(self.maxtasksperchild, Some(n) if n <= 0) {
+            return Err(PyException::ValueError(
+                "maxtasksperchild must be a positive int or None".into(),
+            ));
+        }
         let mut b = ThreadPoolExecutor::builder()
             .max_workers(Some(processes))
             .thread_name_prefix("ForkPoolWorker")
@@ -84,6 +110,17 @@ impl PoolBuilder {
         })
     }
 }
+
+/// `multiprocessing.pool.ThreadPool(processes=None)`: the same pool (ours
+/// are always threads).
+///
+/// ```
+/// use executor_api::multiprocessing::pool::ThreadPool;
+/// let pool = ThreadPool::new(Some(2))?;
+/// assert_eq!(pool.map(|x: i32| x + 1, vec![1, 2], None)?, vec![2, 3]);
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+pub type ThreadPool = Pool;
 
 /// A pool of workers (`multiprocessing.Pool`). Dropping it is leaving the
 /// `with` block: `terminate()`.
@@ -182,18 +219,59 @@ where
     }
 }
 
-fn check_chunksize(chunksize: Option<usize>) -> PyResult<()> {
+/// `chunksize` of `map`/`starmap` and their `_async` forms: CPython's
+/// `_get_tasks` slices the iterable with `islice`, which refuses a negative
+/// size; 0 is refused as `imap` does (CPython's `MapResult` would hang).
+fn check_chunksize(chunksize: Option<i64>) -> PyResult<Option<usize>> {
     match chunksize {
+        Some(n) if n < 0 => Err(PyException::ValueError(
+            "Stop argument for islice() must be None or an integer: 0 <= x <= sys.maxsize.".into(),
+        )),
         Some(0) => Err(PyException::ValueError(
             "Chunksize must be 1+, not 0".into(),
         )),
-        _ => Ok(()),
+        Some(n) => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+        None => Ok(None),
     }
 }
 
+/// `chunksize` of `imap`/`imap_unordered` (default 1): `ValueError:
+/// Chunksize must be 1+, not N` below 1, as in CPython.
+fn check_imap_chunksize(chunksize: Option<i64>) -> PyResult<usize> {
+    match chunksize.unwrap_or(1) {
+        n if n < 1 => Err(PyException::ValueError(format!(
+            "Chunksize must be 1+, not {n}"
+        ))),
+        n => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+    }
+}
+
+/// The items of an iterable that raises (`Err`) part-way, for the `try_*`
+/// methods: the items before the error, keeping only whole chunks of
+/// `chunksize` (CPython's `_get_tasks` loses the chunk being built when the
+/// iterable raises; its `_guarded_task_generation` then sends the error in
+/// its place), and the error.
+fn split_at_error<X>(
+    iterable: impl IntoIterator<Item = PyResult<X>>,
+    chunksize: usize,
+) -> (Vec<X>, Option<PyException>) {
+    let mut items = Vec::new();
+    for item in iterable {
+        match item {
+            Ok(x) => items.push(x),
+            Err(e) => {
+                items.truncate(items.len() / chunksize * chunksize);
+                return (items, Some(e));
+            }
+        }
+    }
+    (items, None)
+}
+
 impl Pool {
-    /// `Pool(processes)`; `None` means `os.cpu_count()`.
-    pub fn new(processes: Option<usize>) -> PyResult<Pool> {
+    /// `Pool(processes)`; `None` means `os.cpu_count()`; below 1 is
+    /// `ValueError: Number of processes must be at least 1`.
+    pub fn new(processes: Option<i64>) -> PyResult<Pool> {
         Self::builder().processes(processes).build()
     }
 
@@ -205,6 +283,26 @@ impl Pool {
     /// Number of workers.
     pub fn processes(&self) -> usize {
         self.processes
+    }
+
+    /// `with pool:` (`Pool.__enter__`): `ValueError: Pool not running`
+    /// once the pool was closed or terminated. Leaving the block is
+    /// `terminate()` (dropping the pool does it too).
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(1))?;
+    /// {
+    ///     let p = pool.enter()?;
+    ///     assert_eq!(p.apply(|| 1)?, 1);
+    ///     p.terminate(); // __exit__
+    /// }
+    /// assert_eq!(pool.enter().unwrap_err().to_string(), "ValueError: Pool not running");
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn enter(&self) -> PyResult<&Pool> {
+        self.check_running()?;
+        Ok(self)
     }
 
     fn check_running(&self) -> PyResult<()> {
@@ -219,7 +317,7 @@ impl Pool {
     /// its first exception, as in CPython); then the first exception to
     /// happen is raised (by position when the chunks finish in order, e.g.
     /// with one worker).
-    pub fn map<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<usize>) -> PyResult<Vec<T>>
+    pub fn map<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<i64>) -> PyResult<Vec<T>>
     where
         F: Fn(I::Item) -> R + Sync,
         I: IntoIterator,
@@ -228,21 +326,104 @@ impl Pool {
         T: Send,
     {
         self.check_running()?;
-        check_chunksize(chunksize)?;
+        let chunksize = check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
         let terminated = &*self.terminated;
         self.exec
             .install(|| run_map(items, chunksize, &f, terminated))
     }
 
-    /// `starmap(func, iterable, chunksize=None)`: `func` takes each item's
-    /// tuple (Python unpacks it into arguments).
-    pub fn starmap<F, I, R, T>(
+    /// `map` over an iterable that may raise: an `Err` item is the
+    /// iterable raising, and `map` raises it (nothing is run: CPython makes
+    /// a list of an iterable without `__len__` first).
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Pool;
+    /// use executor_api::PyException;
+    /// let pool = Pool::new(Some(2))?;
+    /// let items = (0..5).map(|i| if i == 3 { Err(PyException::ValueError("when".into())) } else { Ok(i) });
+    /// let e = pool.try_map(|x: i32| x * x, items, Some(1)).unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: when");
+    /// # Ok::<(), PyException>(())
+    /// ```
+    pub fn try_map<F, I, X, R, T>(
         &self,
         f: F,
         iterable: I,
-        chunksize: Option<usize>,
+        chunksize: Option<i64>,
     ) -> PyResult<Vec<T>>
+    where
+        F: Fn(X) -> R + Sync,
+        I: IntoIterator<Item = PyResult<X>>,
+        X: Send,
+        R: IntoPyResult<T>,
+        T: Send,
+    {
+        self.check_running()?;
+        check_chunksize(chunksize)?;
+        let items = iterable.into_iter().collect::<PyResult<Vec<X>>>()?;
+        self.map(f, items, chunksize)
+    }
+
+    /// `imap` over an iterable that may raise (an `Err` item): the results
+    /// of the whole chunks before the error, then the error, which ends the
+    /// iteration (the chunk being built when it was raised is lost, as in
+    /// CPython).
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Pool;
+    /// use executor_api::PyException;
+    /// let pool = Pool::new(Some(2))?;
+    /// let items = (0..20).map(|i| if i == 7 { Err(PyException::ValueError("when".into())) } else { Ok(i) });
+    /// let out: Vec<_> = pool.try_imap(|x: i32| x * x, items, Some(2))?.collect();
+    /// assert_eq!(out.len(), 7); // 6 results, then the error
+    /// assert_eq!(out[6].as_ref().unwrap_err().to_string(), "ValueError: when");
+    /// # Ok::<(), PyException>(())
+    /// ```
+    pub fn try_imap<F, I, X, R, T>(
+        &self,
+        f: F,
+        iterable: I,
+        chunksize: Option<i64>,
+    ) -> PyResult<impl Iterator<Item = PyResult<T>>>
+    where
+        F: Fn(X) -> R + Send + Sync + 'static,
+        I: IntoIterator<Item = PyResult<X>>,
+        X: Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        self.check_running()?;
+        let (items, error) = split_at_error(iterable, check_imap_chunksize(chunksize)?);
+        Ok(self.imap(f, items, chunksize)?.chain(error.map(Err)))
+    }
+
+    /// `imap_unordered` over an iterable that may raise (an `Err` item):
+    /// the results of the whole chunks before the error in completion
+    /// order, then the error.
+    pub fn try_imap_unordered<F, I, X, R, T>(
+        &self,
+        f: F,
+        iterable: I,
+        chunksize: Option<i64>,
+    ) -> PyResult<impl Iterator<Item = PyResult<T>>>
+    where
+        F: Fn(X) -> R + Send + Sync + 'static,
+        I: IntoIterator<Item = PyResult<X>>,
+        X: Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Clone + Send + 'static,
+    {
+        self.check_running()?;
+        let (items, error) = split_at_error(iterable, check_imap_chunksize(chunksize)?);
+        Ok(self
+            .imap_unordered(f, items, chunksize)?
+            .chain(error.map(Err)))
+    }
+
+    /// `starmap(func, iterable, chunksize=None)`: `func` takes each item's
+    /// tuple (Python unpacks it into arguments).
+    pub fn starmap<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<i64>) -> PyResult<Vec<T>>
     where
         F: Fn(I::Item) -> R + Sync,
         I: IntoIterator,
@@ -289,7 +470,7 @@ impl Pool {
         &self,
         f: F,
         iterable: I,
-        chunksize: Option<usize>,
+        chunksize: Option<i64>,
         callback: Option<Callback<Vec<T>>>,
         error_callback: Option<ErrorCallback>,
     ) -> PyResult<AsyncResult<Vec<T>>>
@@ -301,7 +482,7 @@ impl Pool {
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        check_chunksize(chunksize)?;
+        let chunksize = check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
         let terminated = self.terminated.clone();
         let inner = self
@@ -315,7 +496,7 @@ impl Pool {
         &self,
         f: F,
         iterable: I,
-        chunksize: Option<usize>,
+        chunksize: Option<i64>,
         callback: Option<Callback<Vec<T>>>,
         error_callback: Option<ErrorCallback>,
     ) -> PyResult<AsyncResult<Vec<T>>>
@@ -335,7 +516,7 @@ impl Pool {
         &self,
         f: F,
         iterable: I,
-        chunksize: Option<usize>,
+        chunksize: Option<i64>,
     ) -> PyResult<MapIter<T>>
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
@@ -345,8 +526,7 @@ impl Pool {
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        check_chunksize(chunksize)?;
-        let results = match chunksize.unwrap_or(1) {
+        let results = match check_imap_chunksize(chunksize)? {
             1 => self.exec.map(f, iterable, None)?,
             n => self.exec.map_chunked(f, iterable, None, n)?,
         };
@@ -359,7 +539,7 @@ impl Pool {
         &self,
         f: F,
         iterable: I,
-        chunksize: Option<usize>,
+        chunksize: Option<i64>,
     ) -> PyResult<IMapUnordered<T>>
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
@@ -369,8 +549,7 @@ impl Pool {
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        check_chunksize(chunksize)?;
-        let chunksize = chunksize.unwrap_or(1);
+        let chunksize = check_imap_chunksize(chunksize)?;
         let f = Arc::new(f);
         let mut items = iterable.into_iter().peekable();
         let mut chunks = Vec::new();

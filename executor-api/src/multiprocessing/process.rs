@@ -203,6 +203,16 @@ impl Process {
     }
 }
 
+/// `p == q` / `p in active_children()`: identity (clones are the same
+/// process).
+impl PartialEq for Process {
+    fn eq(&self, other: &Process) -> bool {
+        self.same(other)
+    }
+}
+
+impl Eq for Process {}
+
 fn children() -> std::sync::MutexGuard<'static, Vec<(Option<u64>, Process)>> {
     CHILDREN.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -1,36 +1,35 @@
 //! `multiprocessing.Value` and `multiprocessing.Array`: shared values with
-//! the `RLock` Python attaches to them.
+//! the `RLock` Python attaches to them, and their raw forms
+//! (`RawValue`/`RawArray`, or `lock=False`) without one.
 
+use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::exceptions::{PyException, PyResult};
 use crate::threading::RLock;
 
-/// `multiprocessing.Value(typecode, value)`: the Rust type replaces the
-/// typecode. Clones share the value.
+/// `multiprocessing.RawValue(typecode, value)`, also what `Value(...,
+/// lock=False)` returns: a shared value without `get_lock`. Clones share
+/// the value.
 ///
 /// ```
-/// use executor_api::multiprocessing::Value;
-/// let v = Value::new(5i32);
-/// {
-///     let _g = v.get_lock().with()?; // with v.get_lock():
-///     v.set(v.get() + 1);            //     v.value += 1
-/// }
+/// use executor_api::multiprocessing::{RawValue, Value};
+/// let v = RawValue::new(5i32);
+/// v.set(v.get() + 1);
 /// assert_eq!(v.get(), 6);
-/// # Ok::<(), executor_api::PyException>(())
+/// let unlocked: RawValue<i32> = Value::unlocked(1); // Value('i', 1, lock=False)
+/// assert_eq!(unlocked.get(), 1);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Value<T> {
+pub struct RawValue<T> {
     value: Arc<Mutex<T>>,
-    lock: RLock,
 }
 
-impl<T: Clone> Value<T> {
-    /// `Value(typecode, value)`.
+impl<T: Clone> RawValue<T> {
+    /// `RawValue(typecode, value)`.
     pub fn new(value: T) -> Self {
-        Value {
+        RawValue {
             value: Arc::new(Mutex::new(value)),
-            lock: RLock::new(),
         }
     }
 
@@ -47,41 +46,132 @@ impl<T: Clone> Value<T> {
     pub fn set(&self, value: T) {
         *self.slot() = value;
     }
+}
+
+/// `multiprocessing.Value(typecode, value)`: the Rust type replaces the
+/// typecode. Clones share the value. It has the methods of [`RawValue`]
+/// and `get_lock`.
+///
+/// ```
+/// use executor_api::multiprocessing::Value;
+/// let v = Value::new(5i32);
+/// {
+///     let _g = v.get_lock().with()?; // with v.get_lock():
+///     v.set(v.get() + 1);            //     v.value += 1
+/// }
+/// assert_eq!(v.get(), 6);
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Value<T> {
+    raw: RawValue<T>,
+    lock: RLock,
+}
+
+impl<T: Clone> Value<T> {
+    /// `Value(typecode, value)` (`lock=True` or `None`: a new `RLock`).
+    pub fn new(value: T) -> Self {
+        Self::with_lock(value, RLock::new())
+    }
+
+    /// `Value(typecode, value, lock=lock)`: `get_lock()` is that lock.
+    ///
+    /// ```
+    /// use executor_api::multiprocessing::Value;
+    /// use executor_api::threading::RLock;
+    /// let lock = RLock::new();
+    /// let v = Value::with_lock(1, lock.clone());
+    /// let _g = v.get_lock().with()?; // holds `lock`
+    /// assert_eq!(v.get(), 1);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn with_lock(value: T, lock: RLock) -> Self {
+        Value {
+            raw: RawValue::new(value),
+            lock,
+        }
+    }
+
+    /// `Value(typecode, value, lock=False)`: a [`RawValue`], which has no
+    /// `get_lock`.
+    pub fn unlocked(value: T) -> RawValue<T> {
+        RawValue::new(value)
+    }
 
     /// `get_lock()`: the `RLock` guarding compound updates.
     pub fn get_lock(&self) -> &RLock {
         &self.lock
     }
+
+    /// `get_obj()`: the raw value behind the lock.
+    pub fn get_obj(&self) -> &RawValue<T> {
+        &self.raw
+    }
 }
 
-/// `multiprocessing.Array(typecode, size_or_initializer)`. Clones share the
-/// array.
+impl<T> Deref for Value<T> {
+    type Target = RawValue<T>;
+
+    fn deref(&self) -> &RawValue<T> {
+        &self.raw
+    }
+}
+
+/// `multiprocessing.RawArray(typecode, size_or_initializer)`, also what
+/// `Array(..., lock=False)` returns: a shared array without `get_lock`.
+/// Clones share the array.
 ///
 /// ```
-/// use executor_api::multiprocessing::Array;
-/// let a = Array::new(vec![1, 2, 3]);
-/// a.set(0, 10)?;
-/// assert_eq!(a.to_vec(), vec![10, 2, 3]);
-/// assert_eq!(a.get(5).unwrap_err().to_string(), "IndexError: invalid index");
+/// use executor_api::multiprocessing::RawArray;
+/// let a = RawArray::new(vec![1, 2, 3, 4]);
+/// assert_eq!(a.get_slice(Some(1), None), vec![2, 3, 4]);
+/// a.set_slice(Some(0), Some(2), vec![9, 9])?;
+/// assert_eq!(a.to_vec(), vec![9, 9, 3, 4]);
+/// assert_eq!(
+///     a.set_slice(None, None, vec![0]).unwrap_err().to_string(),
+///     "ValueError: Can only assign sequence of same size"
+/// );
+/// assert_eq!(RawArray::<i32>::with_size(3).to_vec(), vec![0, 0, 0]);
 /// # Ok::<(), executor_api::PyException>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Array<T> {
+pub struct RawArray<T> {
     items: Arc<Mutex<Vec<T>>>,
-    lock: RLock,
 }
 
 fn invalid_index() -> PyException {
     PyException::IndexError("invalid index".into())
 }
 
-impl<T: Clone> Array<T> {
-    /// `Array(typecode, initializer)`.
-    pub fn new(items: Vec<T>) -> Self {
-        Array {
-            items: Arc::new(Mutex::new(items)),
-            lock: RLock::new(),
+/// The `start:stop` of a slice (step 1) as indices into `len` items,
+/// clamped as Python does.
+fn slice_bounds(start: Option<isize>, stop: Option<isize>, len: usize) -> (usize, usize) {
+    let clamp = |i: isize| {
+        if i < 0 {
+            (i + len as isize).max(0) as usize
+        } else {
+            (i as usize).min(len)
         }
+    };
+    let lo = start.map_or(0, clamp);
+    let hi = stop.map_or(len, clamp);
+    (lo, hi.max(lo))
+}
+
+impl<T: Clone> RawArray<T> {
+    /// `RawArray(typecode, initializer)`.
+    pub fn new(items: Vec<T>) -> Self {
+        RawArray {
+            items: Arc::new(Mutex::new(items)),
+        }
+    }
+
+    /// `RawArray(typecode, size)`: `size` zeroed items (`T::default()`).
+    pub fn with_size(size: usize) -> Self
+    where
+        T: Default,
+    {
+        Self::new(vec![T::default(); size])
     }
 
     fn items(&self) -> MutexGuard<'_, Vec<T>> {
@@ -103,6 +193,34 @@ impl<T: Clone> Array<T> {
         Ok(())
     }
 
+    /// `a[start:stop]` (`None` for an omitted bound).
+    pub fn get_slice(&self, start: Option<isize>, stop: Option<isize>) -> Vec<T> {
+        let items = self.items();
+        let (lo, hi) = slice_bounds(start, stop, items.len());
+        items[lo..hi].to_vec()
+    }
+
+    /// `a[start:stop] = values`: `ValueError: Can only assign sequence of
+    /// same size` unless `values` has as many items as the slice (a ctypes
+    /// array cannot change its length).
+    pub fn set_slice(
+        &self,
+        start: Option<isize>,
+        stop: Option<isize>,
+        values: impl IntoIterator<Item = T>,
+    ) -> PyResult<()> {
+        let values: Vec<T> = values.into_iter().collect();
+        let mut items = self.items();
+        let (lo, hi) = slice_bounds(start, stop, items.len());
+        if values.len() != hi - lo {
+            return Err(PyException::ValueError(
+                "Can only assign sequence of same size".into(),
+            ));
+        }
+        items[lo..hi].clone_from_slice(&values);
+        Ok(())
+    }
+
     /// `len(a)`.
     pub fn len(&self) -> usize {
         self.items().len()
@@ -117,10 +235,71 @@ impl<T: Clone> Array<T> {
     pub fn to_vec(&self) -> Vec<T> {
         self.items().clone()
     }
+}
+
+/// `multiprocessing.Array(typecode, size_or_initializer)`. Clones share the
+/// array. It has the methods of [`RawArray`] (indexing, slices) and
+/// `get_lock`.
+///
+/// ```
+/// use executor_api::multiprocessing::Array;
+/// let a = Array::new(vec![1, 2, 3]);
+/// a.set(0, 10)?;
+/// assert_eq!(a.to_vec(), vec![10, 2, 3]);
+/// assert_eq!(a.get(5).unwrap_err().to_string(), "IndexError: invalid index");
+/// assert_eq!(Array::<i32>::with_size(2).to_vec(), vec![0, 0]);
+/// # Ok::<(), executor_api::PyException>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Array<T> {
+    raw: RawArray<T>,
+    lock: RLock,
+}
+
+impl<T: Clone> Array<T> {
+    /// `Array(typecode, initializer)`.
+    pub fn new(items: Vec<T>) -> Self {
+        Self::with_lock(items, RLock::new())
+    }
+
+    /// `Array(typecode, size)`: `size` zeroed items (`T::default()`).
+    pub fn with_size(size: usize) -> Self
+    where
+        T: Default,
+    {
+        Self::new(vec![T::default(); size])
+    }
+
+    /// `Array(typecode, initializer, lock=lock)`: `get_lock()` is that lock.
+    pub fn with_lock(items: Vec<T>, lock: RLock) -> Self {
+        Array {
+            raw: RawArray::new(items),
+            lock,
+        }
+    }
+
+    /// `Array(typecode, initializer, lock=False)`: a [`RawArray`], which has
+    /// no `get_lock`.
+    pub fn unlocked(items: Vec<T>) -> RawArray<T> {
+        RawArray::new(items)
+    }
 
     /// `get_lock()`.
     pub fn get_lock(&self) -> &RLock {
         &self.lock
+    }
+
+    /// `get_obj()`: the raw array behind the lock.
+    pub fn get_obj(&self) -> &RawArray<T> {
+        &self.raw
+    }
+}
+
+impl<T> Deref for Array<T> {
+    type Target = RawArray<T>;
+
+    fn deref(&self) -> &RawArray<T> {
+        &self.raw
     }
 }
 

@@ -1,10 +1,12 @@
 //! Python's `concurrent.futures`: executors, futures, `wait`, `as_completed`.
 
+mod executor;
 mod future;
 mod process_pool;
 mod thread_pool;
 mod wait;
 
+pub use executor::{Executor, Job};
 pub use future::Future;
 pub use process_pool::ProcessPoolExecutor;
 pub use thread_pool::{
