@@ -5,7 +5,7 @@ mod process_pool;
 mod thread_pool;
 mod wait;
 
-pub use future::Future;
+pub use future::{python_type_name, Future};
 pub use process_pool::ProcessPoolExecutor;
 pub use thread_pool::{
     default_max_workers, MapIter, ThreadPoolExecutor, ThreadPoolExecutorBuilder,
