@@ -178,11 +178,17 @@ where
         let future = Future {
             core: self as Arc<dyn Core<T>>,
         };
-        future.claim_and_run();
-        // The worker is about to look for its next work item.
-        if let Some(origin) = &future.shared().origin {
-            origin.idle.fetch_add(1, Ordering::AcqRel);
-        }
+        // The worker is about to look for its next work item: its idle
+        // token (CPython's `_idle_semaphore.release()`) is given before the
+        // outcome is published, so a caller that saw `result()` return and
+        // submits again finds the worker idle instead of starting another
+        // (`test_idle_thread_reuse` counts the threads).
+        let origin = &future.shared().origin;
+        future.claim_and_run_then(|| {
+            if let Some(origin) = origin {
+                origin.idle.fetch_add(1, Ordering::AcqRel);
+            }
+        });
     }
 
     fn cancel(self: Arc<Self>) {
@@ -508,15 +514,26 @@ impl<T> Future<T> {
     /// A submitted future obeys its executor's flags whoever runs it (a
     /// worker, or a waiter running it inline).
     pub(crate) fn claim_and_run(&self) -> bool {
+        self.claim_and_run_then(|| {})
+    }
+
+    /// [`claim_and_run`](Self::claim_and_run), calling `before_publish`
+    /// exactly once: after the call returned and before its outcome is
+    /// published (waiters woken, callbacks run), or at once if there is no
+    /// call to run.
+    fn claim_and_run_then(&self, before_publish: impl FnOnce()) -> bool {
         let flags = self.shared().origin.as_ref().map(|o| &*o.flags);
         {
             let mut st = lock(&self.shared().state);
             if st.phase != Phase::Pending {
+                drop(st);
+                before_publish();
                 return false;
             }
             if let Some(flags) = flags {
                 if flags.cancel_pending.load(Ordering::Acquire) {
                     drop(st);
+                    before_publish();
                     self.cancel();
                     return true;
                 }
@@ -530,9 +547,13 @@ impl<T> Future<T> {
             }
             None => match self.core.run_job() {
                 Some(outcome) => outcome,
-                None => return true,
+                None => {
+                    before_publish();
+                    return true;
+                }
             },
         };
+        before_publish();
         // We own the RUNNING future, so completing it cannot fail.
         let _ = self.complete(outcome);
         true
