@@ -18,21 +18,27 @@ E = "executor_api"
 # (python, rust path, rust call shape, note)
 MODULES = {
     "concurrent.futures": [
-        ("ThreadPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ThreadPoolExecutor::new", "ThreadPoolExecutor::new(max_workers: Option<usize>) -> PyResult<_>", "None = min(32, cpu_count + 4)"),
+        ("ThreadPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ThreadPoolExecutor::new", "ThreadPoolExecutor::new(max_workers: Option<i64>) -> PyResult<_>", "None = min(32, cpu_count + 4); 0 or less: ValueError: max_workers must be greater than 0"),
         ("ThreadPoolExecutor(max_workers, thread_name_prefix, initializer, initargs)", f"{E}::concurrent::futures::ThreadPoolExecutor::builder", "ThreadPoolExecutor::builder().max_workers(..).thread_name_prefix(..).initializer(..).build()", "initargs are captured by the initializer closure"),
         ("executor.submit(fn, *args)", f"{E}::concurrent::futures::ThreadPoolExecutor::submit", "ex.submit(move || fn(args)) -> PyResult<Future<T>>", "a closure returning PyResult<T> 'raises'; annotate the Future<T> type"),
-        ("executor.map(fn, *iterables, timeout=None)", f"{E}::concurrent::futures::ThreadPoolExecutor::map", "ex.map(f, iterable, timeout: Option<Duration>) -> PyResult<MapIter<T>>", "yields PyResult<T>; the first error or a TimeoutError ends the iteration and cancels the calls not started, as does dropping the iterator once advanced (never advanced: nothing is cancelled), as in Python"),
+        ("executor.map(fn, *iterables, timeout=None, chunksize=1)", f"{E}::concurrent::futures::ThreadPoolExecutor::map", "ex.map(f, iterable, timeout: Option<Duration>, chunksize: Option<i64>) -> PyResult<MapIter<T>>", "several iterables: zip them into one of tuples; chunksize is accepted and ignored, as in CPython; yields PyResult<T>; the first error or a TimeoutError ends the iteration and cancels the calls not started, as does dropping the iterator once advanced (never advanced: nothing is cancelled), as in Python"),
         ("executor.shutdown(wait=True, *, cancel_futures=False)", f"{E}::concurrent::futures::ThreadPoolExecutor::shutdown", "ex.shutdown(wait, cancel_futures)", "dropping the last handle = leaving the with block"),
         ("with ThreadPoolExecutor(...) as ex:", f"{E}::concurrent::futures::ThreadPoolExecutor", "let ex = ...; /* scope end drops ex */", "Drop of the last clone calls shutdown(wait=True)"),
-        ("ProcessPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ProcessPoolExecutor::new", "ProcessPoolExecutor::new(max_workers)", "threads, not processes; None = cpu_count()"),
-        ("ProcessPoolExecutor.map(fn, iterable, timeout=None, chunksize=1)", f"{E}::concurrent::futures::ProcessPoolExecutor::map", "ex.map(f, iterable, timeout, chunksize)", "a chunk that raises yields none of its items and ends the iteration there (CPython's _process_chunk is a list comprehension)"),
+        ("ProcessPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ProcessPoolExecutor::new", "ProcessPoolExecutor::new(max_workers: Option<i64>)", "threads, not processes; None = cpu_count(); 0 or less: ValueError"),
+        ("len(executor._threads)", f"{E}::concurrent::futures::ThreadPoolExecutor::live_threads", "ex.live_threads()", "the workers running now (started lazily); 0 after shutdown(wait=True)"),
+        ("len(executor._processes)", f"{E}::concurrent::futures::ProcessPoolExecutor::live_processes", "ex.live_processes()", "workers started on demand, as the spawn context"),
+        ("ProcessPoolExecutor.map(fn, iterable, timeout=None, chunksize=1)", f"{E}::concurrent::futures::ProcessPoolExecutor::map", "ex.map(f, iterable, timeout, chunksize: Option<i64>)", "chunksize < 1: ValueError: chunksize must be >= 1.; a chunk that raises yields none of its items and ends the iteration there (CPython's _process_chunk is a list comprehension)"),
         ("Future.result(timeout=None)", f"{E}::concurrent::futures::Future::result", "f.result(timeout: Option<Duration>) -> PyResult<T>", "blocks like a Python thread; where CPython would deadlock (a worker waiting for a queued call of its own pool, every other worker blocked) the call runs nested on the waiter as another thread"),
+        ("Future.result(timeout=None) (T not Clone)", f"{E}::concurrent::futures::Future::into_result", "f.into_result(timeout) -> PyResult<T>", "moves the value out; result() on another handle then raises InvalidStateError"),
+        ("repr(future)", f"{E}::concurrent::futures::Future", "format!(\"{f:?}\")", "<Future state=finished returned int> (no address); the type name is python_type_name::<T>()"),
+        ("type(value).__name__ (of a result)", f"{E}::concurrent::futures::python_type_name", "python_type_name::<T>()", "int, float, str, list, tuple, dict, set, NoneType, else the Rust type's own name"),
         ("Future.exception(timeout=None)", f"{E}::concurrent::futures::Future::exception", "f.exception(timeout) -> PyResult<Option<PyException>>", ""),
         ("Future.done()", f"{E}::concurrent::futures::Future::done", "f.done()", ""),
         ("Future.running()", f"{E}::concurrent::futures::Future::running", "f.running()", ""),
         ("Future.cancelled()", f"{E}::concurrent::futures::Future::cancelled", "f.cancelled()", ""),
         ("Future.cancel()", f"{E}::concurrent::futures::Future::cancel", "f.cancel()", "succeeds only while queued"),
         ("Future.add_done_callback(fn)", f"{E}::concurrent::futures::Future::add_done_callback", "f.add_done_callback(move |f| ..)", "the callback may return PyResult<()>; an Err or a panic is logged and the other callbacks still run"),
+        ("(test helper) the waiters of a future", f"{E}::concurrent::futures::Future::waiters", "f.waiters()", "beyond CPython: threads registered as waiting, so a test waits for a waiter instead of sleeping"),
         ("Future()", f"{E}::concurrent::futures::Future::new", "Future::new()", ""),
         ("Future.set_result(result)", f"{E}::concurrent::futures::Future::set_result", "f.set_result(v)", ""),
         ("Future.set_exception(exception)", f"{E}::concurrent::futures::Future::set_exception", "f.set_exception(e)", ""),
@@ -375,7 +381,12 @@ def main():
           "A `multiprocessing.Pool` never closed finishes its queued work at exit (CPython's finalizer terminates it). "
           "Threads started from pool workers or processes default to daemon (their creating thread is a daemon thread here), so exit does not join them.",
           "- `sys.exit` in a `Process` target ends the target only: threads it started are not joined first, as a child interpreter would.",
-          "- `InvalidStateError` messages cannot contain CPython's object address; they show the future's state.", ""]
+          "- `InvalidStateError` messages and `Future` reprs have no object address: `FINISHED: <Future state=finished returned int>` "
+          "where CPython says `<Future at 0x7f.. state=finished returned int>`; the returned type's name is `python_type_name::<T>()`.",
+          "- A submitted future that is cancelled counts as done for `wait()`/`as_completed()` at once (CPython's "
+          "`CANCELLED_AND_NOTIFIED` only once a worker dequeues it; after `shutdown(cancel_futures=True)` never, so a "
+          "`wait()` on such futures hangs there). A `Future()` cancelled by hand is not done for them until "
+          "`set_running_or_notify_cancel()`, as in CPython.", ""]
     for module, rows in MODULES.items():
         md += [f"## `{module}`", "", "| Python | Rust | Notes |", "|---|---|---|"]
         for py, path, call, note in rows:

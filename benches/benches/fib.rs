@@ -51,7 +51,7 @@ fn fib(c: &mut Criterion) {
     let workers = workers();
 
     let mut g = c.benchmark_group("fib25_nested_submit");
-    let ex = ThreadPoolExecutor::new(Some(workers)).unwrap();
+    let ex = ThreadPoolExecutor::new(Some(workers as i64)).unwrap();
     g.bench_function("ours", |b| {
         b.iter(|| {
             let ex2 = ex.clone();

@@ -44,7 +44,7 @@ fn idle(c: &mut Criterion) {
     let mut g = c.benchmark_group("idle_cpu_100ms");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
 
-    let ex = ThreadPoolExecutor::new(Some(n)).unwrap();
+    let ex = ThreadPoolExecutor::new(Some(n as i64)).unwrap();
     g.bench_function("ours", |b| {
         b.iter_custom(|iters| {
             idle_cpu(iters, || {

@@ -11,7 +11,7 @@ fn round_trip(c: &mut Criterion) {
     let n = workers();
     let mut g = c.benchmark_group("round_trip");
 
-    let ex = ThreadPoolExecutor::new(Some(n)).unwrap();
+    let ex = ThreadPoolExecutor::new(Some(n as i64)).unwrap();
     g.bench_function("ours", |b| {
         b.iter(|| ex.submit(|| black_box(1u64)).unwrap().result(None).unwrap())
     });

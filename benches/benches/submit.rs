@@ -15,7 +15,7 @@ fn submit_result(c: &mut Criterion) {
     let n = workers();
     let mut g = c.benchmark_group("submit_result_100k");
 
-    let ex = ThreadPoolExecutor::new(Some(n)).unwrap();
+    let ex = ThreadPoolExecutor::new(Some(n as i64)).unwrap();
     g.bench_function("ours", |b| {
         b.iter(|| {
             let fs: Vec<Future<u64>> = (0..N)

@@ -61,7 +61,7 @@ fn sequential(p: Params) -> Run {
 fn executor_submit(p: Params, workers: usize) -> PyResult<Run> {
     let label = format!("ThreadPoolExecutor({workers}).submit");
     let bar = progress(p, &label);
-    let ex = ThreadPoolExecutor::new(Some(workers))?;
+    let ex = ThreadPoolExecutor::new(Some(workers as i64))?;
     let start = Instant::now();
     let futures: Vec<Future<Vec<u32>>> = (0..p.height)
         .map(|y| {

@@ -130,7 +130,7 @@ fn submit_cycle() -> PyResult<()> {
 fn map_cycle() -> PyResult<()> {
     let ex = ThreadPoolExecutor::new(Some(2))?;
     let sum: usize = ex
-        .map(|x: usize| x + 1, 0..1000usize, None)?
+        .map(|x: usize| x + 1, 0..1000usize, None, None)?
         .collect::<PyResult<Vec<_>>>()?
         .into_iter()
         .sum();

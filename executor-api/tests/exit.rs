@@ -118,7 +118,7 @@ fn pending_work() -> PyResult<()> {
     ex.submit(move || {
         go2.wait(None);
     })?;
-    let _ = ex.map(|i: u32| println!("item {i}"), 0..5u32, None)?;
+    let _ = ex.map(|i: u32| println!("item {i}"), 0..5u32, None, None)?;
     ex.submit(|| println!("fire and forget"))?;
     println!("main returns");
     go.set();

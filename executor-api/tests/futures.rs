@@ -62,7 +62,7 @@ fn default_max_workers_is_cpythons() {
 fn map_keeps_order_and_raises_at_the_failing_item() -> PyResult<()> {
     let ex = ThreadPoolExecutor::new(Some(3))?;
     let out: Vec<u64> = ex
-        .map(|x: u64| x + 1, 0..10u64, None)?
+        .map(|x: u64| x + 1, 0..10u64, None, None)?
         .collect::<PyResult<_>>()?;
     assert_eq!(out, (1..=10).collect::<Vec<_>>());
 
@@ -75,6 +75,7 @@ fn map_keeps_order_and_raises_at_the_failing_item() -> PyResult<()> {
             }
         },
         0..6u64,
+        None,
         None,
     )?;
     assert_eq!(it.next(), Some(Ok(0)));
@@ -92,7 +93,7 @@ fn map_keeps_order_and_raises_at_the_failing_item() -> PyResult<()> {
 fn map_timeout_raises_timeout_error() -> PyResult<()> {
     let ex = ThreadPoolExecutor::new(Some(1))?;
     let (_f, release) = blocker(&ex);
-    let mut it = ex.map(|x: u32| x, 0..2u32, Some(Duration::from_millis(20)))?;
+    let mut it = ex.map(|x: u32| x, 0..2u32, Some(Duration::from_millis(20)), None)?;
     let e = it.next().unwrap().unwrap_err();
     assert_eq!(e.to_string(), "TimeoutError");
     release.send(()).unwrap();

@@ -124,7 +124,7 @@ fn default_reports_are_cpythons_text_without_frames() {
              MyError: direct\n\
              Process P:\n\
              ValueError: bad\n\
-             exception calling callback for <Future state=finished>\n\
+             exception calling callback for <Future state=finished returned int>\n\
              ValueError: cb\n\
              Exception in initializer:\n\
              RuntimeError: init\n"

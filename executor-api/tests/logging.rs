@@ -63,7 +63,7 @@ fn a_callback_that_raises_is_logged_and_the_others_still_run() {
         (
             FUTURES_LOGGER.to_string(),
             Level::Error,
-            format!("exception calling callback for <Future state=finished>\n{what}"),
+            format!("exception calling callback for <Future state=finished returned int>\n{what}"),
         )
     };
     assert_eq!(records("cb-err"), [logged("ValueError: cb-err")]);

@@ -115,7 +115,7 @@ fn task_done_and_join_track_every_item() -> PyResult<()> {
 /// starvation rescue starts extra workers for the producers.
 fn consumers_first(workers: usize) -> PyResult<()> {
     let ex = ThreadPoolExecutor::builder()
-        .max_workers(Some(workers))
+        .max_workers(Some(workers as i64))
         .starvation_rescue(std::time::Duration::from_millis(20))
         .build()?;
     let q: Queue<u64> = Queue::new(Some(1));

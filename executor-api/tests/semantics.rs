@@ -229,6 +229,7 @@ mod executor_map {
                     },
                     0..3,
                     Some(Duration::from_millis(20)),
+                    None,
                 )
                 .unwrap();
             assert_eq!(
@@ -256,6 +257,7 @@ mod executor_map {
                     },
                     0..3,
                     None,
+                    None,
                 )
                 .unwrap();
             drop(it);
@@ -282,6 +284,7 @@ mod executor_map {
                         x
                     },
                     0..4,
+                    None,
                     None,
                 )
                 .unwrap();

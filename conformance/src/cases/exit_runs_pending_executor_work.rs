@@ -36,7 +36,7 @@ pub fn run() -> PyResult<()> {
     for i in 0..3 {
         executor.submit(move || println!("fire and forget {i}"))?;
     }
-    let _ = executor.map(show, 0..10u32, None)?;
+    let _ = executor.map(show, 0..10u32, None, None)?;
     println!("main returns");
     go.set();
     Ok(())

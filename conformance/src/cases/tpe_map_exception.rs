@@ -11,7 +11,7 @@ pub fn run() {
         Ok(x * 10)
     }
     let ex = ThreadPoolExecutor::new(Some(2)).unwrap();
-    let results: MapIter<u64> = ex.map(f, 0..6u64, None).unwrap();
+    let results: MapIter<u64> = ex.map(f, 0..6u64, None, None).unwrap();
     for r in results {
         match r {
             Ok(v) => println!("{v}"),

@@ -47,7 +47,7 @@ struct Request {
     #[serde(default = "default_tile")]
     tile: usize,
     #[serde(default)]
-    workers: Option<usize>,
+    workers: Option<i64>,
     /// Tint each tile with its worker's colour.
     #[serde(default = "yes")]
     tint: bool,

@@ -96,7 +96,7 @@ impl PoolBuilder {
             ));
         }
         let mut b = ThreadPoolExecutor::builder()
-            .max_workers(Some(processes))
+            .max_workers(Some(i64::try_from(processes).unwrap_or(i64::MAX)))
             .thread_name_prefix("ForkPoolWorker")
             .start_eagerly();
         if let Some(init) = self.initializer {
@@ -527,7 +527,7 @@ impl Pool {
     {
         self.check_running()?;
         let results = match check_imap_chunksize(chunksize)? {
-            1 => self.exec.map(f, iterable, None)?,
+            1 => self.exec.map(f, iterable, None, None)?,
             n => self.exec.map_chunked(f, iterable, None, n)?,
         };
         Ok(results.continue_after_errors())

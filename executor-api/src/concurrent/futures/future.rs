@@ -65,6 +65,14 @@ type Callback<T> = Box<dyn FnOnce(&Future<T>) -> PyResult<()> + Send>;
 struct State<T> {
     phase: Phase,
     outcome: Option<PyResult<T>>,
+    /// Set when [`Future::into_result`] moved the value out of `outcome`.
+    taken: bool,
+    /// CPython's `CANCELLED_AND_NOTIFIED` (with `phase == Cancelled`): only
+    /// then do `wait` and `as_completed` count a cancelled future as done.
+    /// A submitted future is notified when cancelled (its executor will
+    /// never run it); a `Future()` when `set_running_or_notify_cancel()`
+    /// sees it cancelled.
+    notified: bool,
     callbacks: Vec<Callback<T>>,
     wakers: Vec<Waker>,
 }
@@ -170,11 +178,17 @@ where
         let future = Future {
             core: self as Arc<dyn Core<T>>,
         };
-        future.claim_and_run();
-        // The worker is about to look for its next work item.
-        if let Some(origin) = &future.shared().origin {
-            origin.idle.fetch_add(1, Ordering::AcqRel);
-        }
+        // The worker is about to look for its next work item: its idle
+        // token (CPython's `_idle_semaphore.release()`) is given before the
+        // outcome is published, so a caller that saw `result()` return and
+        // submits again finds the worker idle instead of starting another
+        // (`test_idle_thread_reuse` counts the threads).
+        let origin = &future.shared().origin;
+        future.claim_and_run_then(|| {
+            if let Some(origin) = origin {
+                origin.idle.fetch_add(1, Ordering::AcqRel);
+            }
+        });
     }
 
     fn cancel(self: Arc<Self>) {
@@ -200,10 +214,89 @@ impl<T> Clone for Future<T> {
     }
 }
 
+/// CPython's `repr(future)` without the address:
+/// `<Future state=pending>`, `<Future state=finished returned int>`,
+/// `<Future state=finished raised ValueError>`. The returned type's name is
+/// [`python_type_name`] of `T`.
 impl<T> fmt::Debug for Future<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<Future state={}>", self.state_name())
+        let st = lock(&self.shared().state);
+        let (phase, raised) = (st.phase, st.outcome.as_ref().and_then(|o| o.as_ref().err()));
+        let raised = raised.map(|e| e.name().to_string());
+        drop(st);
+        match (phase, raised) {
+            (Phase::Pending, _) => write!(f, "<Future state=pending>"),
+            (Phase::Running, _) => write!(f, "<Future state=running>"),
+            (Phase::Cancelled, _) => write!(f, "<Future state=cancelled>"),
+            (Phase::Finished, Some(name)) => write!(f, "<Future state=finished raised {name}>"),
+            (Phase::Finished, None) => write!(
+                f,
+                "<Future state=finished returned {}>",
+                python_type_name::<T>()
+            ),
+        }
     }
+}
+
+/// The Python name of the type a Rust value of type `T` stands for
+/// (`type(v).__name__`), as the transpiler maps them: integers are `int`,
+/// floats `float`, `bool` `bool`, strings and `char` `str`, `()` `NoneType`,
+/// tuples `tuple`, `Vec`/`VecDeque`/arrays/slices `list`, maps `dict`, sets
+/// `set`; references, `Box`, `Arc`, `Rc` and `Option` (its `Some` case) are
+/// their content's type; any other type is its own name without path or
+/// generics (a struct `MyObject` is `MyObject`, as a Python class).
+/// Used by `Future`'s repr (`state=finished returned int`).
+///
+/// ```
+/// use executor_api::concurrent::futures::python_type_name;
+/// assert_eq!(python_type_name::<u64>(), "int");
+/// assert_eq!(python_type_name::<Vec<String>>(), "list");
+/// assert_eq!(python_type_name::<(i32, f64)>(), "tuple");
+/// assert_eq!(python_type_name::<()>(), "NoneType");
+/// struct MyObject;
+/// assert_eq!(python_type_name::<MyObject>(), "MyObject");
+/// ```
+pub fn python_type_name<T: ?Sized>() -> String {
+    python_name_of(std::any::type_name::<T>())
+}
+
+fn python_name_of(rust: &str) -> String {
+    let rust = rust.trim();
+    if let Some(rest) = rust.strip_prefix('&') {
+        return python_name_of(rest.strip_prefix("mut ").unwrap_or(rest));
+    }
+    if rust == "()" {
+        return "NoneType".into();
+    }
+    if rust.starts_with('(') {
+        return "tuple".into();
+    }
+    if rust.starts_with('[') {
+        return "list".into();
+    }
+    let (path, generics) = match rust.find('<') {
+        Some(i) => (&rust[..i], rust[i + 1..].strip_suffix('>')),
+        None => (rust, None),
+    };
+    let name = path.rsplit("::").next().unwrap_or(path);
+    let name = match name {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+        | "usize" => "int",
+        "f32" | "f64" => "float",
+        "bool" => "bool",
+        "str" | "String" | "char" | "Cow" => "str",
+        "Vec" | "VecDeque" | "LinkedList" => "list",
+        "HashMap" | "BTreeMap" => "dict",
+        "HashSet" | "BTreeSet" => "set",
+        "Box" | "Arc" | "Rc" | "Option" => {
+            return match generics {
+                Some(inner) => python_name_of(inner.split(',').next().unwrap_or(inner)),
+                None => name.into(),
+            }
+        }
+        other => other,
+    };
+    name.into()
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -248,6 +341,8 @@ impl<T: Send + 'static> Future<T> {
                 state: Mutex::new(State {
                     phase: Phase::Pending,
                     outcome: None,
+                    taken: false,
+                    notified: false,
                     callbacks: Vec::new(),
                     wakers: Vec::new(),
                 }),
@@ -271,15 +366,6 @@ impl<T> Future<T> {
     /// The pool of the executor it was submitted to.
     fn pool(&self) -> Option<&PoolHandle> {
         self.shared().origin.as_ref().map(|o| &o.pool)
-    }
-
-    fn state_name(&self) -> &'static str {
-        match lock(&self.shared().state).phase {
-            Phase::Pending => "pending",
-            Phase::Running => "running",
-            Phase::Cancelled => "cancelled",
-            Phase::Finished => "finished",
-        }
     }
 
     /// True if the call was cancelled or finished running.
@@ -309,6 +395,7 @@ impl<T> Future<T> {
             Phase::Cancelled => true,
             Phase::Pending => {
                 st.phase = Phase::Cancelled;
+                st.notified = self.shared().origin.is_some();
                 let (callbacks, wakers) = take_listeners(&mut st);
                 drop(st);
                 // We moved it out of PENDING: the closure is ours to drop.
@@ -319,12 +406,22 @@ impl<T> Future<T> {
         }
     }
 
-    /// Python's `set_running_or_notify_cancel()`: false if cancelled, else
-    /// marks the future running. Err if it is already running or done.
+    /// Python's `set_running_or_notify_cancel()`: false if cancelled (and
+    /// from now on `wait`/`as_completed` count it as done, CPython's
+    /// `CANCELLED_AND_NOTIFIED`), else marks the future running. Err if it
+    /// is already running or done.
     pub fn set_running_or_notify_cancel(&self) -> PyResult<bool> {
         let mut st = lock(&self.shared().state);
         match st.phase {
-            Phase::Cancelled => Ok(false),
+            Phase::Cancelled => {
+                if !st.notified {
+                    st.notified = true;
+                    let wakers = std::mem::take(&mut st.wakers);
+                    drop(st);
+                    wakers.into_iter().for_each(Waker::wake);
+                }
+                Ok(false)
+            }
             Phase::Pending => {
                 st.phase = Phase::Running;
                 Ok(true)
@@ -417,15 +514,26 @@ impl<T> Future<T> {
     /// A submitted future obeys its executor's flags whoever runs it (a
     /// worker, or a waiter running it inline).
     pub(crate) fn claim_and_run(&self) -> bool {
+        self.claim_and_run_then(|| {})
+    }
+
+    /// [`claim_and_run`](Self::claim_and_run), calling `before_publish`
+    /// exactly once: after the call returned and before its outcome is
+    /// published (waiters woken, callbacks run), or at once if there is no
+    /// call to run.
+    fn claim_and_run_then(&self, before_publish: impl FnOnce()) -> bool {
         let flags = self.shared().origin.as_ref().map(|o| &*o.flags);
         {
             let mut st = lock(&self.shared().state);
             if st.phase != Phase::Pending {
+                drop(st);
+                before_publish();
                 return false;
             }
             if let Some(flags) = flags {
                 if flags.cancel_pending.load(Ordering::Acquire) {
                     drop(st);
+                    before_publish();
                     self.cancel();
                     return true;
                 }
@@ -439,9 +547,13 @@ impl<T> Future<T> {
             }
             None => match self.core.run_job() {
                 Some(outcome) => outcome,
-                None => return true,
+                None => {
+                    before_publish();
+                    return true;
+                }
             },
         };
+        before_publish();
         // We own the RUNNING future, so completing it cannot fail.
         let _ = self.complete(outcome);
         true
@@ -522,11 +634,57 @@ impl<T> Future<T> {
         true
     }
 
+    /// How many waiters are registered on this pending future: threads
+    /// blocked in `result()`/`exception()`, `wait`/`as_completed` calls and
+    /// async pollers (beyond CPython, so a test can wait until a thread
+    /// really waits instead of sleeping). A waiter that timed out stays
+    /// counted until the future is done; a done future has none.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use executor_api::concurrent::futures::Future;
+    /// let f: Future<u32> = Future::new();
+    /// assert_eq!(f.waiters(), 0);
+    /// let g = f.clone();
+    /// let t = std::thread::spawn(move || g.result(None));
+    /// while f.waiters() == 0 {
+    ///     std::thread::sleep(Duration::from_millis(1));
+    /// }
+    /// f.set_result(5)?;
+    /// assert_eq!(t.join().unwrap()?, 5);
+    /// assert_eq!(f.waiters(), 0);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn waiters(&self) -> usize {
+        lock(&self.shared().state).wakers.len()
+    }
+
     /// Registers `waker` to be woken when the future is done; true if it
     /// already is.
     pub(crate) fn register(&self, waker: &Waker) -> bool {
         let mut st = lock(&self.shared().state);
         if matches!(st.phase, Phase::Cancelled | Phase::Finished) {
+            return true;
+        }
+        if !st.wakers.iter().any(|w| w.will_wake(waker)) {
+            st.wakers.push(waker.clone());
+        }
+        false
+    }
+
+    /// Done as `wait` and `as_completed` see it (CPython's `_state in
+    /// [CANCELLED_AND_NOTIFIED, FINISHED]`): a `Future()` cancelled but not
+    /// yet notified is not.
+    pub(crate) fn done_for_wait(&self) -> bool {
+        let st = lock(&self.shared().state);
+        st.phase == Phase::Finished || (st.phase == Phase::Cancelled && st.notified)
+    }
+
+    /// [`register`](Self::register) for `wait` and `as_completed`: true if
+    /// [`done_for_wait`](Self::done_for_wait).
+    pub(crate) fn register_for_wait(&self, waker: &Waker) -> bool {
+        let mut st = lock(&self.shared().state);
+        if st.phase == Phase::Finished || (st.phase == Phase::Cancelled && st.notified) {
             return true;
         }
         if !st.wakers.iter().any(|w| w.will_wake(waker)) {
@@ -550,6 +708,50 @@ impl<T> Future<T> {
     }
 }
 
+impl<T> Future<T> {
+    /// `result(timeout)` for a `T` that is not `Clone`: waits as
+    /// [`result`](Self::result) does, then moves the value out of the future
+    /// instead of cloning it. Errors are cloned, so every handle still sees
+    /// them. After a successful `into_result`, `result()` on another handle
+    /// of the same future raises `InvalidStateError` (the value is gone);
+    /// `done()`, `exception()` and the repr are unchanged. On `TimeoutError`
+    /// the handle is consumed: clone it first to wait again.
+    ///
+    /// ```
+    /// use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
+    /// struct NotClone(u32);
+    /// let ex = ThreadPoolExecutor::new(Some(1))?;
+    /// let f: Future<NotClone> = ex.submit(|| NotClone(7))?;
+    /// assert_eq!(f.into_result(None)?.0, 7);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn into_result(self, timeout: Option<Duration>) -> PyResult<T> {
+        if !self.wait_done(scheduler::deadline_after(timeout)) {
+            return Err(PyException::timeout());
+        }
+        let mut st = lock(&self.shared().state);
+        match st.phase {
+            Phase::Cancelled => Err(PyException::cancelled()),
+            _ => match st.outcome.take() {
+                Some(Ok(v)) => {
+                    st.taken = true;
+                    Ok(v)
+                }
+                Some(Err(e)) => {
+                    st.outcome = Some(Err(e.clone()));
+                    Err(e)
+                }
+                None => Err(moved_out()),
+            },
+        }
+    }
+}
+
+/// What `result()` raises once `into_result` took the value.
+fn moved_out() -> PyException {
+    PyException::InvalidStateError("the result was moved out by into_result()".into())
+}
+
 impl<T: Clone> Future<T> {
     /// The call's return value, waiting up to `timeout` (`None`: forever).
     /// Re-raises the call's exception; `CancelledError` if cancelled,
@@ -571,7 +773,7 @@ impl<T: Clone> Future<T> {
         let st = lock(&self.shared().state);
         match st.phase {
             Phase::Cancelled => Some(Err(PyException::cancelled())),
-            Phase::Finished => st.outcome.clone(),
+            Phase::Finished => Some(st.outcome.clone().unwrap_or_else(|| Err(moved_out()))),
             _ => None,
         }
     }

@@ -7,7 +7,7 @@ mod thread_pool;
 mod wait;
 
 pub use executor::{Executor, Job};
-pub use future::Future;
+pub use future::{python_type_name, Future};
 pub use process_pool::ProcessPoolExecutor;
 pub use thread_pool::{
     default_max_workers, MapIter, ThreadPoolExecutor, ThreadPoolExecutorBuilder,

@@ -47,15 +47,16 @@ fn broken(_: &str) -> PyException {
 }
 
 impl ProcessPoolExecutor {
-    /// `ProcessPoolExecutor(max_workers)`; `ValueError` if 0.
-    pub fn new(max_workers: Option<usize>) -> PyResult<Self> {
+    /// `ProcessPoolExecutor(max_workers)`, a Python int;
+    /// `ValueError: max_workers must be greater than 0` if 0 or less.
+    pub fn new(max_workers: Option<i64>) -> PyResult<Self> {
         Self::with_initializer(max_workers, None::<fn()>)
     }
 
     /// `ProcessPoolExecutor(max_workers, initializer)`; a failing
     /// initializer breaks the pool (`BrokenProcessPool`).
     pub fn with_initializer<R>(
-        max_workers: Option<usize>,
+        max_workers: Option<i64>,
         initializer: Option<impl Fn() -> R + Send + Sync + 'static>,
     ) -> PyResult<Self>
     where
@@ -89,7 +90,7 @@ impl ProcessPoolExecutor {
         f: F,
         iterable: I,
         timeout: Option<Duration>,
-        chunksize: Option<usize>,
+        chunksize: Option<i64>,
     ) -> PyResult<MapIter<T>>
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
@@ -103,14 +104,30 @@ impl ProcessPoolExecutor {
             return Err(PyException::ValueError("chunksize must be >= 1.".into()));
         }
         if chunksize == 1 {
-            return self.inner.map(f, iterable, timeout);
+            return self.inner.map(f, iterable, timeout, None);
         }
+        let chunksize = usize::try_from(chunksize).unwrap_or(usize::MAX);
         self.inner.map_chunked(f, iterable, timeout, chunksize)
     }
 
     /// See [`ThreadPoolExecutor::shutdown`].
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         self.inner.shutdown(wait, cancel_futures)
+    }
+
+    /// `len(executor._processes)`: the workers (threads here) running now,
+    /// started on demand as CPython's spawn context does; see
+    /// [`ThreadPoolExecutor::live_threads`].
+    ///
+    /// ```
+    /// use executor_api::concurrent::futures::ProcessPoolExecutor;
+    /// let ex = ProcessPoolExecutor::new(Some(4))?;
+    /// ex.submit(|| 6 * 7)?.result(None)?;
+    /// assert_eq!(ex.live_processes(), 1);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn live_processes(&self) -> usize {
+        self.inner.live_threads()
     }
 
     /// The number of workers.

@@ -35,7 +35,7 @@ type Initializer = Arc<dyn Fn() -> PyResult<()> + Send + Sync>;
 /// initializer=None, initargs=())`; `initargs` are captured by the closure.
 #[derive(Default)]
 pub struct ThreadPoolExecutorBuilder {
-    max_workers: Option<usize>,
+    max_workers: Option<i64>,
     thread_name_prefix: Option<String>,
     initializer: Option<Initializer>,
     default_workers: Option<fn() -> usize>,
@@ -55,8 +55,10 @@ impl fmt::Debug for ThreadPoolExecutorBuilder {
 }
 
 impl ThreadPoolExecutorBuilder {
-    /// `max_workers`; `None` means `min(32, os.cpu_count() + 4)`.
-    pub fn max_workers(mut self, n: Option<usize>) -> Self {
+    /// `max_workers`, a Python int; `None` means
+    /// `min(32, os.cpu_count() + 4)`. `build` raises
+    /// `ValueError: max_workers must be greater than 0` for 0 or less.
+    pub fn max_workers(mut self, n: Option<i64>) -> Self {
         self.max_workers = n;
         self
     }
@@ -147,12 +149,12 @@ impl ThreadPoolExecutorBuilder {
     /// them).
     pub fn build(self) -> PyResult<ThreadPoolExecutor> {
         let max_workers = match self.max_workers {
-            Some(0) => {
+            Some(n) if n <= 0 => {
                 return Err(PyException::ValueError(
                     "max_workers must be greater than 0".into(),
                 ))
             }
-            Some(n) => n,
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
             None => (self.default_workers.unwrap_or(default_max_workers))(),
         };
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -302,7 +304,7 @@ impl Shared {
 /// let ex = ThreadPoolExecutor::new(Some(4))?;
 /// let f: Future<u64> = ex.submit(move || 6 * 7)?;
 /// assert_eq!(f.result(None)?, 42);
-/// let out: Vec<u64> = ex.map(|x: u64| x + 1, 0..10u64, None)?.collect::<Result<_, _>>()?;
+/// let out: Vec<u64> = ex.map(|x: u64| x + 1, 0..10u64, None, None)?.collect::<Result<_, _>>()?;
 /// assert_eq!(out, (1..11).collect::<Vec<u64>>());
 /// ex.shutdown(true, false);
 /// # Ok(()) }
@@ -321,9 +323,18 @@ impl fmt::Debug for ThreadPoolExecutor {
 }
 
 impl ThreadPoolExecutor {
-    /// `ThreadPoolExecutor(max_workers)`; `None` means
-    /// `min(32, os.cpu_count() + 4)`. `ValueError` if 0.
-    pub fn new(max_workers: Option<usize>) -> PyResult<Self> {
+    /// `ThreadPoolExecutor(max_workers)`, a Python int; `None` means
+    /// `min(32, os.cpu_count() + 4)`.
+    /// `ValueError: max_workers must be greater than 0` if 0 or less.
+    ///
+    /// ```
+    /// use executor_api::concurrent::futures::ThreadPoolExecutor;
+    /// use executor_api::PyClass;
+    /// let e = ThreadPoolExecutor::new(Some(-3)).unwrap_err();
+    /// assert!(e.is_instance_of(&PyClass::ValueError));
+    /// assert_eq!(e.to_string(), "ValueError: max_workers must be greater than 0");
+    /// ```
+    pub fn new(max_workers: Option<i64>) -> PyResult<Self> {
         Self::builder().max_workers(max_workers).build()
     }
 
@@ -335,6 +346,25 @@ impl ThreadPoolExecutor {
     /// The number of workers (`_max_workers`).
     pub fn max_workers(&self) -> usize {
         self.shared.max_workers
+    }
+
+    /// `len(executor._threads)`: the worker threads running now. They
+    /// start lazily, one per `submit` while none is idle, up to
+    /// `max_workers`, and are gone once `shutdown(wait=True)` returned
+    /// (CPython's list keeps the joined threads).
+    ///
+    /// ```
+    /// use executor_api::concurrent::futures::ThreadPoolExecutor;
+    /// let ex = ThreadPoolExecutor::new(Some(4))?;
+    /// assert_eq!(ex.live_threads(), 0);
+    /// ex.submit(|| 1)?.result(None)?;
+    /// assert_eq!(ex.live_threads(), 1);
+    /// ex.shutdown(true, false);
+    /// assert_eq!(ex.live_threads(), 0);
+    /// # Ok::<(), executor_api::PyException>(())
+    /// ```
+    pub fn live_threads(&self) -> usize {
+        self.shared.pool.live_workers()
     }
 
     /// Schedules `f()` and returns its future. `f` may return a plain value
@@ -387,18 +417,21 @@ impl ThreadPoolExecutor {
         Ok(future)
     }
 
-    /// `Executor.map(fn, iterable, timeout=None)`: submits every call now and
+    /// `Executor.map(fn, iterable, timeout=None, chunksize=1)`: submits every call now and
     /// yields results in order. An exception is raised (yielded as `Err`)
     /// when its item is reached, ending the iteration; a `timeout` counts
     /// from this call. As CPython's generator does in its `finally`, the
     /// iteration ending early (an exception, a `TimeoutError`, or dropping
     /// the iterator after its first `next`) cancels the calls not started
     /// yet; dropping an iterator never advanced cancels nothing.
+    /// `chunksize` is accepted and ignored, as by CPython's
+    /// `ThreadPoolExecutor` (any int, even a negative one).
     pub fn map<F, I, R, T>(
         &self,
         f: F,
         iterable: I,
         timeout: Option<Duration>,
+        chunksize: Option<i64>,
     ) -> PyResult<MapIter<T>>
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
@@ -407,6 +440,7 @@ impl ThreadPoolExecutor {
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
+        let _ = chunksize;
         let deadline = scheduler::deadline_after(timeout);
         let f = Arc::new(f);
         let futures = iterable

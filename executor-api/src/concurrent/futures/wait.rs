@@ -49,11 +49,18 @@ fn raised<T>(f: &Future<T>) -> bool {
     !f.cancelled() && f.done() && matches!(f.exception(Some(Duration::ZERO)), Ok(Some(_)))
 }
 
+/// Done as CPython's `wait` and `as_completed` see it: finished, or
+/// cancelled and notified (a `Future()` cancelled by hand is not until
+/// `set_running_or_notify_cancel()`).
+fn done<T>(f: &Future<T>) -> bool {
+    f.done_for_wait()
+}
+
 fn condition_met<T>(fs: &[Future<T>], return_when: ReturnWhen) -> bool {
     match return_when {
-        ReturnWhen::FirstCompleted => fs.is_empty() || fs.iter().any(Future::done),
-        ReturnWhen::FirstException => fs.iter().all(Future::done) || fs.iter().any(raised),
-        ReturnWhen::AllCompleted => fs.iter().all(Future::done),
+        ReturnWhen::FirstCompleted => fs.is_empty() || fs.iter().any(done),
+        ReturnWhen::FirstException => fs.iter().all(done) || fs.iter().any(raised),
+        ReturnWhen::AllCompleted => fs.iter().all(done),
     }
 }
 
@@ -79,7 +86,7 @@ impl<T> std::future::Future for Until<'_, T> {
             }
         }
         for f in self.fs {
-            f.register(cx.waker());
+            f.register_for_wait(cx.waker());
         }
         // A future may have finished while we registered.
         if condition_met(self.fs, self.return_when) {
@@ -119,7 +126,7 @@ pub fn wait<T>(
     let return_when = return_when.unwrap_or(ReturnWhen::AllCompleted);
     let fs = distinct(fs);
     wait_until(&fs, return_when, scheduler::deadline_after(timeout));
-    let (done, not_done) = fs.into_iter().partition(Future::done);
+    let (done, not_done) = fs.into_iter().partition(done);
     DoneAndNotDone { done, not_done }
 }
 
@@ -161,11 +168,11 @@ impl<T> Iterator for AsCompleted<T> {
         if self.pending.is_empty() || self.failed {
             return None;
         }
-        if let Some(i) = self.pending.iter().position(Future::done) {
+        if let Some(i) = self.pending.iter().position(done) {
             return Some(Ok(self.pending.remove(i)));
         }
         wait_until(&self.pending, ReturnWhen::FirstCompleted, self.deadline);
-        match self.pending.iter().position(Future::done) {
+        match self.pending.iter().position(done) {
             Some(i) => Some(Ok(self.pending.remove(i))),
             None => {
                 self.failed = true;

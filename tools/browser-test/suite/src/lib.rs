@@ -152,7 +152,7 @@ pub fn run_test(name: &str) -> Result<JsValue, JsError> {
 pub fn start_executor(workers: usize) -> Result<usize, JsError> {
     use executor_api::concurrent::futures::ThreadPoolExecutor;
     let run = || -> executor_api::PyResult<usize> {
-        let ex = ThreadPoolExecutor::new(Some(workers))?;
+        let ex = ThreadPoolExecutor::new(Some(workers as i64))?;
         let fs = (0..workers)
             .map(|i| ex.submit(move || i))
             .collect::<executor_api::PyResult<Vec<_>>>()?;
