@@ -386,7 +386,18 @@ def main():
           "- A submitted future that is cancelled counts as done for `wait()`/`as_completed()` at once (CPython's "
           "`CANCELLED_AND_NOTIFIED` only once a worker dequeues it; after `shutdown(cancel_futures=True)` never, so a "
           "`wait()` on such futures hangs there). A `Future()` cancelled by hand is not done for them until "
-          "`set_running_or_notify_cancel()`, as in CPython.", ""]
+          "`set_running_or_notify_cancel()`, as in CPython.", "",
+          "## What CPython has that we do not, and why", "",
+          "The CPython tests we cannot port are listed one by one in `conformance/cpython/SKIPPED.md`; by kind:", "",
+          "- Processes: `multiprocessing` and `ProcessPoolExecutor` run on threads of one process, so there is no "
+          "`fork`/`spawn`/`forkserver`, no pickling of arguments, no killing a worker (`Process.terminate()`, "
+          "`Pool.terminate()` cannot stop a call already running), no worker replacement (`maxtasksperchild` is "
+          "checked but workers live on), no `BrokenProcessPool` from a dying process, no sockets/fds as `Connection`s.",
+          "- The interpreter: no garbage collector or weak references to objects we hand out, no `sys.settrace`/"
+          "`setprofile`, no signals or `_thread.interrupt_main`, no subinterpreters, no Python traceback frames.",
+          "- Semaphores have no `get_value()` (like CPython on macOS); Manager proxies have no live iterators and no "
+          "nested proxies; `asyncio` is a bridge (`run`, `gather`, `run_in_executor`, `to_thread`, `wait_for`, "
+          "`shield`, `sleep`), not an event loop with its own tasks, transports and `CancelledError` (a `BaseException`).", ""]
     for module, rows in MODULES.items():
         md += [f"## `{module}`", "", "| Python | Rust | Notes |", "|---|---|---|"]
         for py, path, call, note in rows:
