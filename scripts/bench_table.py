@@ -28,6 +28,7 @@ GROUPS = {
     "map_10k_heavy": ("Pool.map over 10k heavy items", ">= 0.95x ideal (sequential / 2)"),
     "map_10k_skewed": ("Pool.map, first 5% of items cost 100x", ">= 1.9x over sequential"),
     "fib25_nested_submit": ("fib(25) by nested submit/result", "<= 0.25x tokio"),
+    "queue_pipeline_10k": ("10k items through a Queue(64) between two blocking calls", "<= 1.0x threadpool + sync_channel"),
     "fib25_join": ("fib(25) by join", "<= 1.5x rayon join"),
     "idle_cpu_100ms": ("CPU used by an idle pool in 100 ms", "< 1% of a core (1 ms)"),
 }
