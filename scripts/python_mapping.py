@@ -179,7 +179,7 @@ MODULES = {
         ("atexit.register(func, *args)", f"{E}::atexit::register", "atexit::register(move || func(args))", "last registered runs first; one that raises is reported and the rest run"),
     ],
     "asyncio": [
-        ("loop.run_in_executor(executor, func, *args)", f"{E}::asyncio::run_in_executor", "asyncio::run_in_executor(Some(&ex) or None, move || func(args)).await", "any Executor: ThreadPoolExecutor or ProcessPoolExecutor"),
+        ("loop.run_in_executor(executor, func, *args)", f"{E}::asyncio::run_in_executor", "asyncio::run_in_executor(Some(&ex) or None, move || func(args)).await", "any Executor: ThreadPoolExecutor or ProcessPoolExecutor (then it is the call's own future, cancellable while queued)"),
         ("concurrent.futures.Executor", f"{E}::concurrent::futures::Executor", "&dyn Executor; ex.submit_job(Box::new(job))?", "object-safe submit of a job returning nothing"),
         ("asyncio.sleep(delay)", f"{E}::asyncio::sleep", "asyncio::sleep(secs).await", "a timer thread wakes the task; the thread is not blocked"),
         ("asyncio.wait_for(aw, timeout)", f"{E}::asyncio::wait_for", "asyncio::wait_for(fut, Some(secs)).await?", "TimeoutError; the awaitable is dropped (cancelled) on timeout"),

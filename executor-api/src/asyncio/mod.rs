@@ -57,8 +57,10 @@ pub fn default_executor() -> &'static ThreadPoolExecutor {
 /// `loop.run_in_executor(executor, func, *args)`: submits `f` now to any
 /// [`Executor`] (a `ThreadPoolExecutor`, a `ProcessPoolExecutor`) and
 /// returns a future of its result, to be awaited. `None` uses
-/// [`default_executor`]. If the executor refuses (shut down), the future
-/// holds that error.
+/// [`default_executor`]. For our executors that is the call's own future
+/// (cancelling it while queued cancels the call); another [`Executor`]'s
+/// job completes a future of its own. If the executor refuses (shut down),
+/// the future holds that error.
 ///
 /// ```
 /// use executor_api::asyncio::{run, run_in_executor};
@@ -74,6 +76,14 @@ where
     T: Send + 'static,
 {
     let ex: &dyn Executor = executor.unwrap_or_else(|| default_executor());
+    if let Some(pool) = ex.thread_pool() {
+        // One of ours: the call's own future, cancellable while queued.
+        return pool.submit(f).unwrap_or_else(|e| {
+            let failed = Future::new();
+            let _ = failed.set_exception(e);
+            failed
+        });
+    }
     let out = Future::new();
     let _ = out.set_running_or_notify_cancel();
     let target = out.clone();

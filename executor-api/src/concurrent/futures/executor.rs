@@ -33,16 +33,32 @@ pub trait Executor: Send + Sync {
     /// (`RuntimeError: cannot schedule new futures after shutdown`, a
     /// broken pool).
     fn submit_job(&self, job: Job) -> PyResult<Future<()>>;
+
+    /// The thread pool behind this executor, if it is one of ours: calls
+    /// for it are submitted directly, so their future is the executor's
+    /// own (cancellable while queued, run by a waiter where nothing else
+    /// can run it). `None` (the default) for other executors.
+    fn thread_pool(&self) -> Option<&ThreadPoolExecutor> {
+        None
+    }
 }
 
 impl Executor for ThreadPoolExecutor {
     fn submit_job(&self, job: Job) -> PyResult<Future<()>> {
         self.submit(job)
     }
+
+    fn thread_pool(&self) -> Option<&ThreadPoolExecutor> {
+        Some(self)
+    }
 }
 
 impl Executor for ProcessPoolExecutor {
     fn submit_job(&self, job: Job) -> PyResult<Future<()>> {
         self.submit(job)
+    }
+
+    fn thread_pool(&self) -> Option<&ThreadPoolExecutor> {
+        Some(self.as_thread_pool())
     }
 }

@@ -47,6 +47,11 @@ fn broken(_: &str) -> PyException {
 }
 
 impl ProcessPoolExecutor {
+    /// The thread pool that runs this executor's calls.
+    pub(crate) fn as_thread_pool(&self) -> &ThreadPoolExecutor {
+        &self.inner
+    }
+
     /// `ProcessPoolExecutor(max_workers)`, a Python int;
     /// `ValueError: max_workers must be greater than 0` if 0 or less.
     pub fn new(max_workers: Option<i64>) -> PyResult<Self> {
