@@ -59,7 +59,7 @@ mod worker;
 pub use blocking::{Stuck, StuckWatch};
 pub use job::HeapJob;
 pub use join::join;
-pub use parallel::{for_each_range, map_vec, try_map_vec};
+pub use parallel::{for_each_range, map_vec, try_map_vec, try_map_vec_all};
 pub use pool::{
     current_num_threads, current_worker_index, global, BuildError, PoolHandle, ThreadPool,
     ThreadPoolBuilder,

@@ -103,6 +103,48 @@ where
     E: Send,
     F: Fn(T) -> Result<R, E> + Sync,
 {
+    map_vec_fallible(items, min_chunk, f, true)
+}
+
+/// Like [`try_map_vec`], but every item is run even after one failed (as
+/// `multiprocessing.Pool.map` runs them all); the error returned is the
+/// first one to happen, with its index.
+///
+/// ```
+/// let r = scheduler::try_map_vec_all((0..100u32).collect(), None, |x| {
+///     if x % 10 == 3 { Err(x) } else { Ok(x * 2) }
+/// });
+/// let (i, e) = r.unwrap_err();
+/// assert_eq!(i as u32, e);
+/// ```
+pub fn try_map_vec_all<T, R, E, F>(
+    items: Vec<T>,
+    min_chunk: Option<usize>,
+    f: F,
+) -> Result<Vec<R>, (usize, E)>
+where
+    T: Send,
+    R: Send,
+    E: Send,
+    F: Fn(T) -> Result<R, E> + Sync,
+{
+    map_vec_fallible(items, min_chunk, f, false)
+}
+
+/// The two above: `stop` says whether an error ends the map (the first
+/// error by index is kept) or not (the first to happen is kept).
+fn map_vec_fallible<T, R, E, F>(
+    items: Vec<T>,
+    min_chunk: Option<usize>,
+    f: F,
+    stop: bool,
+) -> Result<Vec<R>, (usize, E)>
+where
+    T: Send,
+    R: Send,
+    E: Send,
+    F: Fn(T) -> Result<R, E> + Sync,
+{
     let len = items.len();
     let mut items = std::mem::ManuallyDrop::new(items);
     let src = SharedPtr(items.as_mut_ptr());
@@ -127,9 +169,11 @@ where
     let failed = AtomicBool::new(false);
 
     for_each_range(len, min_chunk, |range| {
-        if failed.load(Ordering::Relaxed) {
+        if stop && failed.load(Ordering::Relaxed) {
             return;
         }
+        // Outputs `segment..i` of this range are written.
+        let mut segment = range.start;
         for i in range.clone() {
             // SAFETY: each index is read once (ranges are disjoint) and the
             // input vector no longer drops its elements (ManuallyDrop).
@@ -141,17 +185,24 @@ where
                     failed.store(true, Ordering::Relaxed);
                     {
                         let mut err = lock(&error);
-                        if err.as_ref().is_none_or(|(j, _)| i < *j) {
+                        let keep = match err.as_ref() {
+                            None => true,
+                            Some((j, _)) => stop && i < *j,
+                        };
+                        if keep {
                             *err = Some((i, e));
                         }
                     }
                     lock(&failed_items).push(i);
-                    lock(&written).push(range.start..i);
-                    return;
+                    lock(&written).push(segment..i);
+                    if stop {
+                        return;
+                    }
+                    segment = i + 1;
                 }
             }
         }
-        lock(&written).push(range);
+        lock(&written).push(segment..range.end);
     });
 
     let error: Option<(usize, E)> = into_inner(error);

@@ -503,3 +503,38 @@ fn a_lazy_pool_starts_workers_one_at_a_time() {
     assert_eq!(pool.install(|| 6 * 7), 42);
     assert_eq!(pool.num_threads(), 2);
 }
+
+#[test]
+fn try_map_vec_all_runs_every_item_and_drops_everything_once() {
+    // Inputs and outputs count their drops: nothing leaks, nothing drops twice.
+    #[derive(Debug)]
+    struct Counted(u64, Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.1.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let pool = ThreadPool::new(2).unwrap();
+    let drops = Arc::new(AtomicUsize::new(0));
+    let ran = AtomicUsize::new(0);
+    // Small under miri (the tsan tier runs this test there).
+    let n: u64 = if cfg!(miri) { 200 } else { 10_000 };
+    let items: Vec<Counted> = (0..n).map(|i| Counted(i, drops.clone())).collect();
+    let r = pool.install(|| {
+        scheduler::try_map_vec_all(items, Some(7), |c| {
+            ran.fetch_add(1, Ordering::SeqCst);
+            let v = c.0;
+            if v % 100 == 99 {
+                Err(v)
+            } else {
+                Ok(Counted(v * 2, c.1.clone()))
+            }
+        })
+    });
+    let (i, e) = r.unwrap_err();
+    assert_eq!(i as u64, e);
+    assert_eq!(e % 100, 99);
+    assert_eq!(ran.load(Ordering::SeqCst) as u64, n, "every item ran");
+    // Every input dropped, plus the outputs of the items that succeeded.
+    assert_eq!(drops.load(Ordering::SeqCst) as u64, n + (n - n / 100));
+}

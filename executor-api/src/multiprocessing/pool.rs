@@ -187,10 +187,14 @@ where
         call(|| f(x))
     };
     let values: Vec<T> = match chunksize {
-        None => scheduler::map_vec(items, None, |x| run(x).map_err(&fail).ok())
-            .into_iter()
-            .flatten()
-            .collect(),
+        // Every item runs; results are written in place when they fit.
+        None => match scheduler::try_map_vec_all(items, None, run) {
+            Ok(values) => values,
+            Err((_, e)) => {
+                fail(e);
+                Vec::new()
+            }
+        },
         Some(size) => {
             let mut items = items.into_iter().peekable();
             let mut chunks = Vec::new();
