@@ -185,7 +185,9 @@ where
         // (`test_idle_thread_reuse` counts the threads).
         let origin = &future.shared().origin;
         future.claim_and_run_then(|| {
-            if let Some(origin) = origin {
+            // Once every worker has started the tokens decide nothing more:
+            // skip the shared counter (one contended write per call).
+            if let Some(origin) = origin.as_ref().filter(|o| !o.pool.all_started()) {
                 origin.idle.fetch_add(1, Ordering::AcqRel);
             }
         });
