@@ -183,9 +183,11 @@ fn divmod(x: i64, y: i64) -> PyResult<(i64, i64)> {
     Ok((x.div_euclid(y), x.rem_euclid(y)))
 }
 
-/// `pow(x, y)` on non-negative ints.
+/// `pow(x, y)` on non-negative ints. Python's ints have no bound and
+/// `pow(39, 39)` does not fit an `i64`: the power wraps, the same way for
+/// the map and for its reference, so comparing them stays exact.
 fn pow(x: i64, y: i64) -> i64 {
-    x.pow(y as u32)
+    x.wrapping_pow(y as u32)
 }
 
 /// `Exception('this is an exception')`, as `sleep_and_raise` raises.
