@@ -345,7 +345,8 @@ impl ThreadPool {
 }
 
 /// A clonable reference to a pool, for values (like futures) that must
-/// find their pool again: to run a task inline, or to help while waiting.
+/// find their pool again: to queue their job, to learn whether a waiter is
+/// stuck, or to run a workerless pool's tasks while waiting.
 #[derive(Clone)]
 pub struct PoolHandle {
     registry: Arc<Registry>,

@@ -1,7 +1,8 @@
 //! `scope(|s| ...)`: spawn tasks that may borrow from the caller's stack.
 //!
 //! Every task spawned on the scope finishes before `scope` returns; the
-//! calling worker helps run queued tasks while it waits. A panic in any task
+//! calling worker helps run the tasks in the pool's deques while it waits
+//! (fork-join work, never the injector's executor calls; see `wait.rs`). A panic in any task
 //! is resumed by `scope` after all of them have finished.
 
 use std::any::Any;

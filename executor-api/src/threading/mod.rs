@@ -1,10 +1,11 @@
 //! Python's `threading` module: real threads and the synchronization
-//! primitives, with blocking calls that help the pool instead of starving it.
+//! primitives, whose blocking calls block like a Python thread's.
 //!
 //! Every primitive is a cheap handle (`Clone` gives the same object, as
 //! Python shares references). Waits go through the crate's `waiting` module:
-//! on one of our pool's workers a blocked `acquire`/`wait`/`join` keeps
-//! running queued pool tasks, elsewhere it parks the thread.
+//! on one of our pool's workers a blocked `acquire`/`wait`/`join` holds the
+//! worker and runs nothing else (the pool counts it as blocked), elsewhere
+//! it parks the thread.
 //!
 //! Timeouts follow CPython: `Lock.acquire(timeout=-2)` is `ValueError:
 //! timeout value must be positive`, a negative `Event.wait` timeout just does

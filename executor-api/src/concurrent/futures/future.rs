@@ -323,7 +323,7 @@ impl<T: Send + 'static> Future<T> {
 
     /// A future and the task body that completes it.
     /// A future for `f`, and the same allocation as the job that runs it
-    /// (queue it with `PoolHandle::spawn_job`).
+    /// (queue it with `PoolHandle::submit_job`).
     pub(crate) fn with_job<F, R>(origin: Arc<Origin>, f: F) -> (Self, Arc<impl scheduler::HeapJob>)
     where
         F: FnOnce() -> R + Send + 'static,
