@@ -57,7 +57,7 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
-use crate::loom::{lock, AtomicUsize, Mutex, Ordering};
+use crate::loom::{lock, AtomicUsize, Mutex, MutexGuard, Ordering};
 use crate::registry::Registry;
 use crate::sleep::Sleep;
 use crate::Instant;
@@ -157,25 +157,24 @@ impl Blocked {
     /// A worker parks in a Python-level wait: count it, and wake every
     /// stuck-watcher so that it checks again.
     pub(crate) fn block(&self) {
-        let watchers = {
-            let mut st = lock(&self.state);
-            st.blocked += 1;
-            self.generation.fetch_add(1, Ordering::Release);
-            std::mem::take(&mut st.watchers)
-        };
-        for w in watchers {
-            w.wake();
-        }
+        let mut st = lock(&self.state);
+        st.blocked += 1;
+        self.wake_watchers(st);
     }
 
     /// A worker exited (fewer live workers can make a waiter stuck): wake
     /// the watchers so that they check again.
     pub(crate) fn worker_exited(&self) {
-        let watchers = {
-            let mut st = lock(&self.state);
-            self.generation.fetch_add(1, Ordering::Release);
-            std::mem::take(&mut st.watchers)
-        };
+        self.wake_watchers(lock(&self.state));
+    }
+
+    /// Something a watcher's answer depends on changed (under `st`): bump
+    /// the generation, so that no watcher takes its fast path, and wake
+    /// every watcher once the lock is released.
+    fn wake_watchers(&self, mut st: MutexGuard<'_, State>) {
+        self.generation.fetch_add(1, Ordering::Release);
+        let watchers = std::mem::take(&mut st.watchers);
+        drop(st);
         for w in watchers {
             w.wake();
         }
@@ -235,12 +234,7 @@ impl Blocked {
                 return Stuck::CanStart;
             }
             st.stuck_epoch += 1;
-            self.generation.fetch_add(1, Ordering::Release);
-            let watchers = std::mem::take(&mut st.watchers);
-            drop(st);
-            for w in watchers {
-                w.wake();
-            }
+            self.wake_watchers(st);
             return Stuck::Yes;
         }
         if !st.watchers.iter().any(|w| w.will_wake(waker)) {
