@@ -40,7 +40,7 @@ fn wait_until(mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
         assert!(start.elapsed() < SHORT_TIMEOUT, "timed out waiting");
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(1)); // allow-sleep: support.sleeping_retry's poll, bounded by SHORT_TIMEOUT
     }
 }
 
@@ -1181,7 +1181,7 @@ fn condition_test_waitfor() {
         };
         with_bunch(f, 1, |_| {
             for _ in 0..4 {
-                std::thread::sleep(Duration::from_millis(10));
+                std::thread::sleep(Duration::from_millis(10)); // allow-sleep: CPython's spaced notifies, part of what wait_for is tested with
                 let _held = cond.with().unwrap();
                 state.fetch_add(1, SeqCst);
                 cond.notify(None).unwrap();
@@ -1210,7 +1210,7 @@ fn condition_test_waitfor_timeout() {
         with_bunch(f, 1, |_| {
             // Only increment 3 times, so state == 4 is never reached.
             for _ in 0..3 {
-                std::thread::sleep(Duration::from_millis(10));
+                std::thread::sleep(Duration::from_millis(10)); // allow-sleep: CPython's spaced notifies, part of what wait_for is tested with
                 let _held = cond.with().unwrap();
                 state.fetch_add(1, SeqCst);
                 cond.notify(None).unwrap();
@@ -1849,7 +1849,8 @@ fn barrier_test_timeout() {
             let i = b.wait(None).unwrap();
             if i == N / 2 {
                 // One thread is late!
-                std::thread::sleep(Duration::from_secs_f64(DEFAULT_TIMEOUT / 2.0));
+                let late = Duration::from_secs_f64(DEFAULT_TIMEOUT / 2.0);
+                std::thread::sleep(late); // allow-sleep: the late thread the test is about
             }
             // Default timeout is 2.0, so this is shorter.
             assert_raises(

@@ -170,7 +170,7 @@ fn mul(x: i64, y: i64) -> i64 {
 }
 
 fn sleep(secs: f64) {
-    std::thread::sleep(Duration::from_secs_f64(secs));
+    std::thread::sleep(Duration::from_secs_f64(secs)); // allow-sleep: CPython's `time.sleep` work item
 }
 
 /// `divmod(x, y)` on ints.
@@ -316,7 +316,7 @@ fn wait_until(what: &str, cond: impl Fn() -> bool) {
     let t0 = Instant::now();
     while !cond() {
         assert!(t0.elapsed() < Duration::from_secs(60), "never: {what}");
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(1)); // allow-sleep: bounded poll of a condition
     }
 }
 

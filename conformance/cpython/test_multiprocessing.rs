@@ -47,14 +47,14 @@ fn assert_timing(elapsed: f64, expected: f64) {
 }
 
 fn sleep(secs: f64) {
-    std::thread::sleep(Duration::from_secs_f64(secs));
+    std::thread::sleep(Duration::from_secs_f64(secs)); // allow-sleep: CPython's `time.sleep` work item
 }
 
 /// Loops until `pred` holds (where CPython sleeps to let threads get
 /// there); the watchdog fails a test that never gets there.
 fn wait_until(mut pred: impl FnMut() -> bool) {
     while !pred() {
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(1)); // allow-sleep: poll of a condition (the watchdog bounds it)
     }
 }
 

@@ -76,7 +76,7 @@ fn trigger_thread(
     let event = started.clone();
     let thread = Thread::new(move || {
         while !blocked() {
-            std::thread::sleep(Duration::from_millis(1));
+            std::thread::sleep(Duration::from_millis(1)); // allow-sleep: polls until the queue reports the caller blocked
         }
         event.set();
         trigger()
@@ -617,7 +617,7 @@ fn feed(s: &Shared, sentinel: Item) -> PyResult<()> {
         if rnd.random() > 0.5 {
             let pause = rnd.random() * 1e-3;
             drop(rnd);
-            std::thread::sleep(Duration::from_secs_f64(pause));
+            std::thread::sleep(Duration::from_secs_f64(pause)); // allow-sleep: CPython's random jitter between puts
         }
     }
 }
@@ -638,7 +638,7 @@ fn consume_nonblock(s: &Shared, sentinel: Item) -> PyResult<()> {
     loop {
         let val = loop {
             match s.q.get(Some(false), None) {
-                Err(PyException::Empty(_)) => std::thread::sleep(Duration::from_secs_f64(1e-5)),
+                Err(PyException::Empty(_)) => std::thread::sleep(Duration::from_secs_f64(1e-5)), // allow-sleep: consume_nonblock's retry pause
                 other => break other?,
             }
         };

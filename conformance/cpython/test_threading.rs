@@ -125,7 +125,7 @@ fn test_thread(
             nrunning.inc();
             assert!(nrunning.get() <= 3);
         }
-        std::thread::sleep(delay);
+        std::thread::sleep(delay); // allow-sleep: CPython's random work time inside the semaphore
         {
             let _m = mutex.with().unwrap();
             nrunning.dec();
@@ -427,7 +427,7 @@ fn thread_tests_test_repr_stopped() {
             if repr(&t).contains(LOOKING_FOR) {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(10)); // allow-sleep: CPython's bounded poll for the repr to say stopped
         }
         assert!(repr(&t).contains(LOOKING_FOR), "{}", repr(&t)); // we waited at least 5 seconds
         t.join(None).unwrap();
@@ -503,7 +503,7 @@ fn thread_tests_test_leak_without_join() {
         let started = std::time::Instant::now();
         while t.is_alive() || enumerate().iter().any(|x| x.ptr_eq(&t)) {
             assert!(started.elapsed() < Duration::from_secs(60), "never exited");
-            std::thread::sleep(Duration::from_millis(1));
+            std::thread::sleep(Duration::from_millis(1)); // allow-sleep: bounded poll until it exits
         }
     })
 }

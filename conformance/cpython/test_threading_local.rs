@@ -116,7 +116,7 @@ fn test_derived(kind: Kind) {
     watchdog(move || {
         // `class Local(self._local): def __init__(self): time.sleep(0.01)`
         let local: Local<XBag> = Local::with_init(|| {
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(10)); // allow-sleep: the test's thread switch inside __init__
             XBag::default()
         });
         let local = match kind {

@@ -24,7 +24,7 @@ pub fn run() {
         })
         .collect();
     while counts.lock().unwrap().0 != 2 {
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(1)); // allow-sleep: the Python twin's polling loop
     }
     println!("running {}", fs.iter().filter(|f| f.running()).count());
     println!("cancel last {}", b(fs[5].cancel()));
