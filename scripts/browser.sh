@@ -44,7 +44,7 @@ web_cargo() {
 # spawner, the wasm exports), which the native clippy run cannot see.
 lint() {
   echo "[browser] clippy for wasm32-unknown-unknown"
-  web_cargo clippy -p scheduler -p executor-api -p worker-bootstrap \
+  web_cargo clippy -p pyrt-scheduler -p pyrt-executor -p pyrt-worker-bootstrap \
     -p browser-demo -p browser-suite -- -D warnings
 }
 

@@ -404,7 +404,7 @@ tier_loom() {
     cd "$REPO_ROOT"
     load_metadata
     local pkg t ran=0 args
-    for pkg in scheduler executor-api; do
+    for pkg in pyrt-scheduler pyrt-executor; do
         args=()
         for t in $(loom_tests "$pkg"); do args+=(--test "$t"); done
         if (( ${#args[@]} == 0 )); then
@@ -423,7 +423,7 @@ tier_tsan() {
     install_for_tsan
     cd "$REPO_ROOT"
     local pkgs=() p
-    for p in scheduler executor-api; do
+    for p in pyrt-scheduler pyrt-executor; do
         if has_package "$p"; then pkgs+=(-p "$p"); fi
     done
     (( ${#pkgs[@]} )) || skip "neither scheduler nor executor-api in workspace"
@@ -440,20 +440,20 @@ tier_tsan() {
     # enough for miri (~1.5 min). Tree Borrows: crossbeam-epoch 0.9 itself violates the
     # stricter Stacked Borrows rules (internal.rs, `&*local_ptr`), not our code.
     # Leaks are ignored: worker threads are still parked when a test returns.
-    if has_package scheduler; then
+    if has_package pyrt-scheduler; then
         ensure_component "$NIGHTLY" miri
         run env MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-permissive-provenance" \
             CARGO_TARGET_DIR="$REPO_ROOT/target/miri" \
-            cargo "+$NIGHTLY" miri test -p scheduler --test pool -- \
+            cargo "+$NIGHTLY" miri test -p pyrt-scheduler --test pool -- \
             join_resumes_a_panic scope_tasks_borrow map_vec_keeps_order try_map_vec \
             nested_scopes a_pool_without_threads
     fi
     # ... and on executor-api's (future.rs: the closure's UnsafeCell, a
     # future queued as its own heap job, run, cancelled or dropped unrun).
-    if has_package executor-api; then
+    if has_package pyrt-executor; then
         run env MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-permissive-provenance" \
             CARGO_TARGET_DIR="$REPO_ROOT/target/miri" \
-            cargo "+$NIGHTLY" miri test -p executor-api --test futures -- \
+            cargo "+$NIGHTLY" miri test -p pyrt-executor --test futures -- \
             submit_and_result_like nested_submit_result cancel_succeeds_only \
             add_done_callback_runs_once standalone_futures a_panicking_task_becomes \
             shutdown_with_cancel_futures
@@ -471,8 +471,8 @@ has_example() {
 tier_stress() {
     cd "$REPO_ROOT"
     load_metadata
-    has_example scheduler stress || skip "scheduler has no 'stress' example"
-    run cargo run --release -p scheduler --example stress -- --quick
+    has_example pyrt-scheduler stress || skip "scheduler has no 'stress' example"
+    run cargo run --release -p pyrt-scheduler --example stress -- --quick
 }
 
 # --------------------------------------------------------------------------

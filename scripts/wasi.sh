@@ -90,7 +90,7 @@ skips() {
 
 test_binaries() {
   local target=$1
-  cargo test -p scheduler -p executor-api --target "$target" --no-run \
+  cargo test -p pyrt-scheduler -p pyrt-executor --target "$target" --no-run \
     --test pool --test futures --test queue --test threading --test channels \
     --test asyncio --test multiprocessing --message-format=json 2>/dev/null |
     python3 -c '
@@ -113,7 +113,7 @@ expected=$(CARGO_TARGET_DIR=target native_checksum)
 echo "[wasi] native demo checksum: $expected"
 for target in wasm32-wasip1-threads wasm32-wasip1; do
   echo "[wasi] === $target: tests"
-  cargo test -p scheduler -p executor-api --target "$target" --no-run \
+  cargo test -p pyrt-scheduler -p pyrt-executor --target "$target" --no-run \
     --test pool --test futures --test queue --test threading --test channels \
     --test asyncio --test multiprocessing
   args=$(skips PANICS)

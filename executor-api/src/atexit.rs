@@ -19,7 +19,7 @@ static HANDLERS: Mutex<Vec<Handler>> = Mutex::new(Vec::new());
 /// captured by the closure).
 ///
 /// ```
-/// executor_api::atexit::register(|| println!("bye"));
+/// pyrt_executor::atexit::register(|| println!("bye"));
 /// ```
 pub fn register<F, R>(func: F)
 where

@@ -15,6 +15,10 @@
 
 #![deny(missing_docs)]
 
+// The engine is published as `pyrt-scheduler`; inside this crate it is just
+// `scheduler`, as in every other crate of the workspace.
+extern crate pyrt_scheduler as scheduler;
+
 pub mod asyncio;
 pub mod atexit;
 pub mod channels;

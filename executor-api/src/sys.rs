@@ -13,7 +13,7 @@ use crate::exceptions::{PyException, SystemExitCode};
 /// `code` is an integer, a message, `None`, or a [`SystemExitCode`].
 ///
 /// ```
-/// use executor_api::{sys, PyException, PyResult, SystemExitCode};
+/// use pyrt_executor::{sys, PyException, PyResult, SystemExitCode};
 /// fn leave() -> PyResult<()> {
 ///     return Err(sys::exit(3));
 /// }

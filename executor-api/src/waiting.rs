@@ -7,7 +7,7 @@
 //! every waiter (not one) means a waiter that timed out cannot swallow a
 //! wake-up meant for another.
 //!
-//! The wait itself is `scheduler::block_on_until`, which blocks the way a
+//! The wait itself is `pyrt_scheduler::block_on_until`, which blocks the way a
 //! Python thread does: on one of our pool's workers it runs nothing else
 //! meanwhile (the pool counts the worker as blocked; see the scheduler's
 //! `blocking.rs`), elsewhere it parks the thread. So a call blocked on a

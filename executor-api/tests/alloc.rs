@@ -21,9 +21,9 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::multiprocessing::Pool;
-use executor_api::PyResult;
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::multiprocessing::Pool;
+use pyrt_executor::PyResult;
 
 /// Counts live allocations (all threads) and allocation calls (per thread).
 struct Counting;

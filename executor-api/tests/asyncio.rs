@@ -1,9 +1,9 @@
 //! The asyncio bridge: our futures awaited from futures-lite, tokio and our
 //! own pool.
 
-use executor_api::asyncio::{gather, run, run_in_executor, to_thread, wrap_future};
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::{PyException, PyResult};
+use pyrt_executor::asyncio::{gather, run, run_in_executor, to_thread, wrap_future};
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::{PyException, PyResult};
 
 #[test]
 fn to_thread_and_run_in_executor_with_futures_lite() {
@@ -42,7 +42,7 @@ fn awaited_from_tokio() {
 
 #[test]
 fn our_pool_runs_async_blocks_that_await_our_futures() {
-    let pool = scheduler::ThreadPool::new(2).unwrap();
+    let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();
     let ex = ThreadPoolExecutor::new(Some(1)).unwrap();
     let f = run_in_executor(Some(&ex), || "done");
     let task = pool.spawn_future(async move { wrap_future(f).await });

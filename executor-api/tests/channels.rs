@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use executor_api::channels::{channel, select, stream};
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::PyResult;
+use pyrt_executor::channels::{channel, select, stream};
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::PyResult;
 
 #[test]
 fn every_message_is_received_exactly_once() {

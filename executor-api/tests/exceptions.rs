@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::multiprocessing::Pool;
-use executor_api::{PyClass, PyException, PyResult, SystemExitCode};
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::multiprocessing::Pool;
+use pyrt_executor::{PyClass, PyException, PyResult, SystemExitCode};
 
 fn err(class: PyClass) -> PyException {
     PyException::with_class(class, "")

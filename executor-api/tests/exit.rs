@@ -9,10 +9,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use executor_api::concurrent::futures::ThreadPoolExecutor;
-use executor_api::multiprocessing::{active_children, Process};
-use executor_api::threading::{get_ident, main_thread, Event, Thread};
-use executor_api::{atexit, run_main, sys, PyException, PyResult};
+use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+use pyrt_executor::multiprocessing::{active_children, Process};
+use pyrt_executor::threading::{get_ident, main_thread, Event, Thread};
+use pyrt_executor::{atexit, run_main, sys, PyException, PyResult};
 
 const WATCHDOG: Duration = Duration::from_secs(60);
 

@@ -21,9 +21,9 @@ use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::PyResult;
-use scheduler::WorkerStart;
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::PyResult;
+use pyrt_scheduler::WorkerStart;
 
 /// A spawner that starts std threads but fails its `fail_at`-th call
 /// (counting from 0) and every call after it, like a process that hit its
@@ -58,7 +58,7 @@ fn no_worker_started_is_a_runtime_error_from_submit() {
         .build()
         .expect("the constructor starts no thread");
     let e = ex.submit(|| 0u32).unwrap_err();
-    assert!(e.is_instance_of(&executor_api::PyClass::RuntimeError));
+    assert!(e.is_instance_of(&pyrt_executor::PyClass::RuntimeError));
     assert_eq!(e.to_string(), "RuntimeError: can't start new thread");
     assert!(started.lock().unwrap().is_empty());
     ex.shutdown(false, true);
@@ -73,7 +73,7 @@ fn a_failed_worker_start_is_raised_by_submit_and_the_rest_keep_working() -> PyRe
         .spawner(failing_spawner(2, started.clone()))
         .build()?;
     // Two calls that wait for each other make two workers start.
-    let gate = executor_api::threading::Event::new();
+    let gate = pyrt_executor::threading::Event::new();
     let holders: Vec<Future<bool>> = (0..2)
         .map(|_| {
             let g = gate.clone();

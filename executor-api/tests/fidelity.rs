@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::queue::Queue;
-use executor_api::threading::{current_thread, get_ident, Event, Local, RLock};
-use executor_api::{PyClass, PyResult};
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::queue::Queue;
+use pyrt_executor::threading::{current_thread, get_ident, Event, Local, RLock};
+use pyrt_executor::{PyClass, PyResult};
 
 /// Runs `body` on its own thread and fails the test if it takes longer
 /// than a minute (a hang), instead of hanging the suite.
@@ -284,7 +284,7 @@ fn asyncio_run_on_a_worker_blocks_it_like_a_thread() {
         let outer: Future<(u32, String)> = ex.submit(move || -> PyResult<_> {
             let inner: Future<String> = ex2.submit(|| current_thread().name())?;
             let me = current_thread().name();
-            let name = executor_api::asyncio::run(inner)?;
+            let name = pyrt_executor::asyncio::run(inner)?;
             assert_ne!(name, me, "the awaited call ran on the other worker");
             Ok((1, name))
         })?;
@@ -330,7 +330,7 @@ fn local_values_are_dropped_when_their_thread_ends_or_the_local_does() {
         let local: Local<Arc<()>> = Local::new();
         // A `threading.Thread`: gone before `join()` returns.
         let (l, (tx, rx)) = (local.clone(), mpsc::channel());
-        let t = executor_api::threading::Thread::new(move || {
+        let t = pyrt_executor::threading::Thread::new(move || {
             let v = Arc::new(());
             tx.send(Arc::downgrade(&v)).unwrap();
             l.set(v);
@@ -369,7 +369,7 @@ fn a_local_read_by_one_thread_does_not_wait_for_another_threads_closure() {
         let r = read.clone();
         l.with(|v| -> PyResult<()> {
             // While this closure holds our value, another thread uses its own.
-            let t = executor_api::threading::Thread::new(move || {
+            let t = pyrt_executor::threading::Thread::new(move || {
                 l2.set(2);
                 if l2.get() == Some(2) {
                     r.set();

@@ -4,11 +4,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use executor_api::concurrent::futures::{
+use pyrt_executor::concurrent::futures::{
     as_completed, wait, Future, ProcessPoolExecutor, ThreadPoolExecutor, ALL_COMPLETED,
     FIRST_COMPLETED, FIRST_EXCEPTION,
 };
-use executor_api::{PyException, PyResult};
+use pyrt_executor::{PyException, PyResult};
 
 /// A task that reports it started, then blocks until released.
 fn blocker(ex: &ThreadPoolExecutor) -> (Future<&'static str>, mpsc::Sender<()>) {
@@ -54,7 +54,7 @@ fn max_workers_zero_is_a_value_error() {
 #[test]
 fn default_max_workers_is_cpythons() {
     let ex = ThreadPoolExecutor::new(None).unwrap();
-    let cpu = scheduler::default_parallelism();
+    let cpu = pyrt_scheduler::default_parallelism();
     assert_eq!(ex.max_workers(), (cpu + 4).min(32));
 }
 
@@ -362,13 +362,13 @@ fn initializer_runs_on_every_worker_thread_with_the_prefix() {
         .initializer(move || {
             n.lock()
                 .unwrap()
-                .push(executor_api::threading::current_thread().name())
+                .push(pyrt_executor::threading::current_thread().name())
         })
         .build()
         .unwrap();
     // Workers start with the submits that need them: two calls that wait
     // for each other need two.
-    let barrier = executor_api::threading::Barrier::new(2, None, None);
+    let barrier = pyrt_executor::threading::Barrier::new(2, None, None);
     let calls: Vec<Future<usize>> = (0..2)
         .map(|_| {
             let b = barrier.clone();
@@ -514,7 +514,7 @@ fn one_million_tasks_from_four_threads_are_counted_exactly() {
 #[test]
 fn process_pool_executor_maps_with_chunks() -> PyResult<()> {
     let ex = ProcessPoolExecutor::new(None)?;
-    assert_eq!(ex.max_workers(), scheduler::default_parallelism());
+    assert_eq!(ex.max_workers(), pyrt_scheduler::default_parallelism());
     let out: Vec<u64> = ex
         .map(|x: u64| x * x, 0..100u64, None, Some(7))?
         .collect::<PyResult<_>>()?;

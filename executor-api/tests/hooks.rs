@@ -10,12 +10,12 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::multiprocessing::Process;
-use executor_api::threading::{
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::multiprocessing::Process;
+use pyrt_executor::threading::{
     default_excepthook, excepthook, set_excepthook, ExceptHookArgs, Thread,
 };
-use executor_api::{PyException, PyResult};
+use pyrt_executor::{PyException, PyResult};
 
 const CHILD: &str = "HOOKS_CHILD";
 
@@ -64,7 +64,7 @@ fn texts() {
     t.join(None).unwrap();
     // SystemExit is silent.
     let t = Thread::new(raising(PyException::SystemExit(
-        executor_api::SystemExitCode::Int(3),
+        pyrt_executor::SystemExitCode::Int(3),
     )));
     t.start().unwrap();
     t.join(None).unwrap();

@@ -12,8 +12,8 @@
 
 use std::time::Duration;
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::PyResult;
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::PyResult;
 
 /// CPU time of all threads of this process, in nanoseconds.
 fn process_cpu_ns() -> u64 {

@@ -4,11 +4,11 @@
 
 use std::sync::{Arc, Mutex, Once};
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::multiprocessing::{AsyncResult, Pool};
-use executor_api::report::{FUTURES_LOGGER, MULTIPROCESSING_LOGGER};
-use executor_api::{PyException, PyResult};
 use log::{Level, LevelFilter, Log, Metadata, Record};
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::multiprocessing::{AsyncResult, Pool};
+use pyrt_executor::report::{FUTURES_LOGGER, MULTIPROCESSING_LOGGER};
+use pyrt_executor::{PyException, PyResult};
 
 struct Capture(Mutex<Vec<(String, Level, String)>>);
 
@@ -132,7 +132,7 @@ fn a_starvation_rescue_is_logged_as_a_warning_on_the_futures_logger() -> PyResul
         .thread_name_prefix("starved")
         .starvation_rescue(std::time::Duration::from_millis(20))
         .build()?;
-    let q: executor_api::queue::Queue<u8> = executor_api::queue::Queue::new(None);
+    let q: pyrt_executor::queue::Queue<u8> = pyrt_executor::queue::Queue::new(None);
     let (q1, q2) = (q.clone(), q.clone());
     let consumer: Future<u8> = ex.submit(move || q1.get(None, None))?;
     let producer: Future<()> = ex.submit(move || q2.put(3, None, None))?;

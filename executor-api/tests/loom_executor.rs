@@ -12,10 +12,10 @@
 
 use std::io;
 
-use executor_api::concurrent::futures::ThreadPoolExecutor;
-use executor_api::PyException;
 use loom::thread;
-use scheduler::WorkerStart;
+use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+use pyrt_executor::PyException;
+use pyrt_scheduler::WorkerStart;
 
 fn loom_spawner(start: WorkerStart) -> io::Result<()> {
     thread::spawn(move || start.run());
@@ -23,7 +23,7 @@ fn loom_spawner(start: WorkerStart) -> io::Result<()> {
 }
 
 fn shutdown_racing_submit(cancel_futures: bool) {
-    scheduler::loom_seam::model(2, move || {
+    pyrt_scheduler::loom_seam::model(2, move || {
         let ex = ThreadPoolExecutor::builder()
             .max_workers(Some(1))
             .spawner(loom_spawner)

@@ -1,7 +1,7 @@
 //! Loom models of `concurrent.futures.Future` (`executor-api/src/concurrent/
 //! futures/future.rs`): its real state machine, whose state lock is loom's
 //! `Mutex` under `--cfg loom`, and the scheduler's real blocking wait
-//! (`scheduler::block_on_until`, loom's `Mutex`/`Condvar` through the
+//! (`pyrt_scheduler::block_on_until`, loom's `Mutex`/`Condvar` through the
 //! scheduler's `loom.rs` shim) behind `result()`.
 //!
 //! Loom runs every interleaving of the modelled threads (up to the
@@ -13,14 +13,14 @@
 
 use std::time::Duration;
 
-use executor_api::concurrent::futures::Future;
-use executor_api::PyException;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
+use pyrt_executor::concurrent::futures::Future;
+use pyrt_executor::PyException;
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    scheduler::loom_seam::model(3, f)
+    pyrt_scheduler::loom_seam::model(3, f)
 }
 
 fn counting_callback(n: &Arc<AtomicUsize>) -> impl FnOnce(&Future<u32>) + Send + 'static {

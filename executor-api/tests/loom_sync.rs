@@ -1,20 +1,20 @@
 //! Loom models of `queue.Queue` and `threading.Condition`: their real code
 //! (`queue/base.rs`, `threading/lock.rs`, `threading/condition.rs`), whose
 //! state locks are loom's under `--cfg loom`, waiting through the real
-//! `waiting::block_until` and `scheduler::block_on_until`.
+//! `waiting::block_until` and `pyrt_scheduler::block_on_until`.
 //!
 //! A lost wake-up shows up as every modelled thread blocked, which loom
 //! reports as a deadlock. Run with `scripts/test.sh loom`.
 #![cfg(loom)]
 
-use executor_api::queue::Queue;
-use executor_api::threading::{Condition, Lock};
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
+use pyrt_executor::queue::Queue;
+use pyrt_executor::threading::{Condition, Lock};
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    scheduler::loom_seam::model(2, f)
+    pyrt_scheduler::loom_seam::model(2, f)
 }
 
 /// `Queue(maxsize=1)`: a producer putting two items (the second `put`

@@ -1,9 +1,9 @@
 //! multiprocessing on threads: Process, Pipe, Value/Array, Manager, queues.
 
-use executor_api::multiprocessing::{
+use pyrt_executor::multiprocessing::{
     current_process, Array, JoinableQueue, Manager, Pipe, Process, Queue, Value,
 };
-use executor_api::{PyException, PyResult};
+use pyrt_executor::{PyException, PyResult};
 
 #[test]
 fn processes_start_join_and_exit_codes() -> PyResult<()> {

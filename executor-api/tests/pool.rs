@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use executor_api::multiprocessing::{cpu_count, Pool};
-use executor_api::{PyException, PyResult};
+use pyrt_executor::multiprocessing::{cpu_count, Pool};
+use pyrt_executor::{PyException, PyResult};
 
 #[test]
 fn map_like_the_issue_example() -> PyResult<()> {
@@ -117,7 +117,7 @@ fn async_results_report_errors_and_readiness() -> PyResult<()> {
 
     let errors = Arc::new(Mutex::new(Vec::new()));
     let e2 = errors.clone();
-    let failing: executor_api::multiprocessing::AsyncResult<u8> = pool.apply_async(
+    let failing: pyrt_executor::multiprocessing::AsyncResult<u8> = pool.apply_async(
         || -> PyResult<u8> { Err(PyException::KeyError("'missing'".into())) },
         None,
         Some(Box::new(move |e: &PyException| {

@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
-use executor_api::{PyException, PyResult};
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
+use pyrt_executor::{PyException, PyResult};
 
 #[test]
 fn fifo_lifo_and_priority_orders() -> PyResult<()> {
@@ -206,9 +206,9 @@ enum Value {
     Dict(Vec<(i64, i64)>),
 }
 
-impl executor_api::queue::PyOrd for Value {
+impl pyrt_executor::queue::PyOrd for Value {
     fn py_lt(&self, other: &Self) -> PyResult<bool> {
-        use executor_api::queue::lt_not_supported;
+        use pyrt_executor::queue::lt_not_supported;
         match (self, other) {
             (Value::Int(a), Value::Int(b)) => Ok(a < b),
             (Value::Dict(_), Value::Dict(_)) => Err(lt_not_supported("dict", "dict")),
@@ -220,7 +220,7 @@ impl executor_api::queue::PyOrd for Value {
 
 #[test]
 fn priority_queue_of_unorderable_values_raises_cpythons_type_error() -> PyResult<()> {
-    use executor_api::PyClass;
+    use pyrt_executor::PyClass;
     let q = PriorityQueue::new(None);
     // The first item needs no comparison.
     q.put(Value::Dict(vec![]), None, None)?;
@@ -283,7 +283,7 @@ fn priority_queue_pops_equal_items_in_heapqs_order() -> PyResult<()> {
     //   [q.get().i for _ in range(6)] == [1, 5, 3, 2, 0, 4]
     #[derive(Debug, PartialEq)]
     struct K(u8, usize);
-    impl executor_api::queue::PyOrd for K {
+    impl pyrt_executor::queue::PyOrd for K {
         fn py_lt(&self, other: &Self) -> PyResult<bool> {
             Ok(self.0 < other.0)
         }

@@ -3,9 +3,9 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use executor_api::concurrent::futures::{as_completed, wait, Future, ALL_COMPLETED};
-use executor_api::queue::Queue;
-use executor_api::{PyException, PyResult};
+use pyrt_executor::concurrent::futures::{as_completed, wait, Future, ALL_COMPLETED};
+use pyrt_executor::queue::Queue;
+use pyrt_executor::{PyException, PyResult};
 
 /// Runs `body` on its own thread and fails if it does not finish in time
 /// (a regression here would otherwise hang the test run).
@@ -65,8 +65,8 @@ fn non_blocking_queue_calls_ignore_a_negative_timeout() {
 
 #[test]
 fn multiprocessing_queues_treat_a_negative_timeout_as_no_wait() {
-    let q: executor_api::multiprocessing::Queue<u8> =
-        executor_api::multiprocessing::Queue::new(Some(1));
+    let q: pyrt_executor::multiprocessing::Queue<u8> =
+        pyrt_executor::multiprocessing::Queue::new(Some(1));
     assert_eq!(
         q.get(None, Some(-1.0)),
         Err(PyException::Empty(String::new()))
@@ -88,7 +88,7 @@ fn multiprocessing_queues_treat_a_negative_timeout_as_no_wait() {
 
 #[test]
 fn event_set_then_clear_still_wakes_every_waiter() {
-    use executor_api::threading::Event;
+    use pyrt_executor::threading::Event;
     const N: usize = 8;
     watchdog(|| {
         let e = Event::new();
@@ -116,7 +116,7 @@ fn overflow() -> PyException {
 
 #[test]
 fn huge_timeouts_raise_overflow_error_where_cpython_does() {
-    use executor_api::threading::{Condition, Lock, RLock, Semaphore, TIMEOUT_MAX};
+    use pyrt_executor::threading::{Condition, Lock, RLock, Semaphore, TIMEOUT_MAX};
     assert_eq!(TIMEOUT_MAX, 9_223_372_036.0);
     let huge = Some(1e100);
     assert_eq!(Lock::new().acquire(None, huge), Err(overflow()));
@@ -148,7 +148,7 @@ fn huge_timeouts_raise_overflow_error_where_cpython_does() {
 
 #[test]
 fn condition_wait_for_returns_the_predicates_last_value() {
-    use executor_api::threading::Condition;
+    use pyrt_executor::threading::Condition;
     use std::sync::{Arc, Mutex};
     watchdog(|| {
         let c = Condition::new(None);
@@ -194,7 +194,7 @@ impl Gate {
 
 mod executor_map {
     use super::*;
-    use executor_api::concurrent::futures::{ProcessPoolExecutor, ThreadPoolExecutor};
+    use pyrt_executor::concurrent::futures::{ProcessPoolExecutor, ThreadPoolExecutor};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -331,7 +331,7 @@ mod executor_map {
 
 mod pool_map {
     use super::*;
-    use executor_api::multiprocessing::Pool;
+    use pyrt_executor::multiprocessing::Pool;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 

@@ -4,12 +4,12 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-use executor_api::threading::{
+use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+use pyrt_executor::threading::{
     active_count, current_thread, enumerate, get_ident, main_thread, Barrier, BoundedSemaphore,
     Condition, Event, Local, Lock, RLock, Semaphore, Thread, Timer,
 };
-use executor_api::{PyException, PyResult};
+use pyrt_executor::{PyException, PyResult};
 
 fn msg(e: PyException) -> String {
     e.to_string()

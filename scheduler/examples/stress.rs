@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use scheduler::ThreadPool;
+use pyrt_scheduler::ThreadPool;
 
 const PRODUCERS: u64 = 8;
 const NESTED_EVERY: u64 = 16;
@@ -75,7 +75,7 @@ impl Books {
 }
 
 fn task(pool: &Arc<ThreadPool>, books: &Arc<Books>, id: u64) {
-    if id.is_multiple_of(NESTED_EVERY) {
+    if id % NESTED_EVERY == 0 {
         let (p, b) = (pool.clone(), books.clone());
         let nested = NESTED_BASE + id;
         pool.spawn(move || {
@@ -131,20 +131,18 @@ fn spawn_watchdog(pool: Arc<ThreadPool>, books: Arc<Books>, expected: u64) {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let total: u64 = if quick { 200_000 } else { 10_000_000 };
-    let nested = (0..total)
-        .filter(|i| i.is_multiple_of(NESTED_EVERY))
-        .count() as u64;
+    let nested = (0..total).filter(|i| i % NESTED_EVERY == 0).count() as u64;
     let expected_count = total + nested;
     let expected_sum: u64 = (0..total).sum::<u64>()
         + (0..total)
-            .filter(|i| i.is_multiple_of(NESTED_EVERY))
+            .filter(|i| i % NESTED_EVERY == 0)
             .map(|i| NESTED_BASE + i)
             .sum::<u64>();
     // Planned panics would flood stderr; the pool reports each one.
     std::panic::set_hook(Box::new(|_| {}));
 
     let rss_before = rss_kib();
-    let pool = Arc::new(ThreadPool::new(scheduler::default_parallelism()).expect("pool"));
+    let pool = Arc::new(ThreadPool::new(pyrt_scheduler::default_parallelism()).expect("pool"));
     let books = Arc::new(Books {
         executed: AtomicU64::new(0),
         checksum: AtomicU64::new(0),

@@ -17,7 +17,7 @@ use crate::worker::WorkerThread;
 /// results. A panic in either is resumed after both have finished.
 ///
 /// ```
-/// let (x, y) = scheduler::join(|| 1 + 1, || 2 * 3);
+/// let (x, y) = pyrt_scheduler::join(|| 1 + 1, || 2 * 3);
 /// assert_eq!((x, y), (2, 6));
 /// ```
 pub fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)

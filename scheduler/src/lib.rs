@@ -19,11 +19,11 @@
 //! | counters | [`PoolStats`] (`stats.rs`) |
 //!
 //! ```
-//! let pool = scheduler::ThreadPool::new(2).unwrap();
+//! let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();
 //! let task = pool.spawn_future(async { 6 * 7 });
 //! assert_eq!(pool.block_on(task), 42);
 //! let sum: u64 = pool.install(|| {
-//!     let (a, b) = scheduler::join(|| (1..=50u64).sum::<u64>(), || (51..=100u64).sum::<u64>());
+//!     let (a, b) = pyrt_scheduler::join(|| (1..=50u64).sum::<u64>(), || (51..=100u64).sum::<u64>());
 //!     a + b
 //! });
 //! assert_eq!(sum, 5050);

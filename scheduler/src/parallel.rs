@@ -111,7 +111,7 @@ where
 /// first one to happen, with its index.
 ///
 /// ```
-/// let r = scheduler::try_map_vec_all((0..100u32).collect(), None, |x| {
+/// let r = pyrt_scheduler::try_map_vec_all((0..100u32).collect(), None, |x| {
 ///     if x % 10 == 3 { Err(x) } else { Ok(x * 2) }
 /// });
 /// let (i, e) = r.unwrap_err();
@@ -256,7 +256,7 @@ fn into_inner<T>(m: Mutex<T>) -> T {
 /// Maps `f` over `items` in parallel, keeping order.
 ///
 /// ```
-/// let squares = scheduler::map_vec((0..1000u64).collect(), None, |x| x * x);
+/// let squares = pyrt_scheduler::map_vec((0..1000u64).collect(), None, |x| x * x);
 /// assert_eq!(squares[999], 999 * 999);
 /// ```
 pub fn map_vec<T, R, F>(items: Vec<T>, min_chunk: Option<usize>, f: F) -> Vec<R>

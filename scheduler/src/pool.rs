@@ -35,7 +35,7 @@ impl std::error::Error for BuildError {}
 /// Configures and builds a [`ThreadPool`].
 ///
 /// ```
-/// let pool = scheduler::ThreadPoolBuilder::new()
+/// let pool = pyrt_scheduler::ThreadPoolBuilder::new()
 ///     .num_threads(2)
 ///     .thread_name_prefix("calc-")
 ///     .build()

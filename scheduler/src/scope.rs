@@ -109,7 +109,7 @@ impl Future for AllDone<'_, '_> {
 ///
 /// ```
 /// let mut parts = [0u64; 4];
-/// scheduler::scope(|s| {
+/// pyrt_scheduler::scope(|s| {
 ///     for (i, p) in parts.iter_mut().enumerate() {
 ///         s.spawn(move |_| *p = (i as u64 + 1) * 10);
 ///     }

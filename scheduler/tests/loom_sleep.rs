@@ -1,7 +1,7 @@
 //! Loom models of the sleep protocol (`scheduler/src/sleep.rs`): the real
 //! `Sleep` type, compiled against loom's `Mutex`, `Condvar`, atomics and
 //! fences through the crate's `loom.rs` shim and reached through the
-//! `#[cfg(loom)]` test seam `scheduler::loom_seam`.
+//! `#[cfg(loom)]` test seam `pyrt_scheduler::loom_seam`.
 //!
 //! A lost wake-up shows up as every modelled thread blocked, which loom
 //! reports as a deadlock and fails the model. Loom explores every
@@ -16,12 +16,12 @@
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
-use scheduler::loom_seam::Sleep;
+use pyrt_scheduler::loom_seam::Sleep;
 
 /// Bounded preemptions keep every model in seconds; 3 covers the races
 /// below (each needs at most two context switches at the wrong moments).
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    scheduler::loom_seam::model(3, f)
+    pyrt_scheduler::loom_seam::model(3, f)
 }
 
 /// A stand-in for a queue of tasks: a count. `push` is a release store, like

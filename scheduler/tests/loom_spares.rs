@@ -1,7 +1,7 @@
 //! Loom model of the spare-worker bookkeeping of the starvation rescue
 //! (`scheduler/src/blocking.rs`)
 //! together with the real sleep protocol (`sleep.rs`), through the
-//! `#[cfg(loom)]` seam `scheduler::loom_seam`.
+//! `#[cfg(loom)]` seam `pyrt_scheduler::loom_seam`.
 //!
 //! The race: a spare decides whether to retire or to sleep while the worker
 //! it stands in for resumes. If the spare read "still needed", went to sleep,
@@ -20,7 +20,7 @@
 
 use loom::sync::Arc;
 use loom::thread;
-use scheduler::loom_seam::{Sleep, Spares};
+use pyrt_scheduler::loom_seam::{Sleep, Spares};
 
 /// A waker that unparks the one thread waiting on it (loom's primitives).
 #[derive(Default)]
@@ -47,7 +47,7 @@ impl Signal {
 }
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    scheduler::loom_seam::model(3, f)
+    pyrt_scheduler::loom_seam::model(3, f)
 }
 
 /// A spare's loop with no work to find (`worker.rs::run`): retire if not
@@ -118,7 +118,7 @@ fn a_waiter_learns_it_is_stuck_when_the_last_other_worker_blocks() {
         };
         let signal = std::sync::Arc::new(Signal::default());
         let waker = std::task::Waker::from(signal.clone());
-        let mut seen = scheduler::StuckWatch::default();
+        let mut seen = pyrt_scheduler::StuckWatch::default();
         let stuck = loop {
             if let Some(s) = spares.watch(&waker, &mut seen, 2) {
                 break s;

@@ -6,7 +6,7 @@
 //! for that latch, sleeping when there is nothing else to do.
 //!
 //! What is real and what is a stand-in: the sleep protocol is the scheduler's
-//! real `Sleep` (through the `#[cfg(loom)]` seam `scheduler::loom_seam`).
+//! real `Sleep` (through the `#[cfg(loom)]` seam `pyrt_scheduler::loom_seam`).
 //! crossbeam-deque is not loom-instrumented, so the deque is a stand-in with
 //! the property our code relies on from it: `pop` and `steal` of the same
 //! element are linearizable, so exactly one of them gets it (crossbeam
@@ -21,10 +21,10 @@ use std::collections::VecDeque;
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
-use scheduler::loom_seam::Sleep;
+use pyrt_scheduler::loom_seam::Sleep;
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    scheduler::loom_seam::model(3, f)
+    pyrt_scheduler::loom_seam::model(3, f)
 }
 
 /// Stand-in for a worker's crossbeam deque: LIFO `pop` for the owner,

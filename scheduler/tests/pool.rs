@@ -2,7 +2,9 @@ use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Barrier};
 
-use scheduler::{join, map_vec, scope, try_map_vec, ThreadPool, ThreadPoolBuilder, WorkerStart};
+use pyrt_scheduler::{
+    join, map_vec, scope, try_map_vec, ThreadPool, ThreadPoolBuilder, WorkerStart,
+};
 
 #[test]
 fn spawned_closures_all_run_exactly_once() {
@@ -105,7 +107,7 @@ fn join_resumes_a_panic_after_both_halves_finished() {
             )
         })
     }));
-    let msg = scheduler::payload_message(r.unwrap_err().as_ref());
+    let msg = pyrt_scheduler::payload_message(r.unwrap_err().as_ref());
     assert_eq!(msg, "left half failed");
     assert_eq!(other_ran.load(Ordering::SeqCst), 1);
     // The pool still works.
@@ -123,7 +125,7 @@ fn a_stolen_half_runs_on_the_thief_and_its_result_and_panic_come_back() {
             join(
                 move || rx.recv().unwrap(),
                 move || {
-                    let me = scheduler::current_worker_index().unwrap();
+                    let me = pyrt_scheduler::current_worker_index().unwrap();
                     tx.send(me).unwrap();
                     me
                 },
@@ -143,7 +145,7 @@ fn a_stolen_half_runs_on_the_thief_and_its_result_and_panic_come_back() {
             )
         })
     }));
-    let msg = scheduler::payload_message(r.unwrap_err().as_ref());
+    let msg = pyrt_scheduler::payload_message(r.unwrap_err().as_ref());
     assert_eq!(msg, "stolen half failed");
     assert_eq!(pool.install(|| fib(20)), 6765);
 }
@@ -426,7 +428,7 @@ fn consumer_then_producer(
     let (done_tx, done_rx) = mpsc::channel();
     let d = done_tx.clone();
     pool.spawn(move || {
-        let v = scheduler::block_on(rx);
+        let v = pyrt_scheduler::block_on(rx);
         d.send(("consumer", std::thread::current().id(), v))
             .unwrap();
     });
@@ -521,7 +523,7 @@ fn try_map_vec_all_runs_every_item_and_drops_everything_once() {
     let n: u64 = if cfg!(miri) { 200 } else { 10_000 };
     let items: Vec<Counted> = (0..n).map(|i| Counted(i, drops.clone())).collect();
     let r = pool.install(|| {
-        scheduler::try_map_vec_all(items, Some(7), |c| {
+        pyrt_scheduler::try_map_vec_all(items, Some(7), |c| {
             ran.fetch_add(1, Ordering::SeqCst);
             let v = c.0;
             if v % 100 == 99 {

@@ -16,7 +16,7 @@ pub struct Gather<F: Future> {
 /// `PyResult`, like `return_exceptions=True`).
 ///
 /// ```
-/// use executor_api::asyncio::{gather, run};
+/// use pyrt_executor::asyncio::{gather, run};
 /// let out = run(gather((1..=3).map(|i| async move { i * 10 }).collect()));
 /// assert_eq!(out, vec![10, 20, 30]);
 /// ```

@@ -6,10 +6,10 @@
 //! thin: what Python hands to the event loop's executor we submit to a
 //! [`ThreadPoolExecutor`], and the caller awaits the result from any async
 //! runtime — `futures_lite::future::block_on`, tokio, or our own pool, which
-//! runs futures as tasks too (`scheduler::ThreadPool::spawn_future`).
+//! runs futures as tasks too (`pyrt_scheduler::ThreadPool::spawn_future`).
 //!
 //! ```
-//! use executor_api::asyncio;
+//! use pyrt_executor::asyncio;
 //! let total = asyncio::run(async {
 //!     let a = asyncio::to_thread(|| 20u64);
 //!     let b = asyncio::run_in_executor(None, || 22u64);
@@ -35,8 +35,8 @@ pub use timeouts::{shield, sleep, wait_for, Sleep, WaitFor};
 /// (what [`wait_for`] raises).
 ///
 /// ```
-/// use executor_api::asyncio;
-/// use executor_api::PyException;
+/// use pyrt_executor::asyncio;
+/// use pyrt_executor::PyException;
 /// assert!(PyException::TimeoutError(String::new()).is_instance_of(&asyncio::TimeoutError));
 /// ```
 #[allow(non_upper_case_globals)]
@@ -63,11 +63,11 @@ pub fn default_executor() -> &'static ThreadPoolExecutor {
 /// the future holds that error.
 ///
 /// ```
-/// use executor_api::asyncio::{run, run_in_executor};
-/// use executor_api::concurrent::futures::ProcessPoolExecutor;
+/// use pyrt_executor::asyncio::{run, run_in_executor};
+/// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
 /// let ex = ProcessPoolExecutor::new(Some(1))?;
 /// assert_eq!(run(run_in_executor(Some(&ex), || 6 * 7))?, 42);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn run_in_executor<F, R, T>(executor: Option<&dyn Executor>, f: F) -> Future<T>
 where

@@ -114,7 +114,7 @@ pub struct Sleep {
 /// or less), without blocking the thread that polls it.
 ///
 /// ```
-/// use executor_api::asyncio::{run, sleep};
+/// use pyrt_executor::asyncio::{run, sleep};
 /// let t = std::time::Instant::now();
 /// run(sleep(0.05));
 /// assert!(t.elapsed().as_secs_f64() >= 0.05);
@@ -156,13 +156,13 @@ pub struct WaitFor<F> {
 /// [`Future`](crate::concurrent::futures::Future)s runs on).
 ///
 /// ```
-/// use executor_api::asyncio::{run, sleep, wait_for};
-/// use executor_api::{PyClass, PyResult};
+/// use pyrt_executor::asyncio::{run, sleep, wait_for};
+/// use pyrt_executor::{PyClass, PyResult};
 /// let slow = async { sleep(10.0).await; PyResult::Ok(1) };
 /// let e = run(wait_for(slow, Some(0.01))).unwrap_err();
 /// assert!(e.is_instance_of(&PyClass::TimeoutError));
 /// assert_eq!(run(wait_for(async { PyResult::Ok(2) }, Some(1.0)))?, 2);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn wait_for<F, T>(future: F, timeout: Option<f64>) -> WaitFor<F>
 where
@@ -202,17 +202,17 @@ where
 }
 
 /// `asyncio.shield(aw)`: runs the awaitable as a task of its own (on
-/// [`scheduler::global`]) and returns a future of its result, so that
+/// [`pyrt_scheduler::global`]) and returns a future of its result, so that
 /// dropping (cancelling) what awaits it, e.g. a [`wait_for`] timing out,
 /// does not stop it.
 ///
 /// ```
-/// use executor_api::asyncio::{run, shield, sleep, wait_for};
-/// use executor_api::PyResult;
+/// use pyrt_executor::asyncio::{run, shield, sleep, wait_for};
+/// use pyrt_executor::PyResult;
 /// let inner = shield(async { sleep(0.05).await; PyResult::Ok(7) });
 /// assert!(run(wait_for(inner.clone(), Some(0.0))).is_err()); // timed out
 /// assert_eq!(inner.result(None)?, 7); // but it ran on
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn shield<F, T>(future: F) -> crate::concurrent::futures::Future<T>
 where

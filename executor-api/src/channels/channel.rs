@@ -17,7 +17,7 @@
 //! `std::time::Instant`, which the browser does not have). The exception is
 //! the rendezvous channel (capacity 0): a hand-over needs the sender parked
 //! *inside* crossbeam, so its `send` blocks there, inside
-//! `scheduler::blocking` so that the pool still counts the worker as
+//! `pyrt_scheduler::blocking` so that the pool still counts the worker as
 //! blocked, and its `send_timeout` needs crossbeam's clock (not in a
 //! browser: see [`Sender::send_timeout`]).
 
@@ -111,14 +111,14 @@ impl<T> std::fmt::Debug for Receiver<T> {
 /// `Some(0)`: a rendezvous channel, each send waits for a receive).
 ///
 /// ```
-/// use executor_api::channels::channel;
+/// use pyrt_executor::channels::channel;
 /// let (tx, rx) = channel(Some(1));
 /// tx.send(1)?;
 /// assert_eq!(tx.try_send(2).unwrap_err().name(), "Full");
 /// assert_eq!(rx.recv()?, 1);
 /// drop(tx);
 /// assert_eq!(rx.recv().unwrap_err().to_string(), "EOFError: channel closed");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn channel<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = match capacity {

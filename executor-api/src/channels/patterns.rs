@@ -13,10 +13,10 @@ use crate::threading::Thread;
 /// Dropping every handle stops the handler thread.
 ///
 /// ```
-/// use executor_api::channels::Service;
+/// use pyrt_executor::channels::Service;
 /// let square = Service::start(|x: u64| x * x)?;
 /// assert_eq!(square.call(7)?, 49);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct Service<Req, Resp> {
     requests: Sender<(Req, Sender<Resp>)>,
@@ -59,7 +59,7 @@ impl<Req: Send + 'static, Resp: Send + 'static> Service<Req, Resp> {
 /// for the last message to be handled).
 ///
 /// ```
-/// use executor_api::channels::{channel, spawn_consumer};
+/// use pyrt_executor::channels::{channel, spawn_consumer};
 /// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
 /// let total = Arc::new(AtomicU64::new(0));
 /// let (tx, rx) = channel(None);
@@ -69,7 +69,7 @@ impl<Req: Send + 'static, Resp: Send + 'static> Service<Req, Resp> {
 /// drop(tx);
 /// worker.join(None)?;
 /// assert_eq!(total.load(Ordering::SeqCst), 10);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn spawn_consumer<T: Send + 'static>(
     receiver: Receiver<T>,
@@ -106,7 +106,7 @@ pub struct StreamReceiver<T> {
 /// the producer may run ahead (`None`: unbounded).
 ///
 /// ```
-/// use executor_api::channels::stream;
+/// use pyrt_executor::channels::stream;
 /// let (tx, rx) = stream(Some(2));
 /// std::thread::spawn(move || {
 ///     for i in 0..5 { tx.send(i).unwrap(); }
@@ -159,14 +159,14 @@ impl<T> Iterator for StreamReceiver<T> {
 /// subscribed; subscribers that were dropped are forgotten.
 ///
 /// ```
-/// use executor_api::channels::Broadcast;
+/// use pyrt_executor::channels::Broadcast;
 /// let b = Broadcast::new();
 /// let (s1, s2) = (b.subscribe(), b.subscribe());
 /// assert_eq!(b.send("hi"), 2);
 /// drop(s2);
 /// assert_eq!(b.send("again"), 1);
 /// assert_eq!(s1.try_recv()?, "hi");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct Broadcast<T> {
     subscribers: Mutex<Vec<Sender<T>>>,
@@ -207,7 +207,7 @@ impl<T: Clone> Broadcast<T> {
 /// Shared state: a value many threads read and update under one lock.
 ///
 /// ```
-/// use executor_api::channels::Shared;
+/// use pyrt_executor::channels::Shared;
 /// let counter = Shared::new(0u64);
 /// std::thread::scope(|s| {
 ///     for _ in 0..4 {

@@ -12,7 +12,7 @@ use crate::waiting::{block_until, deadline};
 /// tried in order, so an earlier one wins when several are ready.
 ///
 /// ```
-/// use executor_api::channels::{channel, select};
+/// use pyrt_executor::channels::{channel, select};
 /// let (tx1, rx1) = channel::<&str>(None);
 /// let (tx2, rx2) = channel::<&str>(None);
 /// tx2.send("two")?;
@@ -22,7 +22,7 @@ use crate::waiting::{block_until, deadline};
 /// let (i, msg) = select(&[&rx1, &rx2], None)?;
 /// assert_eq!((i, msg.unwrap_err().name()), (0, "EOFError"));
 /// # drop(tx2);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn select<T>(
     receivers: &[&Receiver<T>],

@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// bases and MRO.
 ///
 /// ```
-/// use executor_api::PyClass;
+/// use pyrt_executor::PyClass;
 /// assert!(PyClass::BrokenThreadPool.is_subclass_of(&PyClass::RuntimeError));
 /// assert!(!PyClass::MpTimeoutError.is_subclass_of(&PyClass::OSError));
 /// let my_err = PyClass::user("MyErr", PyClass::ValueError);

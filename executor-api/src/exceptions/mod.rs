@@ -45,7 +45,7 @@ pub type PyResult<T> = Result<T, PyException>;
 /// A raised Python exception: its class (the variant) and its message.
 ///
 /// ```
-/// use executor_api::{PyClass, PyException};
+/// use pyrt_executor::{PyClass, PyException};
 /// let e = PyException::ValueError("max_workers must be greater than 0".into());
 /// assert_eq!(e.to_string(), "ValueError: max_workers must be greater than 0");
 /// assert_eq!(PyException::TimeoutError(String::new()).to_string(), "TimeoutError");
@@ -181,7 +181,7 @@ impl PyException {
     /// [`SystemExitCode::None`], any other a [`SystemExitCode::Message`].
     ///
     /// ```
-    /// use executor_api::{PyClass, PyException};
+    /// use pyrt_executor::{PyClass, PyException};
     /// let my_err = PyClass::user("MyErr", PyClass::ValueError);
     /// let e = PyException::with_class(my_err, "bad");
     /// assert!(e.is_instance_of(&PyClass::ValueError));
@@ -338,7 +338,7 @@ impl std::error::Error for PyException {}
 /// `Err` is the exception the task "raised" (re-raised by `result()`).
 ///
 /// ```
-/// use executor_api::{IntoPyResult, PyException, PyResult};
+/// use pyrt_executor::{IntoPyResult, PyException, PyResult};
 /// assert_eq!(5u8.into_py_result(), Ok(5u8));
 /// let raised: PyResult<u8> = Err(PyException::ValueError("bad".into()));
 /// assert_eq!(IntoPyResult::<u8>::into_py_result(raised.clone()), raised);

@@ -17,7 +17,7 @@ impl SystemExitCode {
     /// (whose text the caller prints to stderr first).
     ///
     /// ```
-    /// use executor_api::SystemExitCode;
+    /// use pyrt_executor::SystemExitCode;
     /// assert_eq!(SystemExitCode::None.exit_status(), 0);
     /// assert_eq!(SystemExitCode::Int(3).exit_status(), 3);
     /// assert_eq!(SystemExitCode::Message("bye".into()).exit_status(), 1);

@@ -43,7 +43,7 @@ use crate::IntoPyResult;
 /// The translated `if __name__ == "__main__": main()` is:
 ///
 /// ```no_run
-/// use executor_api::{run_main, sys, PyResult};
+/// use pyrt_executor::{run_main, sys, PyResult};
 ///
 /// fn main_body() -> PyResult<()> {
 ///     println!("working");

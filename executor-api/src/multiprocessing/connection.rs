@@ -12,13 +12,13 @@ use crate::exceptions::{PyException, PyResult};
 /// sending end `OSError: connection is write-only`, as in CPython.
 ///
 /// ```
-/// use executor_api::multiprocessing::Pipe;
+/// use pyrt_executor::multiprocessing::Pipe;
 /// let (reader, writer) = Pipe(Some(false));
 /// writer.send(1)?;
 /// assert_eq!(reader.recv()?, 1);
 /// assert_eq!(reader.send(2).unwrap_err().to_string(), "OSError: connection is read-only");
 /// assert_eq!(writer.recv().unwrap_err().to_string(), "OSError: connection is write-only");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct Connection<T> {
     tx: Mutex<Option<Sender<T>>>,
@@ -43,14 +43,14 @@ impl<T> std::fmt::Debug for Connection<T> {
 /// receive; otherwise the first end only receives and the second only sends.
 ///
 /// ```
-/// use executor_api::multiprocessing::Pipe;
+/// use pyrt_executor::multiprocessing::Pipe;
 /// let (a, b) = Pipe(None);
 /// a.send("hi")?;
 /// assert!(b.poll(None)?);
 /// assert_eq!(b.recv()?, "hi");
 /// a.close();
 /// assert_eq!(b.recv().unwrap_err().name(), "EOFError");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[allow(non_snake_case)]
 pub fn Pipe<T>(duplex: Option<bool>) -> (Connection<T>, Connection<T>) {
@@ -181,7 +181,7 @@ impl<T> Connection<T> {
     /// length < offset + size`.
     ///
     /// ```
-    /// use executor_api::multiprocessing::Pipe;
+    /// use pyrt_executor::multiprocessing::Pipe;
     /// let (a, b) = Pipe::<Vec<u8>>(None);
     /// a.send_bytes(b"abcdefgh", Some(2), Some(3))?;
     /// assert_eq!(b.recv_bytes(None)?, b"cde");
@@ -190,7 +190,7 @@ impl<T> Connection<T> {
     /// a.send_bytes(b"toolong", None, None)?;
     /// assert_eq!(b.recv_bytes(Some(3)).unwrap_err().to_string(), "OSError: bad message length");
     /// assert!(b.closed());
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn send_bytes(&self, buf: &[u8], offset: Option<i64>, size: Option<i64>) -> PyResult<()>
     where

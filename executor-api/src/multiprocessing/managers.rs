@@ -16,7 +16,7 @@ use crate::threading::{Lock, RLock};
 /// `multiprocessing.Manager()` (a `SyncManager`).
 ///
 /// ```
-/// use executor_api::multiprocessing::Manager;
+/// use pyrt_executor::multiprocessing::Manager;
 /// let m = Manager::new();
 /// let d = m.dict();
 /// d.set("a", 1);
@@ -26,7 +26,7 @@ use crate::threading::{Lock, RLock};
 /// ns.set("x", 1);
 /// assert_eq!(ns.get("y").unwrap_err().to_string(),
 ///            "AttributeError: 'Namespace' object has no attribute 'y'");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Manager;
@@ -83,7 +83,7 @@ fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A shared `dict` (insertion-ordered, like Python's).
 ///
 /// ```
-/// use executor_api::multiprocessing::Manager;
+/// use pyrt_executor::multiprocessing::Manager;
 /// let d = Manager::new().dict();
 /// d.set("b", 2);
 /// d.set("a", 1);
@@ -172,7 +172,7 @@ impl<K: Hash + Eq + Debug + Clone, V: Clone> DictProxy<K, V> {
     /// with the same items in any order.
     ///
     /// ```
-    /// use executor_api::multiprocessing::Manager;
+    /// use pyrt_executor::multiprocessing::Manager;
     /// let d = Manager::new().dict();
     /// d.set(1, "a");
     /// let c = d.copy();
@@ -202,12 +202,12 @@ fn py_repr<K: Debug>(key: &K) -> String {
 /// A shared `list`.
 ///
 /// ```
-/// use executor_api::multiprocessing::Manager;
+/// use pyrt_executor::multiprocessing::Manager;
 /// let l = Manager::new().list(vec![1]);
 /// l.append(2);
 /// assert_eq!(l.get(-1)?, 2);
 /// assert_eq!(l.get(5).unwrap_err().to_string(), "IndexError: list index out of range");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Debug)]
 pub struct ListProxy<T>(Arc<Mutex<Vec<T>>>);
@@ -261,14 +261,14 @@ impl<T: Clone> ListProxy<T> {
     /// `l[start:stop]` (`None` for an omitted bound): a plain list.
     ///
     /// ```
-    /// use executor_api::multiprocessing::Manager;
+    /// use pyrt_executor::multiprocessing::Manager;
     /// let l = Manager::new().list(vec![]);
     /// l.extend(0..5);
     /// assert_eq!(l.get_slice(Some(2), Some(10)), vec![2, 3, 4]);
     /// l.imul(2); // l *= 2
     /// assert_eq!(l.to_vec(), vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
     /// assert_eq!(l.pop(None)?, 4);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn get_slice(&self, start: Option<isize>, stop: Option<isize>) -> Vec<T> {
         let l = guard(&self.0);
@@ -310,13 +310,13 @@ impl<T: Clone> ListProxy<T> {
 /// the Python code stores several types).
 ///
 /// ```
-/// use executor_api::multiprocessing::Manager;
+/// use pyrt_executor::multiprocessing::Manager;
 /// let ns = Manager::new().namespace();
 /// ns.set("x", 1);
 /// assert_eq!(ns.get("x")?, 1);
 /// assert_eq!(ns.get("y").unwrap_err().to_string(),
 ///            "AttributeError: 'Namespace' object has no attribute 'y'");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Debug)]
 pub struct Namespace<V>(Arc<Mutex<IndexMap<String, V>>>);
@@ -350,7 +350,7 @@ impl<V: Clone> Namespace<V> {
     /// attribute 'name'` if it is not set.
     ///
     /// ```
-    /// use executor_api::multiprocessing::Manager;
+    /// use pyrt_executor::multiprocessing::Manager;
     /// let ns = Manager::new().namespace();
     /// ns.set("name", "Bob");
     /// ns.set("job", "Builder");
@@ -360,7 +360,7 @@ impl<V: Clone> Namespace<V> {
     /// assert_eq!(ns.to_string(), "Namespace(name='Bob')");
     /// assert_eq!(ns.del("job").unwrap_err().to_string(),
     ///            "AttributeError: 'Namespace' object has no attribute 'job'");
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn del(&self, name: &str) -> PyResult<()> {
         guard(&self.0).shift_remove(name).map(drop).ok_or_else(|| {

@@ -10,7 +10,7 @@
 //! `threading`'s (CPython's `multiprocessing.dummy` does the same).
 //!
 //! ```
-//! use executor_api::multiprocessing::{Event, Lock, Semaphore};
+//! use pyrt_executor::multiprocessing::{Event, Lock, Semaphore};
 //! let e = Event::new();
 //! e.set();
 //! assert!(e.wait(Some(0.0)));
@@ -19,7 +19,7 @@
 //! assert!(!l.acquire(Some(false), None)?);
 //! let s = Semaphore::new(Some(0))?;
 //! assert!(!s.acquire(Some(false), None)?);
-//! # Ok::<(), executor_api::PyException>(())
+//! # Ok::<(), pyrt_executor::PyException>(())
 //! ```
 
 mod connection;

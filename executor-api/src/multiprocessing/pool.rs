@@ -56,12 +56,12 @@ impl PoolBuilder {
     /// free nothing a process exit frees).
     ///
     /// ```
-    /// use executor_api::multiprocessing::Pool;
+    /// use pyrt_executor::multiprocessing::Pool;
     /// let e = Pool::builder().maxtasksperchild(Some(0)).build().unwrap_err();
     /// assert_eq!(e.to_string(), "ValueError: maxtasksperchild must be a positive int or None");
     /// let pool = Pool::builder().processes(Some(2)).maxtasksperchild(Some(1)).build()?;
     /// assert_eq!(pool.apply(|| 6 * 7)?, 42);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn maxtasksperchild(mut self, n: Option<i64>) -> Self {
         self.maxtasksperchild = n;
@@ -115,10 +115,10 @@ impl PoolBuilder {
 /// are always threads).
 ///
 /// ```
-/// use executor_api::multiprocessing::pool::ThreadPool;
+/// use pyrt_executor::multiprocessing::pool::ThreadPool;
 /// let pool = ThreadPool::new(Some(2))?;
 /// assert_eq!(pool.map(|x: i32| x + 1, vec![1, 2], None)?, vec![2, 3]);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub type ThreadPool = Pool;
 
@@ -126,8 +126,8 @@ pub type ThreadPool = Pool;
 /// `with` block: `terminate()`.
 ///
 /// ```
-/// use executor_api::multiprocessing::Pool;
-/// # fn main() -> executor_api::PyResult<()> {
+/// use pyrt_executor::multiprocessing::Pool;
+/// # fn main() -> pyrt_executor::PyResult<()> {
 /// let pool = Pool::new(Some(2))?;
 /// let out: Vec<u64> = pool.map(|x: u64| x * x, 0..1000u64, None)?;
 /// assert_eq!(out[999], 998_001);
@@ -294,7 +294,7 @@ impl Pool {
     /// `terminate()` (dropping the pool does it too).
     ///
     /// ```
-    /// use executor_api::multiprocessing::Pool;
+    /// use pyrt_executor::multiprocessing::Pool;
     /// let pool = Pool::new(Some(1))?;
     /// {
     ///     let p = pool.enter()?;
@@ -302,7 +302,7 @@ impl Pool {
     ///     p.terminate(); // __exit__
     /// }
     /// assert_eq!(pool.enter().unwrap_err().to_string(), "ValueError: Pool not running");
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn enter(&self) -> PyResult<&Pool> {
         self.check_running()?;
@@ -342,8 +342,8 @@ impl Pool {
     /// a list of an iterable without `__len__` first).
     ///
     /// ```
-    /// use executor_api::multiprocessing::Pool;
-    /// use executor_api::PyException;
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use pyrt_executor::PyException;
     /// let pool = Pool::new(Some(2))?;
     /// let items = (0..5).map(|i| if i == 3 { Err(PyException::ValueError("when".into())) } else { Ok(i) });
     /// let e = pool.try_map(|x: i32| x * x, items, Some(1)).unwrap_err();
@@ -375,8 +375,8 @@ impl Pool {
     /// CPython).
     ///
     /// ```
-    /// use executor_api::multiprocessing::Pool;
-    /// use executor_api::PyException;
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use pyrt_executor::PyException;
     /// let pool = Pool::new(Some(2))?;
     /// let items = (0..20).map(|i| if i == 7 { Err(PyException::ValueError("when".into())) } else { Ok(i) });
     /// let out: Vec<_> = pool.try_imap(|x: i32| x * x, items, Some(2))?.collect();

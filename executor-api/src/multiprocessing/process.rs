@@ -17,8 +17,8 @@ const RUNNING: i32 = i32::MIN;
 /// thread; `args` are captured by the closure. Clones are the same process.
 ///
 /// ```
-/// use executor_api::multiprocessing::Process;
-/// use executor_api::PyException;
+/// use pyrt_executor::multiprocessing::Process;
+/// use pyrt_executor::PyException;
 /// let ok = Process::new(|| ());
 /// assert_eq!(ok.exitcode(), None);
 /// ok.start()?;
@@ -125,7 +125,7 @@ impl Process {
     /// already started` after `start()`.
     ///
     /// ```
-    /// use executor_api::multiprocessing::Process;
+    /// use pyrt_executor::multiprocessing::Process;
     /// let p = Process::new(|| ());
     /// p.set_daemon(true)?;
     /// assert!(p.daemon());
@@ -135,7 +135,7 @@ impl Process {
     ///     "AssertionError: process has already started"
     /// );
     /// # p.join(None)?;
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn set_daemon(&self, daemon: bool) -> PyResult<()> {
         if self.started.load(Ordering::SeqCst) {
@@ -222,8 +222,8 @@ fn children() -> std::sync::MutexGuard<'static, Vec<(Option<u64>, Process)>> {
 /// them).
 ///
 /// ```
-/// use executor_api::multiprocessing::{active_children, Process};
-/// use executor_api::threading::Event;
+/// use pyrt_executor::multiprocessing::{active_children, Process};
+/// use pyrt_executor::threading::Event;
 /// let go = Event::new();
 /// let go2 = go.clone();
 /// let p = Process::new(move || { go2.wait(None); });
@@ -232,7 +232,7 @@ fn children() -> std::sync::MutexGuard<'static, Vec<(Option<u64>, Process)>> {
 /// go.set();
 /// p.join(None)?;
 /// assert!(active_children().is_empty());
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn active_children() -> Vec<Process> {
     let me = CURRENT_PID.with(Cell::get);
@@ -266,12 +266,12 @@ fn register_exit_function() {
 /// What `multiprocessing.current_process()` tells about the caller.
 ///
 /// ```
-/// use executor_api::multiprocessing::{current_process, Process};
+/// use pyrt_executor::multiprocessing::{current_process, Process};
 /// let p = Process::with_name("worker", || assert_eq!(current_process().name, "worker"));
 /// p.start()?;
 /// p.join(None)?;
 /// assert_eq!(p.exitcode(), Some(0));
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProcessInfo {
@@ -282,7 +282,7 @@ pub struct ProcessInfo {
 /// `multiprocessing.current_process()`.
 ///
 /// ```
-/// assert_eq!(executor_api::multiprocessing::current_process().name, "MainProcess");
+/// assert_eq!(pyrt_executor::multiprocessing::current_process().name, "MainProcess");
 /// ```
 pub fn current_process() -> ProcessInfo {
     let name = CURRENT.with(|c| c.borrow().clone());

@@ -15,7 +15,7 @@ use crate::exceptions::{PyException, PyResult};
 /// asked for a `JoinableQueue`).
 ///
 /// ```
-/// use executor_api::multiprocessing::Queue;
+/// use pyrt_executor::multiprocessing::Queue;
 /// let q = Queue::new(None);
 /// q.put(1, None, None)?;
 /// assert_eq!(q.get(None, None)?, 1);
@@ -23,7 +23,7 @@ use crate::exceptions::{PyException, PyResult};
 /// let err = q.put(2, None, None).unwrap_err().to_string();
 /// assert!(err.starts_with("ValueError: Queue <multiprocessing.queues.Queue object at 0x"));
 /// assert!(err.ends_with("> is closed"));
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Debug)]
 pub struct Queue<T> {
@@ -35,13 +35,13 @@ pub struct Queue<T> {
 /// call `task_done` and whose producers may `join`.
 ///
 /// ```
-/// use executor_api::multiprocessing::JoinableQueue;
+/// use pyrt_executor::multiprocessing::JoinableQueue;
 /// let q = JoinableQueue::new(None);
 /// q.put("job", None, None)?;
 /// assert_eq!(q.get(None, None)?, "job");
 /// q.task_done()?;
 /// q.join(); // every item is done: returns at once
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub type JoinableQueue<T> = Queue<T>;
 

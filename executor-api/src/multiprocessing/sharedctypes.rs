@@ -13,7 +13,7 @@ use crate::threading::RLock;
 /// the value.
 ///
 /// ```
-/// use executor_api::multiprocessing::{RawValue, Value};
+/// use pyrt_executor::multiprocessing::{RawValue, Value};
 /// let v = RawValue::new(5i32);
 /// v.set(v.get() + 1);
 /// assert_eq!(v.get(), 6);
@@ -53,14 +53,14 @@ impl<T: Clone> RawValue<T> {
 /// and `get_lock`.
 ///
 /// ```
-/// use executor_api::multiprocessing::Value;
+/// use pyrt_executor::multiprocessing::Value;
 /// let v = Value::new(5i32);
 /// {
 ///     let _g = v.get_lock().with()?; // with v.get_lock():
 ///     v.set(v.get() + 1);            //     v.value += 1
 /// }
 /// assert_eq!(v.get(), 6);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Value<T> {
@@ -77,13 +77,13 @@ impl<T: Clone> Value<T> {
     /// `Value(typecode, value, lock=lock)`: `get_lock()` is that lock.
     ///
     /// ```
-    /// use executor_api::multiprocessing::Value;
-    /// use executor_api::threading::RLock;
+    /// use pyrt_executor::multiprocessing::Value;
+    /// use pyrt_executor::threading::RLock;
     /// let lock = RLock::new();
     /// let v = Value::with_lock(1, lock.clone());
     /// let _g = v.get_lock().with()?; // holds `lock`
     /// assert_eq!(v.get(), 1);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn with_lock(value: T, lock: RLock) -> Self {
         Value {
@@ -122,7 +122,7 @@ impl<T> Deref for Value<T> {
 /// Clones share the array.
 ///
 /// ```
-/// use executor_api::multiprocessing::RawArray;
+/// use pyrt_executor::multiprocessing::RawArray;
 /// let a = RawArray::new(vec![1, 2, 3, 4]);
 /// assert_eq!(a.get_slice(Some(1), None), vec![2, 3, 4]);
 /// a.set_slice(Some(0), Some(2), vec![9, 9])?;
@@ -132,7 +132,7 @@ impl<T> Deref for Value<T> {
 ///     "ValueError: Can only assign sequence of same size"
 /// );
 /// assert_eq!(RawArray::<i32>::with_size(3).to_vec(), vec![0, 0, 0]);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct RawArray<T> {
@@ -242,13 +242,13 @@ impl<T: Clone> RawArray<T> {
 /// `get_lock`.
 ///
 /// ```
-/// use executor_api::multiprocessing::Array;
+/// use pyrt_executor::multiprocessing::Array;
 /// let a = Array::new(vec![1, 2, 3]);
 /// a.set(0, 10)?;
 /// assert_eq!(a.to_vec(), vec![10, 2, 3]);
 /// assert_eq!(a.get(5).unwrap_err().to_string(), "IndexError: invalid index");
 /// assert_eq!(Array::<i32>::with_size(2).to_vec(), vec![0, 0]);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Array<T> {

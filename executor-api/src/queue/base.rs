@@ -22,7 +22,7 @@ use scheduler::Instant;
 /// zero or a negative size means unbounded.
 ///
 /// ```
-/// use executor_api::queue::Queue;
+/// use pyrt_executor::queue::Queue;
 /// let q = Queue::new(Some(-1)); // negative: unbounded, as in Python
 /// for i in 0..3 {
 ///     q.put(i, None, None)?;
@@ -32,7 +32,7 @@ use scheduler::Instant;
 /// q.task_done()?;
 /// assert_eq!(q.get(Some(true), Some(-1.0)).unwrap_err().to_string(),
 ///            "ValueError: 'timeout' must be a non-negative number");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct BaseQueue<T, S: Store<T>> {
     inner: Arc<Inner<S>>,
@@ -86,8 +86,8 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// overriding `_init`/`_put`/`_get`/`_qsize` becomes.
     ///
     /// ```
-    /// use executor_api::queue::{BaseQueue, Fifo, Store};
-    /// use executor_api::{PyException, PyResult};
+    /// use pyrt_executor::queue::{BaseQueue, Fifo, Store};
+    /// use pyrt_executor::{PyException, PyResult};
     ///
     /// /// `class NoNegatives(Queue)` whose `_put` raises on negative items.
     /// #[derive(Default)]
@@ -177,13 +177,13 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// woken, as in CPython).
     ///
     /// ```
-    /// use executor_api::queue::Queue;
+    /// use pyrt_executor::queue::Queue;
     /// let q = Queue::new(Some(3));
     /// q.put_nowait(1)?;
     /// q.put_nowait(2)?;
     /// q.set_maxsize(2);
     /// assert_eq!(q.put_nowait(3).unwrap_err().name(), "Full");
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn set_maxsize(&self, maxsize: isize) {
         self.lock().maxsize = maxsize;
@@ -210,14 +210,14 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// none).
     ///
     /// ```
-    /// use executor_api::queue::Queue;
+    /// use pyrt_executor::queue::Queue;
     /// let q = Queue::new(None);
     /// q.put("a", None, None)?;
     /// q.get(None, None)?;
     /// assert_eq!(q.unfinished_tasks(), 1);
     /// q.task_done()?;
     /// assert_eq!(q.unfinished_tasks(), 0);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn unfinished_tasks(&self) -> usize {
         self.lock().unfinished

@@ -7,7 +7,7 @@
 //! thread (or pool worker) as a Python thread would.
 //!
 //! ```
-//! use executor_api::queue::{PriorityQueue, Queue};
+//! use pyrt_executor::queue::{PriorityQueue, Queue};
 //! let q = Queue::new(Some(2));
 //! q.put("a", None, None)?;
 //! q.put("b", None, None)?;
@@ -18,7 +18,7 @@
 //! pq.put((2, "low"), None, None)?;
 //! pq.put((1, "high"), None, None)?;
 //! assert_eq!(pq.get(None, None)?, (1, "high"));
-//! # Ok::<(), executor_api::PyException>(())
+//! # Ok::<(), pyrt_executor::PyException>(())
 //! ```
 
 mod base;

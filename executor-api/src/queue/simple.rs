@@ -7,7 +7,7 @@ use crate::exceptions::PyResult;
 /// `queue.SimpleQueue()`: an unbounded FIFO queue; `put` never blocks.
 ///
 /// ```
-/// use executor_api::queue::SimpleQueue;
+/// use pyrt_executor::queue::SimpleQueue;
 /// let q = SimpleQueue::new();
 /// q.put(1, None, None);
 /// assert_eq!(q.get(None, None), Ok(1));

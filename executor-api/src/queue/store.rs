@@ -13,12 +13,12 @@ use crate::exceptions::{PyException, PyResult};
 /// no task).
 ///
 /// ```
-/// use executor_api::queue::{Lifo, Store};
+/// use pyrt_executor::queue::{Lifo, Store};
 /// let mut s = Lifo::default();
 /// s.push(1)?;
 /// s.push(2)?;
 /// assert_eq!((s.len(), s.pop()?), (2, 2));
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub trait Store<T> {
     /// `_put(item)`: adds an item (the store owns it even if this raises).
@@ -43,8 +43,8 @@ pub trait Store<T> {
 /// implements it to raise where Python would.
 ///
 /// ```
-/// use executor_api::queue::{lt_not_supported, PriorityQueue, PyOrd};
-/// use executor_api::{PyClass, PyResult};
+/// use pyrt_executor::queue::{lt_not_supported, PriorityQueue, PyOrd};
+/// use pyrt_executor::{PyClass, PyResult};
 ///
 /// /// A transpiled value: an `int` or a `dict` (its items).
 /// #[derive(Debug, PartialEq)]
@@ -72,7 +72,7 @@ pub trait Store<T> {
 /// assert!(e.is_instance_of(&PyClass::TypeError));
 /// assert_eq!(e.to_string(),
 ///            "TypeError: '<' not supported between instances of 'dict' and 'dict'");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub trait PyOrd {
     /// `self < other`, or the exception Python's `<` raises.
@@ -83,7 +83,7 @@ pub trait PyOrd {
 /// 'B'`, for a [`PyOrd`] impl whose values do not compare.
 ///
 /// ```
-/// use executor_api::queue::lt_not_supported;
+/// use pyrt_executor::queue::lt_not_supported;
 /// assert_eq!(lt_not_supported("str", "int").to_string(),
 ///            "TypeError: '<' not supported between instances of 'str' and 'int'");
 /// ```
@@ -210,24 +210,24 @@ py_ord_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 /// First in, first out (`queue.Queue`).
 ///
 /// ```
-/// use executor_api::queue::{Fifo, Store};
+/// use pyrt_executor::queue::{Fifo, Store};
 /// let mut s = Fifo::default();
 /// s.push("a")?;
 /// s.push("b")?;
 /// assert_eq!(s.pop()?, "a");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct Fifo<T>(VecDeque<T>);
 
 /// Last in, first out (`queue.LifoQueue`).
 ///
 /// ```
-/// use executor_api::queue::{Lifo, Store};
+/// use pyrt_executor::queue::{Lifo, Store};
 /// let mut s = Lifo::default();
 /// s.push("a")?;
 /// s.push("b")?;
 /// assert_eq!(s.pop()?, "b");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct Lifo<T>(Vec<T>);
 
@@ -239,13 +239,13 @@ pub struct Lifo<T>(Vec<T>);
 /// `(priority, item)` tuples.
 ///
 /// ```
-/// use executor_api::queue::{Priority, Store};
+/// use pyrt_executor::queue::{Priority, Store};
 /// let mut s = Priority::default();
 /// s.push((2, "b"))?;
 /// s.push((1, "z"))?;
 /// s.push((1, "a"))?; // same priority: the items decide
 /// assert_eq!(s.pop()?, (1, "a"));
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct Priority<T>(Vec<T>);
 

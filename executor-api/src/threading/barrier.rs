@@ -14,7 +14,7 @@ pub type Action = Arc<dyn Fn() -> PyResult<()> + Send + Sync>;
 /// `<threading.Barrier: waiters=0/2>`, `<threading.Barrier: broken>`.
 ///
 /// ```
-/// use executor_api::threading::Barrier;
+/// use pyrt_executor::threading::Barrier;
 /// let b = Barrier::new(2, None, None);
 /// let b2 = b.clone();
 /// let t = std::thread::spawn(move || b2.wait(None));
@@ -22,7 +22,7 @@ pub type Action = Arc<dyn Fn() -> PyResult<()> + Send + Sync>;
 /// let theirs = t.join().unwrap()?;
 /// assert_eq!(mine + theirs, 1); // indices 0 and 1
 /// assert_eq!(format!("{b:?}"), "<threading.Barrier: waiters=0/2>");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone)]
 pub struct Barrier {

@@ -68,7 +68,7 @@ impl Slot {
 /// count=0>, 0)>`.
 ///
 /// ```
-/// use executor_api::threading::Condition;
+/// use pyrt_executor::threading::Condition;
 /// let c = Condition::new(None);
 /// let _held = c.with()?;
 /// assert!(!c.wait(Some(0.01))?); // nobody notifies: times out
@@ -76,7 +76,7 @@ impl Slot {
 /// drop(_held);
 /// assert_eq!(format!("{c:?}"),
 ///            "<Condition(<unlocked _thread.RLock object owner=0 count=0>, 0)>");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone)]
 pub struct Condition {
@@ -147,12 +147,12 @@ impl Condition {
     /// for a plain `Lock` (as in CPython), whether anybody holds it.
     ///
     /// ```
-    /// use executor_api::threading::Condition;
+    /// use pyrt_executor::threading::Condition;
     /// let c = Condition::new(None);
     /// assert!(!c.is_owned());
     /// let _held = c.with()?;
     /// assert!(c.is_owned());
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn is_owned(&self) -> bool {
         match &self.lock {
@@ -173,7 +173,7 @@ impl Condition {
     /// needs; the lock's `RuntimeError` if it is not held.
     ///
     /// ```
-    /// use executor_api::threading::Condition;
+    /// use pyrt_executor::threading::Condition;
     /// let c = Condition::new(None);
     /// assert!(c.release_save().is_err());
     /// c.acquire(None, None)?;
@@ -181,7 +181,7 @@ impl Condition {
     /// assert!(!c.is_owned());
     /// c.acquire_restore(saved);
     /// assert!(c.is_owned());
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn release_save(&self) -> PyResult<(usize, u64)> {
         match &self.lock {
@@ -268,12 +268,12 @@ impl Condition {
     /// `OverflowError` once it has to wait.
     ///
     /// ```
-    /// use executor_api::threading::Condition;
+    /// use pyrt_executor::threading::Condition;
     /// let c = Condition::new(None);
     /// let _held = c.with()?;
     /// assert_eq!(c.wait_for(|| vec![1, 2], None)?, vec![1, 2]);
     /// assert_eq!(c.wait_for(|| 0u32, Some(0.0))?, 0);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn wait_for<R: Truthy>(
         &self,

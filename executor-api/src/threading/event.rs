@@ -9,7 +9,7 @@ use crate::waiting::{block_until, deadline, Waiters};
 /// `repr()` without the address: `<threading.Event: unset>`.
 ///
 /// ```
-/// use executor_api::threading::Event;
+/// use pyrt_executor::threading::Event;
 /// let e = Event::new();
 /// assert!(!e.wait(Some(0.01)));
 /// let e2 = e.clone();

@@ -60,8 +60,8 @@ fn slot() -> &'static RwLock<Option<ExceptHook>> {
 /// threading.__excepthook__`).
 ///
 /// ```
-/// use executor_api::threading::{default_excepthook, set_excepthook, Thread};
-/// use executor_api::PyException;
+/// use pyrt_executor::threading::{default_excepthook, set_excepthook, Thread};
+/// use pyrt_executor::PyException;
 /// set_excepthook(|args| println!("{} in {}", args.exc_value, args.thread.as_ref().unwrap().name()));
 /// let t = Thread::builder().name("w").build(|| -> Result<(), PyException> {
 ///     Err(PyException::ValueError("boom".into()))

@@ -231,10 +231,10 @@ pub(crate) fn nested_thread(make: impl FnOnce(String, u64) -> Thread) -> Option<
 /// for the life of the process (ours are small integers, not addresses).
 ///
 /// ```
-/// let a = executor_api::threading::get_ident();
-/// let b = std::thread::spawn(executor_api::threading::get_ident).join().unwrap();
+/// let a = pyrt_executor::threading::get_ident();
+/// let b = std::thread::spawn(pyrt_executor::threading::get_ident).join().unwrap();
 /// assert_ne!(a, b);
-/// assert_eq!(a, executor_api::threading::get_ident());
+/// assert_eq!(a, pyrt_executor::threading::get_ident());
 /// ```
 pub fn get_ident() -> u64 {
     let nested = FRAMES.with(|fr| fr.borrow().last().map(Frame::ident));
@@ -247,7 +247,7 @@ pub fn get_ident() -> u64 {
 /// native id.
 ///
 /// ```
-/// assert!(executor_api::threading::get_native_id() > 0);
+/// assert!(pyrt_executor::threading::get_native_id() > 0);
 /// ```
 pub fn get_native_id() -> u64 {
     native_id().unwrap_or_else(get_ident)

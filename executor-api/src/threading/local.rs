@@ -26,7 +26,7 @@ type Init<T> = Box<dyn Fn() -> T + Send + Sync>;
 /// A thread's value is dropped when that thread ends, or with the `Local`.
 ///
 /// ```
-/// use executor_api::threading::Local;
+/// use pyrt_executor::threading::Local;
 /// let data: Local<u32> = Local::new();
 /// data.set(1);
 /// let d2 = data.clone();
@@ -42,14 +42,14 @@ type Init<T> = Box<dyn Fn() -> T + Send + Sync>;
 /// assert_eq!(data.get(), Some(1));
 /// assert_eq!(data.take_attr("x")?, 1);
 /// assert!(data.take_attr("x").is_err());
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 ///
 /// `local()` takes no arguments (CPython's `TypeError: Initialization
 /// arguments are not supported`) — here that is a compile error:
 ///
 /// ```compile_fail
-/// let l = executor_api::threading::Local::<u32>::new(1);
+/// let l = pyrt_executor::threading::Local::<u32>::new(1);
 /// ```
 pub struct Local<T> {
     inner: Arc<Inner<T>>,
@@ -111,7 +111,7 @@ impl<T: Send + 'static> Local<T> {
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     /// use std::sync::Arc;
-    /// use executor_api::threading::Local;
+    /// use pyrt_executor::threading::Local;
     /// let runs = Arc::new(AtomicUsize::new(0));
     /// let r = runs.clone();
     /// let local = Local::with_init(move || r.fetch_add(1, SeqCst) + 100).named("MyLocal");
@@ -210,7 +210,7 @@ impl<T: Clone + Send + 'static> Local<T> {
     /// '_thread._local' object has no attribute 'x'` if it has none here.
     ///
     /// ```
-    /// use executor_api::threading::Local;
+    /// use pyrt_executor::threading::Local;
     /// let l: Local<u8> = Local::new().named("LocalSubclass");
     /// let e = l.getattr("x").unwrap_err();
     /// assert_eq!(e.to_string(), "AttributeError: 'LocalSubclass' object has no attribute 'x'");

@@ -15,7 +15,7 @@ use crate::waiting::{block_until, check_timeout_range, deadline, Waiters};
 /// `repr()` without the address: `<unlocked _thread.lock object>`.
 ///
 /// ```
-/// use executor_api::threading::Lock;
+/// use pyrt_executor::threading::Lock;
 /// let lock = Lock::new();
 /// assert!(lock.acquire(None, None)?);
 /// assert!(!lock.acquire(Some(false), None)?);
@@ -26,7 +26,7 @@ use crate::waiting::{block_until, check_timeout_range, deadline, Waiters};
 /// }
 /// assert!(!lock.locked());
 /// assert_eq!(format!("{lock:?}"), "<unlocked _thread.lock object>");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct Lock {

@@ -12,7 +12,7 @@ use crate::waiting::{block_until, deadline, Waiters};
 /// address: `<locked _thread.RLock object owner=1 count=2>`.
 ///
 /// ```
-/// use executor_api::threading::RLock;
+/// use pyrt_executor::threading::RLock;
 /// let r = RLock::new();
 /// assert!(r.acquire(None, None)?);
 /// assert!(r.acquire(None, None)?); // again, same thread
@@ -21,7 +21,7 @@ use crate::waiting::{block_until, deadline, Waiters};
 /// assert_eq!(r.release().unwrap_err().to_string(),
 ///            "RuntimeError: cannot release un-acquired lock");
 /// assert_eq!(format!("{r:?}"), "<unlocked _thread.RLock object owner=0 count=0>");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct RLock {
@@ -109,12 +109,12 @@ impl RLock {
     /// `_is_owned()`: true if the calling thread owns the lock.
     ///
     /// ```
-    /// use executor_api::threading::RLock;
+    /// use pyrt_executor::threading::RLock;
     /// let r = RLock::new();
     /// assert!(!r.is_owned());
     /// r.acquire(None, None)?;
     /// assert!(r.is_owned());
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn is_owned(&self) -> bool {
         let st = self.state();
@@ -125,12 +125,12 @@ impl RLock {
     /// lock (0 if another thread owns it).
     ///
     /// ```
-    /// use executor_api::threading::RLock;
+    /// use pyrt_executor::threading::RLock;
     /// let r = RLock::new();
     /// r.acquire(None, None)?;
     /// r.acquire(None, None)?;
     /// assert_eq!(r.recursion_count(), 2);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn recursion_count(&self) -> usize {
         let st = self.state();
@@ -147,7 +147,7 @@ impl RLock {
     /// lock` if the lock is not held.
     ///
     /// ```
-    /// use executor_api::threading::RLock;
+    /// use pyrt_executor::threading::RLock;
     /// let r = RLock::new();
     /// assert!(r.release_save().is_err());
     /// r.acquire(None, None)?;
@@ -156,7 +156,7 @@ impl RLock {
     /// assert_eq!(r.recursion_count(), 0);
     /// r.acquire_restore(saved);
     /// assert_eq!(r.recursion_count(), 2);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn release_save(&self) -> PyResult<(usize, u64)> {
         let mut st = self.state();

@@ -12,7 +12,7 @@ use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 /// `<threading.BoundedSemaphore: value=0/1>`.
 ///
 /// ```
-/// use executor_api::threading::{BoundedSemaphore, Semaphore};
+/// use pyrt_executor::threading::{BoundedSemaphore, Semaphore};
 /// let s = Semaphore::new(Some(1))?;
 /// assert!(s.acquire(None, None)?);
 /// assert!(!s.acquire(Some(false), None)?);
@@ -23,7 +23,7 @@ use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 /// let b = BoundedSemaphore::new(Some(1))?;
 /// assert_eq!(b.release(None).unwrap_err().to_string(),
 ///            "ValueError: Semaphore released too many times");
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone)]
 pub struct Semaphore {

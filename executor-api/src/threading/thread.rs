@@ -17,14 +17,14 @@ type Target = Box<dyn FnOnce() -> PyResult<()> + Send>;
 /// `threading.Thread`. Clones are the same thread object.
 ///
 /// ```
-/// use executor_api::threading::Thread;
+/// use pyrt_executor::threading::Thread;
 /// let t = Thread::builder().name("worker").build(|| println!("hi"));
 /// assert!(!t.is_alive());
 /// t.start()?;
 /// t.join(None)?;
 /// assert_eq!(t.name(), "worker");
 /// assert!(t.ident().is_some());
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 #[derive(Clone)]
 pub struct Thread {
@@ -201,7 +201,7 @@ impl Thread {
     /// Whether both handles are the same thread object (Python's `is`).
     ///
     /// ```
-    /// use executor_api::threading::{current_thread, main_thread};
+    /// use pyrt_executor::threading::{current_thread, main_thread};
     /// assert!(current_thread().ptr_eq(&current_thread()));
     /// # let _ = main_thread();
     /// ```
@@ -223,7 +223,7 @@ impl Thread {
     /// status of active thread` once started.
     ///
     /// ```
-    /// use executor_api::threading::Thread;
+    /// use pyrt_executor::threading::Thread;
     /// let t = Thread::new(|| ());
     /// t.set_daemon(true)?;
     /// assert!(t.daemon());
@@ -232,7 +232,7 @@ impl Thread {
     ///     t.set_daemon(false).unwrap_err().to_string(),
     ///     "RuntimeError: cannot set daemon status of active thread"
     /// );
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn set_daemon(&self, daemon: bool) -> PyResult<()> {
         if self.inner.started.load(Ordering::SeqCst) {
@@ -350,7 +350,7 @@ const THREAD_STACK_MIN: i64 = 0x8000;
 /// builder sets theirs).
 ///
 /// ```
-/// use executor_api::threading::{stack_size, Thread};
+/// use pyrt_executor::threading::{stack_size, Thread};
 /// assert_eq!(stack_size(None)?, 0);
 /// assert_eq!(
 ///     stack_size(Some(1000)).unwrap_err().to_string(),
@@ -361,7 +361,7 @@ const THREAD_STACK_MIN: i64 = 0x8000;
 /// t.start()?; // with a 256 KiB stack
 /// t.join(None)?;
 /// assert_eq!(stack_size(Some(0))?, 262_144);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn stack_size(size: Option<i64>) -> PyResult<u64> {
     let Some(size) = size else {
@@ -417,7 +417,7 @@ static MAIN: OnceLock<Thread> = OnceLock::new();
 /// (or without) it, the std thread named `main`.
 ///
 /// ```
-/// use executor_api::threading::main_thread;
+/// use pyrt_executor::threading::main_thread;
 /// let m = main_thread();
 /// assert_eq!(m.name(), "MainThread");
 /// assert!(m.ident().is_some());
@@ -469,11 +469,11 @@ pub(crate) fn stop_main_and_join_threads() {
 /// `Dummy-N`; the main thread (see [`main_thread`]) is `MainThread`.
 ///
 /// ```
-/// use executor_api::threading::{current_thread, Thread};
+/// use pyrt_executor::threading::{current_thread, Thread};
 /// let t = Thread::builder().name("x").build(|| assert_eq!(current_thread().name(), "x"));
 /// t.start()?;
 /// t.join(None)?;
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub fn current_thread() -> Thread {
     // A call running nested on a worker is a thread of its own.
@@ -512,7 +512,7 @@ pub fn enumerate() -> Vec<Thread> {
 /// `threading.active_count()`: `len(enumerate())`.
 ///
 /// ```
-/// assert!(executor_api::threading::active_count() >= 1);
+/// assert!(pyrt_executor::threading::active_count() >= 1);
 /// ```
 pub fn active_count() -> usize {
     enumerate().len()

@@ -19,7 +19,7 @@ use crate::IntoPyResult;
 /// of each, as `function(*args, **kwargs)` does.
 ///
 /// ```
-/// use executor_api::threading::{Event, Timer};
+/// use pyrt_executor::threading::{Event, Timer};
 /// let fired = Event::new();
 /// let f = fired.clone();
 /// let t = Timer::new(0.01, move || f.set());
@@ -32,7 +32,7 @@ use crate::IntoPyResult;
 /// never.start()?;
 /// never.cancel();
 /// never.join(None)?;
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct Timer<A = (), K = ()> {
     thread: Thread,
@@ -89,7 +89,7 @@ where
     ///
     /// ```
     /// use std::collections::HashMap;
-    /// use executor_api::threading::Timer;
+    /// use pyrt_executor::threading::Timer;
     /// let t = Timer::with_args(
     ///     0.0,
     ///     |args: Vec<i32>, kwargs: HashMap<String, i32>| assert_eq!((args.len(), kwargs.len()), (2, 1)),
@@ -100,7 +100,7 @@ where
     /// assert_eq!(t.interval(), 0.0);
     /// t.start()?;
     /// t.join(None)?;
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn with_args<F, R>(interval: f64, function: F, args: A, kwargs: K) -> Timer<A, K>
     where

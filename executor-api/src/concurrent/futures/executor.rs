@@ -14,7 +14,7 @@ pub type Job = Box<dyn FnOnce() + Send + 'static>;
 /// `submit` of each executor is built on the same queue.
 ///
 /// ```
-/// use executor_api::concurrent::futures::{Executor, ProcessPoolExecutor, ThreadPoolExecutor};
+/// use pyrt_executor::concurrent::futures::{Executor, ProcessPoolExecutor, ThreadPoolExecutor};
 /// use std::sync::atomic::{AtomicUsize, Ordering};
 /// use std::sync::Arc;
 /// let ran = Arc::new(AtomicUsize::new(0));
@@ -26,7 +26,7 @@ pub type Job = Box<dyn FnOnce() + Send + 'static>;
 ///     ex.submit_job(Box::new(move || { ran.fetch_add(1, Ordering::SeqCst); }))?.result(None)?;
 /// }
 /// assert_eq!(ran.load(Ordering::SeqCst), 2);
-/// # Ok::<(), executor_api::PyException>(())
+/// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub trait Executor: Send + Sync {
     /// `executor.submit(job)`: the errors of the executor's own `submit`

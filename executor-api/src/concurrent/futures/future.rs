@@ -17,13 +17,13 @@
 //! # Waiting, as CPython waits
 //!
 //! `result()` and `exception()` block the caller like a Python thread: a
-//! worker that waits runs nothing else meanwhile (`scheduler::block_on_until`
+//! worker that waits runs nothing else meanwhile (`pyrt_scheduler::block_on_until`
 //! parks it), so an executor never has more calls in progress than
 //! workers. One case differs, because CPython has no answer there but a
 //! deadlock: a worker of the future's own pool waits, with no timeout, for
 //! it while it is
 //! still queued, and every other worker of the pool is blocked too and no
-//! new one may start (`scheduler::Stuck`). Then nothing but the waiter could
+//! new one may start (`pyrt_scheduler::Stuck`). Then nothing but the waiter could
 //! ever run the call, so the waiter claims it and runs it on its own stack —
 //! as a different Python thread (`threading/ident.rs`: its own ident,
 //! `threading.local` values, `current_thread()` and lock ownership). If the
@@ -250,7 +250,7 @@ impl<T> fmt::Debug for Future<T> {
 /// Used by `Future`'s repr (`state=finished returned int`).
 ///
 /// ```
-/// use executor_api::concurrent::futures::python_type_name;
+/// use pyrt_executor::concurrent::futures::python_type_name;
 /// assert_eq!(python_type_name::<u64>(), "int");
 /// assert_eq!(python_type_name::<Vec<String>>(), "list");
 /// assert_eq!(python_type_name::<(i32, f64)>(), "tuple");
@@ -644,7 +644,7 @@ impl<T> Future<T> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use executor_api::concurrent::futures::Future;
+    /// use pyrt_executor::concurrent::futures::Future;
     /// let f: Future<u32> = Future::new();
     /// assert_eq!(f.waiters(), 0);
     /// let g = f.clone();
@@ -655,7 +655,7 @@ impl<T> Future<T> {
     /// f.set_result(5)?;
     /// assert_eq!(t.join().unwrap()?, 5);
     /// assert_eq!(f.waiters(), 0);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn waiters(&self) -> usize {
         lock(&self.shared().state).wakers.len()
@@ -720,12 +720,12 @@ impl<T> Future<T> {
     /// the handle is consumed: clone it first to wait again.
     ///
     /// ```
-    /// use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
+    /// use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
     /// struct NotClone(u32);
     /// let ex = ThreadPoolExecutor::new(Some(1))?;
     /// let f: Future<NotClone> = ex.submit(|| NotClone(7))?;
     /// assert_eq!(f.into_result(None)?.0, 7);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn into_result(self, timeout: Option<Duration>) -> PyResult<T> {
         if !self.wait_done(scheduler::deadline_after(timeout)) {

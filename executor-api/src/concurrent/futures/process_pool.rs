@@ -13,8 +13,8 @@ use crate::exceptions::{IntoPyResult, PyException, PyResult};
 /// on threads. `max_workers=None` means `os.cpu_count()`.
 ///
 /// ```
-/// use executor_api::concurrent::futures::ProcessPoolExecutor;
-/// # fn main() -> executor_api::PyResult<()> {
+/// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
+/// # fn main() -> pyrt_executor::PyResult<()> {
 /// let ex = ProcessPoolExecutor::new(Some(2))?;
 /// let squares: Vec<u32> = ex
 ///     .map(|x: u32| x * x, 0..5u32, None, Some(2))?
@@ -125,11 +125,11 @@ impl ProcessPoolExecutor {
     /// [`ThreadPoolExecutor::live_threads`].
     ///
     /// ```
-    /// use executor_api::concurrent::futures::ProcessPoolExecutor;
+    /// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
     /// let ex = ProcessPoolExecutor::new(Some(4))?;
     /// ex.submit(|| 6 * 7)?.result(None)?;
     /// assert_eq!(ex.live_processes(), 1);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn live_processes(&self) -> usize {
         self.inner.live_threads()

@@ -81,16 +81,16 @@ impl ThreadPoolExecutorBuilder {
     }
 
     /// How worker threads are started (default: std threads); see
-    /// [`scheduler::Spawner`]. If it fails for a worker, the executor keeps
+    /// [`pyrt_scheduler::Spawner`]. If it fails for a worker, the executor keeps
     /// the workers it has and the next `submit` raises
     /// `RuntimeError: can't start new thread`; if no worker starts, `build`
     /// raises it.
     ///
     /// ```
-    /// use executor_api::concurrent::futures::ThreadPoolExecutor;
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
     /// let ex = ThreadPoolExecutor::builder()
     ///     .max_workers(Some(2))
-    ///     .spawner(scheduler::StdSpawner)
+    ///     .spawner(pyrt_scheduler::StdSpawner)
     ///     .build()
     ///     .unwrap();
     /// assert_eq!(ex.submit(|| 1 + 1).unwrap().result(None).unwrap(), 2);
@@ -108,8 +108,8 @@ impl ThreadPoolExecutorBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-    /// use executor_api::queue::Queue;
+    /// use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+    /// use pyrt_executor::queue::Queue;
     /// let ex = ThreadPoolExecutor::builder()
     ///     .max_workers(Some(1))
     ///     .starvation_rescue(Duration::from_millis(20))
@@ -120,7 +120,7 @@ impl ThreadPoolExecutorBuilder {
     /// let producer: Future<()> = ex.submit(move || q2.put(7, None, None))?; // queued behind it
     /// assert_eq!(consumer.result(None)?, 7);
     /// producer.result(None)?;
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn starvation_rescue(mut self, after: Duration) -> Self {
         self.starvation_rescue = Some(after);
@@ -299,8 +299,8 @@ impl Shared {
 /// the last handle is leaving Python's `with` block: `shutdown(wait=True)`.
 ///
 /// ```
-/// use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
-/// # fn main() -> executor_api::PyResult<()> {
+/// use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+/// # fn main() -> pyrt_executor::PyResult<()> {
 /// let ex = ThreadPoolExecutor::new(Some(4))?;
 /// let f: Future<u64> = ex.submit(move || 6 * 7)?;
 /// assert_eq!(f.result(None)?, 42);
@@ -328,8 +328,8 @@ impl ThreadPoolExecutor {
     /// `ValueError: max_workers must be greater than 0` if 0 or less.
     ///
     /// ```
-    /// use executor_api::concurrent::futures::ThreadPoolExecutor;
-    /// use executor_api::PyClass;
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// use pyrt_executor::PyClass;
     /// let e = ThreadPoolExecutor::new(Some(-3)).unwrap_err();
     /// assert!(e.is_instance_of(&PyClass::ValueError));
     /// assert_eq!(e.to_string(), "ValueError: max_workers must be greater than 0");
@@ -354,14 +354,14 @@ impl ThreadPoolExecutor {
     /// (CPython's list keeps the joined threads).
     ///
     /// ```
-    /// use executor_api::concurrent::futures::ThreadPoolExecutor;
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
     /// let ex = ThreadPoolExecutor::new(Some(4))?;
     /// assert_eq!(ex.live_threads(), 0);
     /// ex.submit(|| 1)?.result(None)?;
     /// assert_eq!(ex.live_threads(), 1);
     /// ex.shutdown(true, false);
     /// assert_eq!(ex.live_threads(), 0);
-    /// # Ok::<(), executor_api::PyException>(())
+    /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn live_threads(&self) -> usize {
         self.shared.pool.live_workers()
