@@ -1,0 +1,74 @@
+//! A worker rank's side: receive calls, run them on this rank's own
+//! work-stealing pool, send each reply as soon as it is ready.
+//!
+//! The rank first tells the master how many calls it can run at once
+//! (`Hello` with its pool's thread count); the master never sends more
+//! than that many unanswered calls, so every call that arrives finds a
+//! thread. The main thread only receives; the pool thread that ran a call
+//! encodes and sends its reply itself (`Registry::serve`: a raised
+//! exception or a panic is the reply, never the end of the rank). On
+//! `Stop` the loop waits for its pool to finish and returns.
+
+use crate::{Tag, Transport};
+use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+use pyrt_executor::{PyException, PyResult};
+use pyrt_remote::{Call, Registry};
+use std::sync::Arc;
+
+/// What one worker rank did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Served {
+    pub(crate) calls: u64,
+}
+
+/// Serves calls from rank 0 with `threads` threads until it says `Stop`.
+pub(crate) fn serve(
+    transport: Arc<dyn Transport>,
+    registry: Arc<Registry>,
+    threads: usize,
+) -> PyResult<Served> {
+    let pool = ThreadPoolExecutor::builder()
+        .max_workers(Some(threads as i64))
+        .thread_name_prefix(format!("mpi-rank{}", transport.rank()))
+        .build()?;
+    transport.send(0, Tag::Hello, (threads as u32).to_le_bytes().to_vec())?;
+    let mut calls = 0;
+    loop {
+        let message = transport.recv()?;
+        match message.tag {
+            Tag::Call => {
+                // Bytes that are no call mean the ranks run different
+                // binaries: nothing could answer it, so the rank ends with
+                // the error (and MPI ends the job).
+                let call = Call::from_bytes(&message.bytes)?;
+                calls += 1;
+                let (transport, registry) = (transport.clone(), registry.clone());
+                pool.submit(move || {
+                    let sent = registry
+                        .serve(&call)
+                        .to_bytes()
+                        .and_then(|reply| transport.send(0, Tag::Reply, reply));
+                    if let Err(e) = sent {
+                        // Only possible once rank 0 is gone (MPI aborts on
+                        // its own errors): nobody is left to tell but stderr.
+                        eprintln!(
+                            "pyrt-mpi: rank {}: cannot send a reply: {e}",
+                            transport.rank()
+                        );
+                    }
+                })?;
+            }
+            Tag::Stop => break,
+            Tag::Hello | Tag::Reply | Tag::Wake => {
+                return Err(PyException::RuntimeError(format!(
+                    "rank {}: unexpected {:?} message from rank {}",
+                    transport.rank(),
+                    message.tag,
+                    message.from
+                )))
+            }
+        }
+    }
+    pool.shutdown(true, false);
+    Ok(Served { calls })
+}
