@@ -95,7 +95,7 @@ impl MpiExecutorBuilder {
         self.start_on(transport, registry)
     }
 
-    /// [`start`](Self::start) on any transport, e.g. one rank of
+    /// `start` (feature `mpi`) on any transport, e.g. one rank of
     /// [`local_world`]. A job of one rank gets a served thread-rank of
     /// its own.
     ///

@@ -69,3 +69,4 @@ pub use mpi_transport::{MpiTransport, MAX_NAP};
 pub use pool::{AsyncResult, IMapUnordered, MpiPool};
 pub use pyrt_remote::{Registry, RemoteFn};
 pub use transport::{local_world, LocalTransport, Message, Tag, Transport};
+pub use worker::current_rank;

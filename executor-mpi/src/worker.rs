@@ -13,7 +13,28 @@ use crate::{Tag, Transport};
 use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
 use pyrt_executor::{PyException, PyResult};
 use pyrt_remote::{Call, Registry};
+use std::cell::Cell;
 use std::sync::Arc;
+
+thread_local! {
+    static RANK: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// The rank whose pool runs the calling thread: `Some(rank)` inside a
+/// call served by a worker rank, `None` elsewhere (e.g. on rank 0).
+///
+/// ```
+/// use pyrt_mpi::{current_rank, run_local, RemoteFn};
+/// assert_eq!(current_rank(), None);
+/// let rank = run_local(2, |r| {
+///     let _: RemoteFn<(), Option<usize>> = r.register("where", |_: ()| current_rank());
+/// }, |ex| ex.submit(&ex.function::<(), Option<usize>>("where")?, ())?.result(None))?;
+/// assert_eq!(rank, Some(1));
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
+pub fn current_rank() -> Option<usize> {
+    RANK.with(Cell::get)
+}
 
 /// What one worker rank did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +48,11 @@ pub(crate) fn serve(
     registry: Arc<Registry>,
     threads: usize,
 ) -> PyResult<Served> {
+    let rank = transport.rank();
     let pool = ThreadPoolExecutor::builder()
         .max_workers(Some(threads as i64))
-        .thread_name_prefix(format!("mpi-rank{}", transport.rank()))
+        .thread_name_prefix(format!("mpi-rank{rank}"))
+        .initializer(move || RANK.with(|r| r.set(Some(rank))))
         .build()?;
     transport.send(0, Tag::Hello, (threads as u32).to_le_bytes().to_vec())?;
     let mut calls = 0;
