@@ -62,7 +62,10 @@ impl MpiCommExecutor {
 
     /// Options: threads per rank.
     pub fn builder() -> MpiExecutorBuilder {
-        MpiExecutorBuilder { threads: None }
+        MpiExecutorBuilder {
+            threads: None,
+            prefetch: None,
+        }
     }
 }
 
@@ -70,6 +73,7 @@ impl MpiCommExecutor {
 #[derive(Debug, Clone)]
 pub struct MpiExecutorBuilder {
     threads: Option<usize>,
+    prefetch: Option<usize>,
 }
 
 impl MpiExecutorBuilder {
@@ -83,6 +87,28 @@ impl MpiExecutorBuilder {
     /// The thread count each worker rank will use.
     pub fn threads(&self) -> usize {
         self.threads.unwrap_or_else(default_threads)
+    }
+
+    /// Calls each worker rank keeps queued behind its running ones, so that
+    /// a thread that finishes a call finds the next one at once instead of
+    /// after a round trip to rank 0 (default: as many as it has threads;
+    /// `Some(0)` sends a rank only calls it can start at once). Like
+    /// CPython's `ProcessPoolExecutor`, whose call queue holds one call more
+    /// than its workers, a call sent ahead is running for `cancel()`.
+    ///
+    /// ```
+    /// let b = pyrt_mpi::MpiCommExecutor::builder().threads_per_rank(Some(2));
+    /// assert_eq!(b.clone().prefetch_per_rank(Some(0)).prefetch(), 0);
+    /// assert_eq!(b.prefetch(), 2);
+    /// ```
+    pub fn prefetch_per_rank(mut self, n: Option<i64>) -> Self {
+        self.prefetch = n.map(|n| n.max(0) as usize);
+        self
+    }
+
+    /// The calls each worker rank keeps queued ahead.
+    pub fn prefetch(&self) -> usize {
+        self.prefetch.unwrap_or_else(|| self.threads())
     }
 
     /// Initialises MPI (`MPI_THREAD_MULTIPLE`) and starts the executor on
@@ -113,11 +139,11 @@ impl MpiExecutorBuilder {
         transport: impl Transport,
         registry: Registry,
     ) -> PyResult<Option<MpiPoolExecutor>> {
-        let threads = self.threads();
+        let (threads, prefetch) = (self.threads(), self.prefetch());
         let registry = Arc::new(registry);
         let transport: Arc<dyn Transport> = Arc::new(transport);
         if transport.rank() != 0 {
-            worker::serve(transport, registry, threads)?;
+            worker::serve(transport, registry, threads, prefetch)?;
             return Ok(None);
         }
         let (transport, own_worker) = if transport.size() == 1 {
@@ -129,7 +155,9 @@ impl MpiExecutorBuilder {
             let registry = registry.clone();
             let handle = std::thread::Builder::new()
                 .name("pyrt-mpi-rank1".into())
-                .spawn(move || worker::serve(Arc::new(served), registry, threads).map(|_| ()))
+                .spawn(move || {
+                    worker::serve(Arc::new(served), registry, threads, prefetch).map(|_| ())
+                })
                 .map_err(|e| PyException::RuntimeError(format!("can't start new thread: {e}")))?;
             (Arc::new(master) as Arc<dyn Transport>, Some(handle))
         } else {

@@ -65,7 +65,7 @@ pub use executor::{
 };
 pub use map_iter::MapIter;
 #[cfg(feature = "mpi")]
-pub use mpi_transport::{MpiTransport, MAX_NAP};
+pub use mpi_transport::{MpiTransport, MAX_NAP, SPINS};
 pub use pool::{AsyncResult, IMapUnordered, MpiPool};
 pub use pyrt_remote::{Registry, RemoteFn};
 pub use transport::{local_world, LocalTransport, Message, Tag, Transport};

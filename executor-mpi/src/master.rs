@@ -2,14 +2,17 @@
 //! thread that receives replies.
 //!
 //! Scheduling is demand-driven. Each worker rank starts by saying how many
-//! calls it can run at once (`Hello`: its pool's thread count); that many
-//! are its *credits*. A call goes to the rank with the most credits left
+//! calls it runs at once (`Hello`: its pool's thread count) and how many it
+//! takes at once (its threads plus the calls it keeps ready behind them,
+//! `prefetch_per_rank`); the latter are its *credits*. A call goes to the rank with the most credits left
 //! and takes one; its reply gives it back. Calls no rank has room for wait
 //! in one FIFO queue at the master, where `cancel()` can still stop them
 //! (CPython's `set_running_or_notify_cancel` runs as a call leaves the
 //! queue). So a fast rank, which returns its credits sooner, gets more
-//! work, and at most `max_workers` (the sum of the credits) calls are in
-//! progress at once.
+//! work. At most `max_workers` (the sum of the threads) calls run at once;
+//! as in CPython's `ProcessPoolExecutor`, whose call queue holds a call
+//! more than its workers (`EXTRA_QUEUED_CALLS`), a call that left the
+//! master for a rank counts as running and can no longer be cancelled.
 //!
 //! Sending happens on whichever thread queued or freed the room, outside
 //! the lock. The receiving thread completes futures outside the lock too,
@@ -244,8 +247,8 @@ impl Master {
                 let mut st = self.lock();
                 match message.tag {
                     Tag::Hello => {
-                        let threads = hello_threads(&message.bytes);
-                        st.credits[message.from] = threads;
+                        let (threads, room) = parse_hello(&message.bytes);
+                        st.credits[message.from] = room;
                         st.ranks[message.from].threads = threads;
                         st.hellos += 1;
                         if st.hellos == workers {
@@ -332,12 +335,25 @@ fn best_rank(credits: &[usize]) -> Option<usize> {
     (room > 0).then_some(rank)
 }
 
-/// The thread count a `Hello` carries (at least 1).
-fn hello_threads(bytes: &[u8]) -> usize {
-    let mut b = [0u8; 4];
-    let n = bytes.len().min(4);
-    b[..n].copy_from_slice(&bytes[..n]);
-    (u32::from_le_bytes(b) as usize).max(1)
+/// A `Hello`'s thread count and room (calls the rank takes at once), two
+/// little-endian `u32`s; at least 1 each.
+pub(crate) fn parse_hello(bytes: &[u8]) -> (usize, usize) {
+    let word = |i: usize| {
+        let mut b = [0u8; 4];
+        if let Some(w) = bytes.get(4 * i..4 * i + 4) {
+            b.copy_from_slice(w);
+        }
+        (u32::from_le_bytes(b) as usize).max(1)
+    };
+    let threads = word(0);
+    (threads, word(1).max(threads))
+}
+
+/// The bytes of a `Hello`.
+pub(crate) fn hello(threads: usize, room: usize) -> Vec<u8> {
+    let mut v = (threads as u32).to_le_bytes().to_vec();
+    v.extend_from_slice(&(room as u32).to_le_bytes());
+    v
 }
 
 #[cfg(test)]
@@ -349,7 +365,8 @@ mod tests {
         assert_eq!(best_rank(&[0, 0, 0]), None);
         assert_eq!(best_rank(&[0, 2, 2]), Some(1));
         assert_eq!(best_rank(&[0, 1, 3]), Some(2));
-        assert_eq!(hello_threads(&7u32.to_le_bytes()), 7);
-        assert_eq!(hello_threads(&[]), 1);
+        assert_eq!(parse_hello(&hello(7, 9)), (7, 9));
+        assert_eq!(parse_hello(&hello(4, 0)), (4, 4));
+        assert_eq!(parse_hello(&[]), (1, 1));
     }
 }

@@ -7,9 +7,12 @@
 //! library that cannot give that level is a `RuntimeError` at start.
 //!
 //! `recv` polls (`MPI_Improbe`, then the matched receive), because MPI has
-//! no way to wake a thread waiting in it from outside: it spins briefly,
-//! then yields, then sleeps in growing steps up to [`MAX_NAP`]. A busy rank
-//! therefore answers within microseconds and an idle one uses little CPU
+//! no way to wake a thread waiting in it from outside: [`SPINS`] polls in
+//! a spin loop, as many yielding the CPU in between, then polls with
+//! sleeps in between, doubling from 1 µs (in practice Linux's ~50 µs timer
+//! slack) up to [`MAX_NAP`]. Sleeping early matters when ranks share cores
+//! (`--oversubscribe`): pollers that keep spinning or yielding take the
+//! CPU from the threads running calls. An idle rank uses little CPU
 //! (OpenMPI's own blocking receive would spin a core at 100 %).
 //!
 //! A rank that dies (killed, crashed, exited without finalising) is
@@ -28,6 +31,9 @@ use pyrt_executor::{PyException, PyResult};
 use std::fmt;
 use std::time::Duration;
 
+/// Polls `recv` makes in a spin loop (and then as many yielding) before
+/// it sleeps between polls.
+pub const SPINS: u32 = 64;
 /// The longest sleep between two polls of an idle rank.
 pub const MAX_NAP: Duration = Duration::from_micros(500);
 
@@ -93,7 +99,7 @@ impl Transport for MpiTransport {
 
     fn recv(&self) -> PyResult<Message> {
         let world = Self::world();
-        let mut idle_polls: u32 = 0;
+        let mut polls: u32 = 0;
         loop {
             if let Some(probed) = world.any_process().immediate_matched_probe() {
                 let (bytes, status) = probed.matched_receive_vec::<u8>();
@@ -109,21 +115,17 @@ impl Transport for MpiTransport {
                     bytes,
                 });
             }
-            nap(idle_polls);
-            idle_polls = idle_polls.saturating_add(1);
-        }
-    }
-}
-
-/// The pause after `polls` empty polls in a row.
-fn nap(polls: u32) {
-    match polls {
-        0..=63 => std::hint::spin_loop(),
-        64..=127 => std::thread::yield_now(),
-        n => {
-            let micros = 1u64 << ((n - 128) / 16).min(9);
-            // allow-sleep: MPI cannot wake a waiting thread, so an idle rank polls
-            std::thread::sleep(Duration::from_micros(micros).min(MAX_NAP));
+            polls = polls.saturating_add(1);
+            if polls < SPINS {
+                std::hint::spin_loop();
+            } else if polls < 2 * SPINS {
+                std::thread::yield_now();
+            } else {
+                // 1 µs doubling every 16 sleeps, at most MAX_NAP.
+                let nap = Duration::from_micros(1 << ((polls - 2 * SPINS) / 16).min(9));
+                // allow-sleep: MPI cannot wake a waiting thread, so an idle rank polls
+                std::thread::sleep(nap.min(MAX_NAP));
+            }
         }
     }
 }

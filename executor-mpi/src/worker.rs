@@ -1,12 +1,16 @@
 //! A worker rank's side: receive calls, run them on this rank's own
 //! work-stealing pool, send each reply as soon as it is ready.
 //!
-//! The rank first tells the master how many calls it can run at once
-//! (`Hello` with its pool's thread count); the master never sends more
-//! than that many unanswered calls, so every call that arrives finds a
-//! thread. The main thread only receives; the pool thread that ran a call
+//! The rank first tells the master how many calls it runs at once (its
+//! pool's thread count) and how many it takes (those plus `prefetch`
+//! waiting in its pool's queue, so a thread that finishes finds its next
+//! call without a round trip to rank 0); the master never sends more than
+//! that many unanswered calls. The main thread only receives; the pool thread that ran a call
 //! encodes and sends its reply itself (`Registry::serve`: a raised
-//! exception or a panic is the reply, never the end of the rank). On
+//! exception or a panic is the reply, never the end of the rank). While
+//! the rank is full no call can arrive (the master sends no more
+//! than the rank has room for), so the main thread then sleeps until a
+//! call finishes instead of polling MPI and taking CPU from the calls. On
 //! `Stop` the loop waits for its pool to finish and returns.
 
 use crate::{Tag, Transport};
@@ -47,6 +51,7 @@ pub(crate) fn serve(
     transport: Arc<dyn Transport>,
     registry: Arc<Registry>,
     threads: usize,
+    prefetch: usize,
 ) -> PyResult<Served> {
     let rank = transport.rank();
     let pool = ThreadPoolExecutor::builder()
@@ -54,9 +59,22 @@ pub(crate) fn serve(
         .thread_name_prefix(format!("mpi-rank{rank}"))
         .initializer(move || RANK.with(|r| r.set(Some(rank))))
         .build()?;
-    transport.send(0, Tag::Hello, (threads as u32).to_le_bytes().to_vec())?;
+    let room = threads + prefetch;
+    transport.send(0, Tag::Hello, crate::master::hello(threads, room))?;
     let mut calls = 0;
+    let (finished, finishes) = crossbeam_channel::unbounded::<()>();
+    let mut in_flight = 0usize;
     loop {
+        while finishes.try_recv().is_ok() {
+            in_flight -= 1;
+        }
+        if in_flight >= room {
+            // A plain thread, not a pool worker: it may block on a channel.
+            if finishes.recv().is_ok() {
+                in_flight -= 1;
+            }
+            continue;
+        }
         let message = transport.recv()?;
         match message.tag {
             Tag::Call => {
@@ -65,7 +83,9 @@ pub(crate) fn serve(
                 // the error (and MPI ends the job).
                 let call = Call::from_bytes(&message.bytes)?;
                 calls += 1;
+                in_flight += 1;
                 let (transport, registry) = (transport.clone(), registry.clone());
+                let finished = finished.clone();
                 pool.submit(move || {
                     let sent = registry
                         .serve(&call)
@@ -79,6 +99,7 @@ pub(crate) fn serve(
                             transport.rank()
                         );
                     }
+                    let _ = finished.send(());
                 })?;
             }
             Tag::Stop => break,

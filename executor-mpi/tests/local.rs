@@ -93,7 +93,9 @@ fn gated(open: Event) -> impl Fn(&mut Registry) + Send + Sync + 'static {
 }
 
 fn one_thread() -> pyrt_mpi::MpiExecutorBuilder {
-    MpiCommExecutor::builder().threads_per_rank(Some(1))
+    MpiCommExecutor::builder()
+        .threads_per_rank(Some(1))
+        .prefetch_per_rank(Some(0))
 }
 
 /// The gate's handle and the two calls holding both ranks.
