@@ -30,6 +30,7 @@
 //! ```
 
 #![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
 // The browser build is nightly-only anyway (`-Z build-std`); its spawner
 // waits and notifies on the board with `memory.atomic.wait32`/`notify`
 // (`spawner/web_worker.rs`), still unstable in `core::arch::wasm32`.
@@ -37,6 +38,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod blocking;
+pub mod ext;
 mod inline;
 mod job;
 mod join;
@@ -56,13 +58,10 @@ mod unwind;
 mod wait;
 mod worker;
 
-pub use blocking::{Stuck, StuckWatch};
-pub use job::HeapJob;
 pub use join::join;
 pub use parallel::{for_each_range, map_vec, try_map_vec, try_map_vec_all};
 pub use pool::{
-    current_num_threads, current_worker_index, global, BuildError, PoolHandle, ThreadPool,
-    ThreadPoolBuilder,
+    current_num_threads, current_worker_index, global, BuildError, ThreadPool, ThreadPoolBuilder,
 };
 pub use scope::{scope, Scope};
 pub use spawner::{
@@ -71,9 +70,7 @@ pub use spawner::{
 };
 pub use stats::{PoolStats, WorkerStats};
 pub use task::{Runnable, Task, TaskMeta};
-pub use unwind::payload_message;
 pub use wait::{block_on, block_on_until, blocking, deadline_after};
 /// The clock of deadlines and timeouts: `std::time::Instant`, except in a
 /// browser, where std has no clock and `web_time` reads `performance.now()`.
 pub use web_time::Instant;
-pub use worker::remaining_stack;

@@ -19,6 +19,7 @@ use crate::Instant;
 
 /// A pool could not start any of its workers.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct BuildError {
     /// The spawner's error.
     pub source: io::Error,
@@ -30,7 +31,11 @@ impl fmt::Display for BuildError {
     }
 }
 
-impl std::error::Error for BuildError {}
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
 
 /// Configures and builds a [`ThreadPool`].
 ///
@@ -51,6 +56,23 @@ pub struct ThreadPoolBuilder {
     start_handler: Option<StartHandler>,
     lazy: bool,
     rescue: Option<(std::time::Duration, RescueHandler)>,
+}
+
+impl fmt::Debug for ThreadPoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPoolBuilder")
+            .field("num_threads", &self.num_threads)
+            .field("thread_name_prefix", &self.thread_name_prefix)
+            .field("stack_size", &self.stack_size)
+            .field("custom_spawner", &self.spawner.is_some())
+            .field("start_handler", &self.start_handler.is_some())
+            .field("lazy", &self.lazy)
+            .field(
+                "rescue_after",
+                &self.rescue.as_ref().map(|(after, _)| after),
+            )
+            .finish()
+    }
 }
 
 impl ThreadPoolBuilder {

@@ -6,6 +6,7 @@
 //! is resumed by `scope` after all of them have finished.
 
 use std::any::Any;
+use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
@@ -41,6 +42,14 @@ struct ScopePtr<'scope>(*const Scope<'scope>);
 // dereferenced while the scope is alive, which `scope` guarantees by waiting
 // for `pending` to reach zero before returning.
 unsafe impl Send for ScopePtr<'_> {}
+
+impl fmt::Debug for Scope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scope")
+            .field("pending", &lock(&self.state).pending)
+            .finish_non_exhaustive()
+    }
+}
 
 impl<'scope> Scope<'scope> {
     /// Spawns `f` as a task of this scope.

@@ -21,6 +21,7 @@ impl WorkerCounters {
 
 /// A snapshot of one worker's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WorkerStats {
     /// Tasks this worker ran.
     pub executed: u64,
@@ -36,6 +37,7 @@ pub struct WorkerStats {
 
 /// A snapshot of a pool's counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PoolStats {
     /// One entry per worker, by index.
     pub workers: Vec<WorkerStats>,

@@ -13,6 +13,7 @@ use crate::worker::WorkerThread;
 
 /// What every task carries besides its future.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TaskMeta {
     /// Index of the worker that created the task, or `usize::MAX` if it was
     /// created outside the pool. Fork-join uses it to see whether a task

@@ -300,7 +300,7 @@ impl PyException {
         if let Some(e) = payload.downcast_ref::<PyException>() {
             return e.clone();
         }
-        PyException::PanicException(scheduler::payload_message(payload))
+        PyException::PanicException(scheduler::ext::payload_message(payload))
     }
 
     /// `OverflowError: timeout value is too large`, CPython's error for a

@@ -2,6 +2,7 @@
 
 /// The argument of `SystemExit` / `sys.exit(code)`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SystemExitCode {
     /// `sys.exit()` / `sys.exit(None)`: exit status 0.
     None,

@@ -21,6 +21,7 @@ use crate::waiting::{block_until, timeout_range_error, Waiters};
 /// The lock under a [`Condition`]: Python accepts a `Lock` or an `RLock`.
 /// `{:?}` is the lock's own.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum ConditionLock {
     /// A `threading.Lock`.
     Lock(Lock),

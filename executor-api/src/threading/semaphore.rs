@@ -34,6 +34,7 @@ pub struct Semaphore {
 
 /// `threading.BoundedSemaphore(value=1)`: a [`Semaphore`] whose `release`
 /// may not raise the value above its initial value.
+#[derive(Debug)]
 pub struct BoundedSemaphore;
 
 impl BoundedSemaphore {

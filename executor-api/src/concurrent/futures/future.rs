@@ -47,7 +47,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use scheduler::{Instant, PoolHandle, Stuck, StuckWatch};
+use scheduler::ext::{PoolHandle, Stuck, StuckWatch};
+use scheduler::Instant;
 
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 use crate::threading::ident::{nested_depth, run_as_nested, NestedNames};
@@ -168,7 +169,7 @@ where
 
 /// A submitted future is its own queue entry: the scheduler holds the same
 /// `Arc` as the `Future` handles, so `submit` allocates once.
-impl<T, F, R> scheduler::HeapJob for Job<T, F>
+impl<T, F, R> scheduler::ext::HeapJob for Job<T, F>
 where
     T: Send + 'static,
     F: FnOnce() -> R + Send + 'static,
@@ -324,7 +325,10 @@ impl<T: Send + 'static> Future<T> {
     /// A future and the task body that completes it.
     /// A future for `f`, and the same allocation as the job that runs it
     /// (queue it with `PoolHandle::submit_job`).
-    pub(crate) fn with_job<F, R>(origin: Arc<Origin>, f: F) -> (Self, Arc<impl scheduler::HeapJob>)
+    pub(crate) fn with_job<F, R>(
+        origin: Arc<Origin>,
+        f: F,
+    ) -> (Self, Arc<impl scheduler::ext::HeapJob>)
     where
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
@@ -609,7 +613,7 @@ impl<T> Future<T> {
         let Some(origin) = &self.shared().origin else {
             return false;
         };
-        let too_deep = match scheduler::remaining_stack() {
+        let too_deep = match scheduler::ext::remaining_stack() {
             Some(left) => left < NESTED_STACK_RESERVE,
             None => nested_depth() >= NESTED_DEPTH_LIMIT,
         };

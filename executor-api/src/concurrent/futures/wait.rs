@@ -12,6 +12,7 @@ use crate::exceptions::{PyException, PyResult};
 
 /// When [`wait`] returns (`return_when`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReturnWhen {
     /// As soon as any future finishes or is cancelled.
     FirstCompleted,
