@@ -4,19 +4,22 @@
 //! steal from it FIFO through its `Stealer`; tasks submitted from outside the
 //! pool go to a shared `Injector`. Closures and futures are both tasks, so
 //! they run on the same workers. Idle workers spin briefly, then sleep
-//! without losing wake-ups (see the `sleep` module's documentation).
+//! without losing wake-ups.
 //!
-//! | concept | module |
+//! | concept | items |
 //! |---|---|
-//! | the pool and its builder | [`ThreadPool`], [`ThreadPoolBuilder`] (`pool.rs`) |
-//! | shared queues and counters | `registry.rs` |
-//! | a worker's loop and work search | `worker.rs` |
-//! | idle workers | `sleep.rs` |
-//! | tasks | [`Task`], [`TaskMeta`] (`task.rs`) |
-//! | waiting (park like a Python thread, or help inside fork-join) | [`block_on`] (`wait.rs`), blocked workers, stuck waiters, starvation rescue (`blocking.rs`) |
-//! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`] |
-//! | how threads are started, per platform | [`Spawner`] (`spawner/`) |
-//! | counters | [`PoolStats`] (`stats.rs`) |
+//! | the pool and its builder | [`ThreadPool`], [`ThreadPoolBuilder`], [`global`], [`BuildError`] |
+//! | tasks (closures and futures) | [`ThreadPool::spawn`], [`ThreadPool::spawn_future`], [`Task`], [`TaskMeta`] |
+//! | waiting like a Python thread (park, count the worker as blocked) | [`block_on`], [`block_on_until`], [`blocking`], [`deadline_after`], [`Instant`] |
+//! | fork-join (waits help from the deques) | [`join`], [`scope`], [`for_each_range`], [`map_vec`], [`try_map_vec`], [`try_map_vec_all`] |
+//! | how threads are started, per platform | [`spawner`]: [`Spawner`], [`WorkerStart`], [`DefaultSpawner`], [`spawn_thread`] |
+//! | counters | [`ThreadPool::stats`]: [`PoolStats`], [`WorkerStats`] |
+//! | building a runtime on top (what `pyrt-executor` uses) | [`ext`]: `HeapJob`, `PoolHandle`, `Stuck`, `payload_message` |
+//!
+//! How it works inside (the sleep/wake protocol and why no wake-up is
+//! lost, blocked workers, the life of a task) is in the repository's
+//! [`docs/ARCHITECTURE.md`](https://github.com/pyrt-dev/pyrt/blob/main/docs/ARCHITECTURE.md)
+//! and the module docs of its source files.
 //!
 //! ```
 //! let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();

@@ -22,6 +22,16 @@ use crate::wait::help_until;
 use crate::worker::WorkerThread;
 
 /// A scope in which borrowing tasks can be spawned; see [`scope`].
+///
+/// ```
+/// let mut words = vec![String::new(); 2];
+/// pyrt_scheduler::scope(|s| {
+///     for (i, w) in words.iter_mut().enumerate() {
+///         s.spawn(move |_| *w = format!("task {i}"));
+///     }
+/// });
+/// assert_eq!(words, ["task 0", "task 1"]);
+/// ```
 pub struct Scope<'scope> {
     registry: Arc<Registry>,
     /// Tasks spawned and not finished, plus the waker of the waiting owner.
@@ -53,6 +63,21 @@ impl fmt::Debug for Scope<'_> {
 
 impl<'scope> Scope<'scope> {
     /// Spawns `f` as a task of this scope.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// let count = AtomicUsize::new(0);
+    /// pyrt_scheduler::scope(|s| {
+    ///     // A task may spawn more tasks on the same scope.
+    ///     s.spawn(|s| {
+    ///         count.fetch_add(1, Ordering::SeqCst);
+    ///         s.spawn(|_| {
+    ///             count.fetch_add(1, Ordering::SeqCst);
+    ///         });
+    ///     });
+    /// });
+    /// assert_eq!(count.load(Ordering::SeqCst), 2);
+    /// ```
     pub fn spawn<F>(&self, f: F)
     where
         F: FnOnce(&Scope<'scope>) + Send + 'scope,
