@@ -170,14 +170,16 @@ impl Master {
     /// `shutdown(cancel_futures)`: no more submissions; queued calls are
     /// cancelled if asked. The receiving thread is woken to finish up.
     pub(crate) fn shutdown(&self, cancel_futures: bool) {
-        let cancelled: Vec<Queued> = {
+        let (first, cancelled): (bool, Vec<Queued>) = {
             let mut st = self.lock();
+            let first = !st.shutdown;
             st.shutdown = true;
-            if cancel_futures {
+            let cancelled = if cancel_futures {
                 st.queue.drain(..).collect()
             } else {
                 Vec::new()
-            }
+            };
+            (first, cancelled)
         };
         for q in &cancelled {
             q.pending.cancel();
@@ -185,9 +187,13 @@ impl Master {
         // Drop the cancelled calls (and their futures' last handles here)
         // outside the lock.
         drop(cancelled);
+        // The receiving thread needs one nudge to see the shutdown (later
+        // ones would only be left unread when it is gone).
         let me = self.transport.rank();
-        if let Err(e) = self.transport.send(me, Tag::Wake, Vec::new()) {
-            self.break_with(e);
+        if first {
+            if let Err(e) = self.transport.send(me, Tag::Wake, Vec::new()) {
+                self.break_with(e);
+            }
         }
     }
 

@@ -19,6 +19,10 @@
 //! OpenMPI's to report: `mpirun` prints which rank died and how, kills the
 //! other ranks and exits non-zero, so no rank waits for it forever.
 //!
+//! The executor talks on its own duplicate of `MPI_COMM_WORLD`
+//! (`MPI_Comm_dup` at start, as mpi4py.futures does), so the program's own
+//! MPI messages on the world communicator never mix with its messages.
+//!
 //! MPI is finalised when the last handle to the transport drops, i.e. when
 //! the executor on rank 0, or the serving loop on another rank, is done.
 
@@ -41,9 +45,20 @@ pub const MAX_NAP: Duration = Duration::from_micros(500);
 pub struct MpiTransport {
     rank: usize,
     size: usize,
+    /// The executor's own communicator; freed before MPI is finalised
+    /// (fields drop in order).
+    comm: SimpleCommunicator,
     // Finalises MPI when dropped, after everything else.
     _universe: Universe,
 }
+
+// SAFETY: `init` refuses to run unless MPI gave MPI_THREAD_MULTIPLE, under
+// which MPI may be called on a communicator from any thread concurrently;
+// the communicator handle itself is never changed after `init`.
+unsafe impl Send for MpiTransport {}
+// SAFETY: as for `Send`: every use of `comm` is an MPI call, which
+// MPI_THREAD_MULTIPLE allows from several threads at once.
+unsafe impl Sync for MpiTransport {}
 
 impl MpiTransport {
     /// Initialises MPI (`MPI_THREAD_MULTIPLE`). `RuntimeError` if MPI was
@@ -58,18 +73,13 @@ impl MpiTransport {
                 "the MPI library gives {provided:?} threading, MPI_THREAD_MULTIPLE is needed"
             )));
         }
-        let world = universe.world();
+        let comm = universe.world().duplicate();
         Ok(MpiTransport {
-            rank: world.rank() as usize,
-            size: world.size() as usize,
+            rank: comm.rank() as usize,
+            size: comm.size() as usize,
+            comm,
             _universe: universe,
         })
-    }
-
-    fn world() -> SimpleCommunicator {
-        // A handle to the predefined MPI_COMM_WORLD: made per call, so no
-        // communicator object crosses threads.
-        SimpleCommunicator::world()
     }
 }
 
@@ -91,14 +101,14 @@ impl Transport for MpiTransport {
         }
         // Errors abort the job (MPI's default error handler), so a send
         // that returns has been handed to MPI.
-        Self::world()
+        self.comm
             .process_at_rank(to as i32)
             .send_with_tag(&bytes[..], tag.to_i32());
         Ok(())
     }
 
     fn recv(&self) -> PyResult<Message> {
-        let world = Self::world();
+        let world = &self.comm;
         let mut polls: u32 = 0;
         loop {
             if let Some(probed) = world.any_process().immediate_matched_probe() {
