@@ -286,16 +286,20 @@ impl MpiPoolExecutor {
             n if n < 1 => return Err(PyException::ValueError("chunksize must be >= 1.".into())),
             n => usize::try_from(n).unwrap_or(usize::MAX),
         };
-        let chunks = self.submit_chunks(f, iterable, chunksize)?;
+        let chunks = self.submit_chunks(f, iterable, chunksize, |_| {})?;
         Ok(MapIter::new(chunks, timeout))
     }
 
     /// One future per chunk of `chunksize` items (one item: a plain call).
+    /// `watch` sees each chunk's future before it is queued, so a done
+    /// callback it adds runs in the order the chunks finish (`Pool.map`'s
+    /// first exception is the first to arrive, as CPython's `MapResult`).
     pub(crate) fn submit_chunks<A, R, I>(
         &self,
         f: &RemoteFn<A, R>,
         iterable: I,
         chunksize: usize,
+        mut watch: impl FnMut(&Future<Vec<R>>),
     ) -> PyResult<VecDeque<Future<Vec<R>>>>
     where
         A: Serialize + DeserializeOwned + 'static,
@@ -309,6 +313,7 @@ impl MpiPoolExecutor {
         let what = format!("results of '{}'", f.name());
         while items.peek().is_some() {
             let future: Future<Vec<R>> = Future::new();
+            watch(&future);
             let submitted = if chunksize == 1 {
                 let Some(arg) = items.next() else { break };
                 let what = what.clone();
@@ -327,14 +332,10 @@ impl MpiPoolExecutor {
                 self.master
                     .submit(|id| f.chunk_call(id, &chunk), Box::new(pending))
             };
-            if let Err(e) = submitted {
-                // As a failing submit inside CPython's map: what was
-                // already queued is cancelled, the error raised.
-                chunks.iter().for_each(|c: &Future<Vec<R>>| {
-                    c.cancel();
-                });
-                return Err(e);
-            }
+            // As a failing submit inside the list comprehension of
+            // CPython's (and mpi4py's) map: the error is raised, and what
+            // was already queued runs on, unseen.
+            submitted?;
             chunks.push_back(future);
         }
         Ok(chunks)

@@ -4,13 +4,14 @@
 //! ordering and error rules.
 //!
 //! - `map` (and `starmap`, the same call here: a function of several
-//!   parameters takes a tuple) runs every item even if some raise, then
-//!   raises the first exception by position; its default `chunksize` is
-//!   CPython's, `ceil(len / (4 × processes))`.
-//! - `imap` yields in order; with one item per chunk a raising call
-//!   yields its `Err` at its position and the iteration goes on, with
-//!   bigger chunks the failing chunk ends it. `imap_unordered` yields as
-//!   calls finish. Neither cancels anything.
+//!   parameters takes a tuple) runs every chunk even if some raise (a
+//!   chunk itself stops at its first exception, as CPython's `mapstar`),
+//!   then raises the first exception to arrive, as CPython's `MapResult`;
+//!   its default `chunksize` is CPython's, `ceil(len / (4 × processes))`.
+//! - `imap` yields in order, `imap_unordered` as chunks finish; with one
+//!   item per chunk a raising call yields its `Err` and the iteration goes
+//!   on, with bigger chunks the first failed chunk ends it (CPython's
+//!   generator over the chunks). Neither cancels anything.
 //! - After `close`/`terminate`, every call is `ValueError: Pool not
 //!   running`; `join` before `close` is `ValueError: Pool is still
 //!   running`, after it waits for the pool's calls; `terminate` cancels
@@ -117,7 +118,7 @@ impl<'a> MpiPool<'a> {
     }
 
     /// `map(func, iterable, chunksize=None)`: the results in order, or
-    /// the first exception by position once every call has finished.
+    /// the first exception to arrive once every chunk has finished.
     pub fn map<A, R, I>(
         &self,
         f: &RemoteFn<A, R>,
@@ -140,19 +141,30 @@ impl<'a> MpiPool<'a> {
             Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
             None => items.len().div_ceil(4 * self.processes().max(1)).max(1),
         };
-        let mut out = Vec::with_capacity(items.len());
+        // As CPython's `MapResult`: every chunk runs, the results go in
+        // input order, and the exception raised is the first to arrive.
+        let arrived: SimpleQueue<(usize, PyResult<Vec<R>>)> = SimpleQueue::new();
+        let mut index = 0;
+        let chunks = self.ex.submit_chunks(f, items, chunksize, |chunk| {
+            let (arrived, i) = (arrived.clone(), index);
+            index += 1;
+            chunk.add_done_callback(move |c: &Future<Vec<R>>| {
+                arrived.put((i, c.clone().into_result(Some(Duration::ZERO))), None, None);
+            });
+        })?;
+        let mut values: Vec<Option<Vec<R>>> = (0..chunks.len()).map(|_| None).collect();
         let mut first_error = None;
-        for chunk in self.ex.submit_chunks(f, items, chunksize)? {
-            match chunk.into_result(None) {
-                Ok(values) => out.extend(values),
-                Err(e) => {
+        for _ in 0..chunks.len() {
+            match arrived.get(None, None)? {
+                (i, Ok(v)) => values[i] = Some(v),
+                (_, Err(e)) => {
                     first_error.get_or_insert(e);
                 }
             }
         }
         match first_error {
             Some(e) => Err(e),
-            None => Ok(out),
+            None => Ok(values.into_iter().flatten().flatten().collect()),
         }
     }
 
@@ -186,8 +198,9 @@ impl<'a> MpiPool<'a> {
     {
         self.check_running()?;
         let chunksize = imap_chunksize(chunksize)?;
-        let chunks = self.ex.submit_chunks(f, iterable, chunksize)?;
-        chunks.iter().for_each(|c| self.track(c));
+        let chunks = self
+            .ex
+            .submit_chunks(f, iterable, chunksize, |c| self.track(c))?;
         Ok(MapIter::new(chunks, None).for_pool(chunksize == 1))
     }
 
@@ -206,19 +219,20 @@ impl<'a> MpiPool<'a> {
     {
         self.check_running()?;
         let chunksize = imap_chunksize(chunksize)?;
-        let chunks = self.ex.submit_chunks(f, iterable, chunksize)?;
         let done = SimpleQueue::new();
-        let left = chunks.len();
-        for chunk in chunks {
-            self.track(&chunk);
+        // The callback goes on before the chunk is queued, so the results
+        // arrive in the order the chunks finish.
+        let chunks = self.ex.submit_chunks(f, iterable, chunksize, |chunk| {
+            self.track(chunk);
             let done = done.clone();
             chunk.add_done_callback(move |c: &Future<Vec<R>>| {
                 done.put(c.clone().into_result(Some(Duration::ZERO)), None, None);
             });
-        }
+        })?;
         Ok(IMapUnordered {
             done,
-            left,
+            left: chunks.len(),
+            end_at_error: chunksize > 1,
             current: Vec::new().into_iter(),
         })
     }
@@ -367,6 +381,9 @@ impl<R> fmt::Debug for AsyncResult<R> {
 pub struct IMapUnordered<R> {
     done: SimpleQueue<PyResult<Vec<R>>>,
     left: usize,
+    /// Chunks of several items: CPython's generator over the chunks ends
+    /// with the first failed one.
+    end_at_error: bool,
     current: std::vec::IntoIter<R>,
 }
 
@@ -384,7 +401,12 @@ impl<R: Send> Iterator for IMapUnordered<R> {
             self.left -= 1;
             match self.done.get(None, None) {
                 Ok(Ok(values)) => self.current = values.into_iter(),
-                Ok(Err(e)) | Err(e) => return Some(Err(e)),
+                Ok(Err(e)) | Err(e) => {
+                    if self.end_at_error {
+                        self.left = 0;
+                    }
+                    return Some(Err(e));
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ mod common;
 
 use pyrt_executor::concurrent::futures::Future;
 use pyrt_executor::threading::Event;
-use pyrt_executor::{PyClass, PyResult};
+use pyrt_executor::{PyClass, PyException, PyResult};
 use pyrt_mpi::{
     run_local, run_local_with, MpiCommExecutor, MpiPool, MpiPoolExecutor, Registry, RemoteFn,
 };
@@ -85,9 +85,19 @@ fn gated(open: Event) -> impl Fn(&mut Registry) + Send + Sync + 'static {
     move |r: &mut Registry| {
         common::build(r);
         let open = open.clone();
+        let o = open.clone();
         let _: RemoteFn<u64, u64> = r.register("gate", move |x: u64| {
-            open.wait(None);
+            o.wait(None);
             x
+        });
+        let o = open.clone();
+        let _: RemoteFn<i64, i64> = r.register("late_or_early", move |x: i64| -> PyResult<i64> {
+            if x == 0 {
+                o.wait(None);
+                Err(PyException::ValueError("late".into()))
+            } else {
+                Err(PyException::ValueError("early".into()))
+            }
         });
     }
 }
@@ -248,4 +258,36 @@ fn an_arc_registry_is_the_same_everywhere() {
     })
     .unwrap();
     assert_eq!(built.load(std::sync::atomic::Ordering::SeqCst), 4);
+}
+
+#[test]
+fn pool_map_raises_the_first_exception_to_arrive() {
+    // CPython's MapResult keeps the first failed chunk to arrive, not the
+    // first by position: item 0 fails only after item 1's failure is in.
+    let open = Event::new();
+    let o = open.clone();
+    watchdog(move || {
+        run_local_with(one_thread(), 3, gated(o.clone()), |ex| {
+            let f = ex.function::<i64, i64>("late_or_early")?;
+            let pool = MpiPool::new(ex);
+            let answered = || ex.stats().iter().map(|s| s.calls).sum::<u64>();
+            let before = answered();
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    // The receiving thread counts a reply before it
+                    // completes the future, and completes futures in the
+                    // order the replies come, so item 0's failure (sent
+                    // once the gate opens) arrives second.
+                    while answered() == before {
+                        std::thread::yield_now();
+                    }
+                    o.set();
+                });
+                let e = pool.map(&f, vec![0, 1], Some(1)).unwrap_err();
+                assert_eq!(e.to_string(), "ValueError: early");
+            });
+            Ok(())
+        })
+    })
+    .unwrap();
 }

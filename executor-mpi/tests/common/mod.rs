@@ -312,6 +312,28 @@ fn pool_face(ex: &MpiPoolExecutor) -> PyResult<()> {
         .collect::<PyResult<_>>()?;
     unordered.sort_unstable();
     assert_eq!(unordered, (0..50u64).map(|x| x * x).collect::<Vec<_>>());
+    // imap_unordered, one item per task: an exception is yielded once and
+    // the others still come.
+    let got: Vec<PyResult<i64>> = pool.imap_unordered(&half, vec![2, 3, 4], None)?.collect();
+    assert_eq!(got.iter().filter(|r| r.is_ok()).count(), 2, "{got:?}");
+    assert!(got.contains(&Err(PyException::with_class(my_err(), "3 is odd"))));
+    // Bigger chunks: the first failed chunk ends the iteration (CPython's
+    // generator over the chunks), whether or not [2, 4] came first.
+    let mut it = pool.imap_unordered(&half, vec![2, 4, 3, 6], Some(2))?;
+    let got: Vec<PyResult<i64>> = it.by_ref().collect();
+    let oks: Vec<i64> = got.iter().filter_map(|r| r.clone().ok()).collect();
+    assert!(oks.is_empty() || oks == [1, 2], "{got:?}");
+    assert_eq!(
+        got.last().map(|r| r.clone().unwrap_err().to_string()),
+        Some("MyErr: 3 is odd".into())
+    );
+    assert!(it.next().is_none());
+    // imap with chunks: the failed chunk ends it too.
+    let got: Vec<String> = pool
+        .imap(&half, vec![2, 4, 3, 6, 8, 10], Some(2))?
+        .map(|r| r.map_or_else(|e| e.to_string(), |v| v.to_string()))
+        .collect();
+    assert_eq!(got, ["1", "2", "MyErr: 3 is odd"]);
     let r = pool.apply_async(&square, 9)?;
     assert_eq!(r.get(Some(Duration::from_secs(60)))?, 81);
     assert!(r.successful()?);
