@@ -15,6 +15,7 @@
 //! | tasks | [`Task`], [`TaskMeta`] (`task.rs`) |
 //! | waiting (park like a Python thread, or help inside fork-join) | [`block_on`] (`wait.rs`), blocked workers, stuck waiters, starvation rescue (`blocking.rs`) |
 //! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`] |
+//! | parallel iterators and sorts (rayon-shaped, [`prelude`]) | [`iter`] (`iter/`) |
 //! | how threads are started, per platform | [`Spawner`] (`spawner/`) |
 //! | counters | [`PoolStats`] (`stats.rs`) |
 //!
@@ -38,6 +39,7 @@
 
 mod blocking;
 mod inline;
+pub mod iter;
 mod job;
 mod join;
 mod loom;
@@ -57,6 +59,7 @@ mod wait;
 mod worker;
 
 pub use blocking::{Stuck, StuckWatch};
+pub use iter::prelude;
 pub use job::HeapJob;
 pub use join::join;
 pub use parallel::{for_each_range, map_vec, try_map_vec, try_map_vec_all};

@@ -19,7 +19,7 @@ use crate::scope::{scope, Scope};
 use crate::worker::WorkerThread;
 
 /// Chunks per worker a range is divided into at most, between deque checks.
-const CHUNKS_PER_WORKER: usize = 256;
+pub(crate) const CHUNKS_PER_WORKER: usize = 256;
 
 /// Runs `body` over disjoint sub-ranges covering `0..len`, in parallel on the
 /// current pool (or the global pool, called from outside). `min_chunk` is the
@@ -60,7 +60,9 @@ where
     }
 }
 
-fn local_deque_is_empty() -> bool {
+/// Whether the calling worker's own deque is empty (nothing of ours to
+/// steal): the moment to split. True off any pool's workers.
+pub(crate) fn local_deque_is_empty() -> bool {
     WorkerThread::with_current(|w| w.is_none_or(|w| w.local_is_empty()))
 }
 
