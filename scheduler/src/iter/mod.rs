@@ -51,7 +51,7 @@ mod range;
 mod reduce;
 mod slice;
 mod sort;
-mod splitter;
+pub(crate) mod splitter;
 mod traits;
 mod vec;
 mod zip;

@@ -65,13 +65,23 @@ where
     P: Producer,
     C: Consumer<P::Item>,
 {
+    bridge_with_grain(producer, consumer, None)
+}
+
+/// [`bridge`] with the chunk size given (`Some`: exactly that many
+/// positions, at least 1) instead of computed from the length.
+pub(crate) fn bridge_with_grain<P, C>(producer: P, consumer: C, grain: Option<usize>) -> C::Result
+where
+    P: Producer,
+    C: Consumer<P::Item>,
+{
     let consumer = &consumer;
     on_pool(move || {
-        let workers = crate::current_num_threads().max(1);
-        let grain = (producer.len() / (workers * CHUNKS_PER_WORKER))
-            .max(producer.min_len())
-            .max(1);
-        run(producer, 0, grain, consumer)
+        let grain = grain.unwrap_or_else(|| {
+            let workers = crate::current_num_threads().max(1);
+            (producer.len() / (workers * CHUNKS_PER_WORKER)).max(producer.min_len())
+        });
+        run(producer, 0, grain.max(1), consumer)
     })
 }
 
