@@ -32,13 +32,13 @@ pub(crate) const CHUNKS_PER_WORKER: usize = 256;
 /// item per chunk: the chunk's range.
 ///
 /// ```
-/// use std::sync::atomic::{AtomicUsize, Ordering};
-/// let seen = AtomicUsize::new(0);
-/// pyrt_scheduler::for_each_range(1000, Some(10), |r| {
-///     assert!(r.len() <= 10);
-///     seen.fetch_add(r.len(), Ordering::Relaxed);
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// let sum = AtomicU64::new(0);
+/// pyrt_scheduler::for_each_range(1000, Some(64), |range| {
+///     let part: u64 = range.map(|i| i as u64).sum();
+///     sum.fetch_add(part, Ordering::Relaxed);
 /// });
-/// assert_eq!(seen.into_inner(), 1000);
+/// assert_eq!(sum.into_inner(), 999 * 1000 / 2);
 /// ```
 pub fn for_each_range<F>(len: usize, min_chunk: Option<usize>, body: F)
 where
@@ -124,6 +124,13 @@ impl<T> SharedPtr<T> {
 /// Maps `f` over `items` in parallel, keeping order. The first error by
 /// index (among the items processed before the failure was noticed) is
 /// returned with its index; the other results are dropped.
+///
+/// ```
+/// let ok = pyrt_scheduler::try_map_vec(vec![1, 2, 3], None, |x| Ok::<_, String>(x * 10));
+/// assert_eq!(ok, Ok(vec![10, 20, 30]));
+/// let err = pyrt_scheduler::try_map_vec(vec![1, 2, 3], None, |x| if x == 2 { Err("two") } else { Ok(x) });
+/// assert_eq!(err, Err((1, "two")));
+/// ```
 pub fn try_map_vec<T, R, E, F>(
     items: Vec<T>,
     min_chunk: Option<usize>,
