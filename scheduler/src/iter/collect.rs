@@ -24,6 +24,12 @@ use super::traits::ParallelIterator;
 /// ```
 pub trait FromParallelIterator<T: Send>: Sized {
     /// Builds the collection.
+    ///
+    /// ```
+    /// use pyrt_scheduler::prelude::*;
+    /// let v: Vec<u8> = FromParallelIterator::from_par_iter(vec![3u8, 4]);
+    /// assert_eq!(v, [3, 4]);
+    /// ```
     fn from_par_iter<I: IntoParallelIterator<Item = T>>(iter: I) -> Self;
 }
 

@@ -20,6 +20,11 @@ pub trait IntoParallelIterator {
     /// Its items.
     type Item: Send;
     /// Makes the iterator.
+    ///
+    /// ```
+    /// use pyrt_scheduler::prelude::*;
+    /// assert_eq!((1..4u32).into_par_iter().sum::<u32>(), 6);
+    /// ```
     fn into_par_iter(self) -> Self::Iter;
 }
 
@@ -46,6 +51,11 @@ pub trait IntoParallelRefIterator<'data> {
     /// Its items (`&'data T`).
     type Item: Send + 'data;
     /// Makes the iterator.
+    ///
+    /// ```
+    /// use pyrt_scheduler::prelude::*;
+    /// assert_eq!([1, 2, 3].par_iter().max(), Some(&3));
+    /// ```
     fn par_iter(&'data self) -> Self::Iter;
 }
 
@@ -75,6 +85,13 @@ pub trait IntoParallelRefMutIterator<'data> {
     /// Its items (`&'data mut T`).
     type Item: Send + 'data;
     /// Makes the iterator.
+    ///
+    /// ```
+    /// use pyrt_scheduler::prelude::*;
+    /// let mut v = [1, 2];
+    /// v.par_iter_mut().for_each(|x| *x += 1);
+    /// assert_eq!(v, [2, 3]);
+    /// ```
     fn par_iter_mut(&'data mut self) -> Self::Iter;
 }
 

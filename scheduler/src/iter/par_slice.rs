@@ -16,6 +16,11 @@ use super::sort::{merge_sort, quick_sort};
 /// ```
 pub trait ParallelSlice<T: Sync> {
     /// The slice.
+    ///
+    /// ```
+    /// use pyrt_scheduler::prelude::*;
+    /// assert_eq!([1, 2].as_parallel_slice().len(), 2);
+    /// ```
     fn as_parallel_slice(&self) -> &[T];
 
     /// A parallel iterator over `size`-element chunks (the last one may
@@ -50,6 +55,13 @@ impl<T: Sync> ParallelSlice<T> for [T] {
 /// ```
 pub trait ParallelSliceMut<T: Send> {
     /// The slice.
+    ///
+    /// ```
+    /// use pyrt_scheduler::prelude::*;
+    /// let mut v = [1, 2];
+    /// v.as_parallel_slice_mut()[0] = 5;
+    /// assert_eq!(v, [5, 2]);
+    /// ```
     fn as_parallel_slice_mut(&mut self) -> &mut [T];
 
     /// A parallel iterator over mutable `size`-element chunks. Panics if
