@@ -8,7 +8,7 @@
 #   scripts/test.sh --list               print the tier names
 #   scripts/test.sh --help
 #
-# Tiers: native conformance cpython wasi browser loom tsan stress
+# Tiers: native conformance cpython wasi browser loom tsan stress mpi
 #
 # Every install step is idempotent and returns quickly when the tool is
 # already present at the expected version. Tools that are not rustup
@@ -32,7 +32,7 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL_TIERS=(native conformance cpython wasi browser loom tsan stress)
+ALL_TIERS=(native conformance cpython wasi browser loom tsan stress mpi)
 
 TOOLS_ROOT="${TOOLS_ROOT:-${HOME:-/root}/.cache/pyrt-tools}"
 WASMTIME_MAJOR="${WASMTIME_MAJOR:-36}"
@@ -366,6 +366,8 @@ install_for_browser() {
 install_for_loom() { :; }
 install_for_tsan() { install_step nightly+rust-src install_nightly_rust_src; }
 install_for_stress() { :; }
+# OpenMPI + libclang from apt (scripts/mpi.sh installs them itself too).
+install_for_mpi() { bash "$REPO_ROOT/scripts/mpi.sh" --install-only; }
 
 # --------------------------------------------------------------------------
 # tiers (each runs in its own subshell with `set -e`; `skip` exits 77)
@@ -601,6 +603,13 @@ tier_stress() {
     load_metadata
     has_example pyrt-scheduler stress || skip "scheduler has no 'stress' example"
     run cargo run --release -p pyrt-scheduler --example stress -- --quick
+}
+
+# pyrt-mpi under mpirun: tests twice (shared memory, loopback TCP), a killed
+# rank, the demo's checksum (scripts/mpi.sh).
+tier_mpi() {
+    cd "$REPO_ROOT"
+    run bash scripts/mpi.sh
 }
 
 # --------------------------------------------------------------------------
