@@ -14,7 +14,7 @@
 //! | idle workers | `sleep.rs` |
 //! | tasks | [`Task`], [`TaskMeta`] (`task.rs`) |
 //! | waiting (park like a Python thread, or help inside fork-join) | [`block_on`] (`wait.rs`), blocked workers, stuck waiters, starvation rescue (`blocking.rs`) |
-//! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`] |
+//! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`], [`try_map_vec`] and its [`MapError`] |
 //! | how threads are started, per platform | [`Spawner`] (`spawner/`) |
 //! | counters | [`PoolStats`] (`stats.rs`) |
 //!
@@ -44,6 +44,7 @@ mod loom;
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod loom_seam;
+mod map_error;
 mod parallel;
 mod pool;
 mod registry;
@@ -59,6 +60,7 @@ mod worker;
 pub use blocking::{Stuck, StuckWatch};
 pub use job::HeapJob;
 pub use join::join;
+pub use map_error::MapError;
 pub use parallel::{for_each_range, map_vec, try_map_vec, try_map_vec_all};
 pub use pool::{
     current_num_threads, current_worker_index, global, BuildError, PoolHandle, ThreadPool,

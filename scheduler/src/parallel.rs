@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::loom::{lock, Mutex};
+use crate::map_error::MapError;
 use crate::scope::{scope, Scope};
 use crate::worker::WorkerThread;
 
@@ -91,19 +92,28 @@ impl<T> SharedPtr<T> {
 
 /// Maps `f` over `items` in parallel, keeping order. The first error by
 /// index (among the items processed before the failure was noticed) is
-/// returned with its index; the other results are dropped.
+/// returned with its index, as a [`MapError`]; the other results are
+/// dropped.
+///
+/// ```
+/// let r = pyrt_scheduler::try_map_vec((0..100u32).collect(), None, |x| {
+///     if x == 40 { Err("forty") } else { Ok(x + 1) }
+/// });
+/// let e = r.unwrap_err();
+/// assert_eq!((e.index, e.error), (40, "forty"));
+/// ```
 pub fn try_map_vec<T, R, E, F>(
     items: Vec<T>,
     min_chunk: Option<usize>,
     f: F,
-) -> Result<Vec<R>, (usize, E)>
+) -> Result<Vec<R>, MapError<E>>
 where
     T: Send,
     R: Send,
     E: Send,
     F: Fn(T) -> Result<R, E> + Sync,
 {
-    map_vec_fallible(items, min_chunk, f, true)
+    map_vec_fallible(items, min_chunk, f, true).map_err(MapError::from)
 }
 
 /// Like [`try_map_vec`], but every item is run even after one failed (as
@@ -114,21 +124,21 @@ where
 /// let r = pyrt_scheduler::try_map_vec_all((0..100u32).collect(), None, |x| {
 ///     if x % 10 == 3 { Err(x) } else { Ok(x * 2) }
 /// });
-/// let (i, e) = r.unwrap_err();
-/// assert_eq!(i as u32, e);
+/// let e = r.unwrap_err();
+/// assert_eq!(e.index as u32, e.error);
 /// ```
 pub fn try_map_vec_all<T, R, E, F>(
     items: Vec<T>,
     min_chunk: Option<usize>,
     f: F,
-) -> Result<Vec<R>, (usize, E)>
+) -> Result<Vec<R>, MapError<E>>
 where
     T: Send,
     R: Send,
     E: Send,
     F: Fn(T) -> Result<R, E> + Sync,
 {
-    map_vec_fallible(items, min_chunk, f, false)
+    map_vec_fallible(items, min_chunk, f, false).map_err(MapError::from)
 }
 
 /// The two above: `stop` says whether an error ends the map (the first
@@ -269,6 +279,6 @@ where
         Ok::<R, std::convert::Infallible>(f(x))
     }) {
         Ok(v) => v,
-        Err((_, never)) => match never {},
+        Err(MapError { error: never, .. }) => match never {},
     }
 }
