@@ -807,7 +807,8 @@ def build(api):
                 checks.append((row["python"], r["check"]))
         entry["rust"] = {k: v for k, v in rust.items() if k != "check"}
         if row["builder"]:
-            entry["builder"] = {"start": builder[0]["path"], "finish": builder[1]["path"]}
+            entry["builder"] = {"start": builder[0]["path"], "finish": builder[1]["path"],
+                                "returns": builder[1]["returns"]}
         entry["params"] = params
         entry["returns"] = rust.get("returns") or rust.get("rust_type")
         entry["raises"] = raises
