@@ -296,6 +296,8 @@ def rust_item(api, path, overrides, trait=None):
         out["signature"] = f"pub {kind.replace('type_alias', 'type')} {api.index[item_id]['name']}"
         if names or lts:
             out["signature"] += f"<{', '.join([g['name'] for g in lts] + names)}>"
+        if kind == "type_alias":
+            out["signature"] += f" = {api.ty(api.inner(item_id)['type'])}"
         if trait:
             if trait.rsplit("::", 1)[-1] not in api.trait_impls(item_id if kind != "type_alias" else
                                                                 api.inner(item_id)["type"]["resolved_path"]["id"]):

@@ -181,6 +181,11 @@ install_nightly_rust_src() {
     ensure_component "$NIGHTLY" rust-src
 }
 
+# rustdoc's JSON output (the transpiler contract's signatures) needs nightly.
+install_nightly() {
+    ensure_toolchain "$NIGHTLY"
+}
+
 install_nightly_clippy() {
     ensure_component "$NIGHTLY" clippy
 }
@@ -309,7 +314,10 @@ install_playwright_core() {
 }
 
 # Per-tier install sets (also used by --install-only).
-install_for_native() { install_step rustfmt+clippy install_native_components; }
+install_for_native() {
+    install_step rustfmt+clippy install_native_components
+    install_step nightly install_nightly
+}
 install_for_conformance() { :; }
 install_for_cpython() { :; }
 install_for_wasi() {
@@ -339,6 +347,9 @@ tier_native() {
     run cargo clippy --workspace --all-targets -- -D warnings
     run env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
     run cargo test --workspace        # unit, integration and doc tests
+    # The transpiler contract (docs/python-mapping.json) matches the code's
+    # rustdoc JSON and CPython; regenerate with python3 scripts/python_mapping.py.
+    run env NIGHTLY="$NIGHTLY" python3 scripts/python_mapping.py --check
     if has_package demos; then
         run cargo build --release -p demos
         run env DEMO_QUICK=1 cargo run --release -p demos
