@@ -21,6 +21,9 @@
 #   WASM_BINDGEN_VERSION  wasm-bindgen-cli version (default 0.2.130); must
 #                         match the wasm-bindgen crate version in Cargo.lock
 #   NIGHTLY               nightly toolchain name (default nightly)
+#   MSRV                  toolchain of the MSRV build (default: the workspace's
+#                         rust-version)
+#   SEMVER_CHECKS_VERSION cargo-semver-checks version (default 0.51.0)
 #   CI=true               non-interactive, per-tier timing is printed
 #
 # The file can also be sourced (`source scripts/test.sh`) to call the
@@ -35,6 +38,11 @@ TOOLS_ROOT="${TOOLS_ROOT:-${HOME:-/root}/.cache/pyrt-tools}"
 WASMTIME_MAJOR="${WASMTIME_MAJOR:-36}"
 WASM_BINDGEN_VERSION="${WASM_BINDGEN_VERSION:-0.2.130}"
 NIGHTLY="${NIGHTLY:-nightly}"
+MSRV="${MSRV:-$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$REPO_ROOT/Cargo.toml")}"
+SEMVER_CHECKS_VERSION="${SEMVER_CHECKS_VERSION:-0.51.0}"
+# The library crates: packaged, built with the MSRV, semver-checked and
+# measured for doc coverage by the native tier.
+LIB_CRATES=(pyrt-scheduler pyrt-executor pyrt-worker-bootstrap)
 NODE_MIN_MAJOR=20
 BROWSER_TEST_DIR="$REPO_ROOT/tools/browser-test"
 SKIP_RC=77
@@ -181,11 +189,6 @@ install_nightly_rust_src() {
     ensure_component "$NIGHTLY" rust-src
 }
 
-# rustdoc's JSON output (the transpiler contract's signatures) needs nightly.
-install_nightly() {
-    ensure_toolchain "$NIGHTLY"
-}
-
 install_nightly_clippy() {
     ensure_component "$NIGHTLY" clippy
 }
@@ -232,6 +235,32 @@ install_wasm_bindgen() {
     run nice_cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --root "$TOOLS_ROOT"
     wasm_bindgen_ok || die "wasm-bindgen $WASM_BINDGEN_VERSION not usable after install"
     log "wasm-bindgen installed: $(wasm-bindgen --version)"
+}
+
+semver_checks_ok() {
+    [[ -x "$TOOLS_ROOT/bin/cargo-semver-checks" ]] &&
+        [[ "$("$TOOLS_ROOT/bin/cargo-semver-checks" semver-checks --version 2>/dev/null)" == *" $SEMVER_CHECKS_VERSION" ]]
+}
+
+install_semver_checks() {
+    if semver_checks_ok; then
+        log "cargo-semver-checks present: $SEMVER_CHECKS_VERSION"
+        return 0
+    fi
+    need_cargo
+    log "installing cargo-semver-checks $SEMVER_CHECKS_VERSION into $TOOLS_ROOT (slow: ~10 min on 2 cores)"
+    mkdir -p "$TOOLS_ROOT"
+    run nice_cargo install cargo-semver-checks --version "=$SEMVER_CHECKS_VERSION" --locked --root "$TOOLS_ROOT"
+    semver_checks_ok || die "cargo-semver-checks $SEMVER_CHECKS_VERSION not usable after install"
+}
+
+install_msrv_toolchain() {
+    [[ -n "$MSRV" ]] || die "no rust-version in Cargo.toml and MSRV unset"
+    ensure_toolchain "$MSRV"
+}
+
+install_nightly() {
+    ensure_toolchain "$NIGHTLY"
 }
 
 CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
@@ -316,7 +345,9 @@ install_playwright_core() {
 # Per-tier install sets (also used by --install-only).
 install_for_native() {
     install_step rustfmt+clippy install_native_components
+    install_step "msrv($MSRV)" install_msrv_toolchain
     install_step nightly install_nightly
+    install_step cargo-semver-checks install_semver_checks
 }
 install_for_conformance() { :; }
 install_for_cpython() { :; }
@@ -356,6 +387,58 @@ tier_native() {
     else
         log "package 'demos' not in workspace yet; demo run skipped"
     fi
+    native_publishable
+}
+
+# The library crates as crates.io would get them: packaged together (so the
+# path dependencies resolve to each other) and verified (each is built from
+# its own .crate); built with the MSRV; compared with the last release by
+# cargo-semver-checks; and their doc coverage printed.
+native_publishable() {
+    local pkgs=() p
+    for p in "${LIB_CRATES[@]}"; do pkgs+=(-p "$p"); done
+    run cargo package "${pkgs[@]}" --allow-dirty
+    run cargo "+$MSRV" check "${pkgs[@]}"
+    native_semver_check "${pkgs[@]}"
+    native_doc_coverage
+}
+
+# The commit of the last release (`vX.Y.Z`; see CHANGELOG.md), the first
+# non-comment line of scripts/semver-baseline.
+semver_baseline() {
+    sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$REPO_ROOT/scripts/semver-baseline" | head -n1
+}
+
+native_semver_check() {
+    local rev
+    rev="$(semver_baseline)"
+    [[ -n "$rev" ]] || die "scripts/semver-baseline names no commit"
+    if ! git -C "$REPO_ROOT" cat-file -e "$rev^{commit}" 2>/dev/null; then
+        # A shallow clone (CI) may lack it: fetch just that commit.
+        log "semver: baseline $rev not in this clone; fetching it"
+        git -C "$REPO_ROOT" fetch --quiet --depth=1 origin "$rev" 2>/dev/null ||
+            git -C "$REPO_ROOT" fetch --quiet --unshallow 2>/dev/null || true
+    fi
+    if ! git -C "$REPO_ROOT" cat-file -e "$rev^{commit}" 2>/dev/null; then
+        log "semver: SKIP: baseline commit $rev is not in this clone and could not be fetched"
+        return 0
+    fi
+    run cargo semver-checks check-release --baseline-rev "$rev" "$@"
+}
+
+# `--show-coverage` on both library crates (needs nightly), printed as
+# "documented" and "with examples" totals, and scripts/doc_coverage.py's
+# count, which also counts the methods of re-exported types.
+native_doc_coverage() {
+    local p lib out
+    for p in pyrt-scheduler pyrt-executor; do
+        lib="${p//-/_}"
+        out="$(cargo "+$NIGHTLY" rustdoc -q -p "$p" -- -Z unstable-options --show-coverage)"
+        awk -v p="$p" '/\| Total/ { gsub(/\|/, " "); printf "[test.sh] doc coverage %s: %s%% documented, %s%% with examples (rustdoc --show-coverage)\n", p, $3 + 0, $5 + 0 }' <<<"$out"
+        cargo "+$NIGHTLY" rustdoc -q -p "$p" -- -Z unstable-options --output-format json
+        printf '[test.sh] doc coverage '
+        python3 "$REPO_ROOT/scripts/doc_coverage.py" "${CARGO_TARGET_DIR:-$REPO_ROOT/target}/doc/$lib.json"
+    done
 }
 
 tier_conformance() {

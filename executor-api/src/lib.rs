@@ -14,6 +14,7 @@
 //! CPython's class tree, so `except Base:` is `e.is_instance_of(&Base)`.
 
 #![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
 
 // The engine is published as `pyrt-scheduler`; inside this crate it is just
 // `scheduler`, as in every other crate of the workspace.
@@ -37,5 +38,5 @@ pub use exit::run_main;
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

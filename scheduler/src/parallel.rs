@@ -25,6 +25,16 @@ const CHUNKS_PER_WORKER: usize = 256;
 /// Runs `body` over disjoint sub-ranges covering `0..len`, in parallel on the
 /// current pool (or the global pool, called from outside). `min_chunk` is the
 /// smallest number of indices handed to `body` at once (`None`: automatic).
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// let sum = AtomicU64::new(0);
+/// pyrt_scheduler::for_each_range(1000, Some(64), |range| {
+///     let part: u64 = range.map(|i| i as u64).sum();
+///     sum.fetch_add(part, Ordering::Relaxed);
+/// });
+/// assert_eq!(sum.into_inner(), 999 * 1000 / 2);
+/// ```
 pub fn for_each_range<F>(len: usize, min_chunk: Option<usize>, body: F)
 where
     F: Fn(Range<usize>) + Sync,
@@ -96,11 +106,11 @@ impl<T> SharedPtr<T> {
 /// dropped.
 ///
 /// ```
-/// let r = pyrt_scheduler::try_map_vec((0..100u32).collect(), None, |x| {
-///     if x == 40 { Err("forty") } else { Ok(x + 1) }
-/// });
-/// let e = r.unwrap_err();
-/// assert_eq!((e.index, e.error), (40, "forty"));
+/// let ok = pyrt_scheduler::try_map_vec(vec![1, 2, 3], None, |x| Ok::<_, String>(x * 10));
+/// assert_eq!(ok, Ok(vec![10, 20, 30]));
+/// let err = pyrt_scheduler::try_map_vec(vec![1, 2, 3], None, |x| if x == 2 { Err("two") } else { Ok(x) });
+/// let e = err.unwrap_err();
+/// assert_eq!((e.index, e.error), (1, "two"));
 /// ```
 pub fn try_map_vec<T, R, E, F>(
     items: Vec<T>,

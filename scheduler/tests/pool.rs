@@ -107,7 +107,7 @@ fn join_resumes_a_panic_after_both_halves_finished() {
             )
         })
     }));
-    let msg = pyrt_scheduler::payload_message(r.unwrap_err().as_ref());
+    let msg = pyrt_scheduler::ext::payload_message(r.unwrap_err().as_ref());
     assert_eq!(msg, "left half failed");
     assert_eq!(other_ran.load(Ordering::SeqCst), 1);
     // The pool still works.
@@ -145,7 +145,7 @@ fn a_stolen_half_runs_on_the_thief_and_its_result_and_panic_come_back() {
             )
         })
     }));
-    let msg = pyrt_scheduler::payload_message(r.unwrap_err().as_ref());
+    let msg = pyrt_scheduler::ext::payload_message(r.unwrap_err().as_ref());
     assert_eq!(msg, "stolen half failed");
     assert_eq!(pool.install(|| fib(20)), 6765);
 }

@@ -2,6 +2,7 @@
 //! request/response RPC, fire-and-forget, streaming with end-of-stream,
 //! broadcast, and shared state.
 
+use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use super::channel::{channel, Receiver, Sender};
@@ -20,6 +21,12 @@ use crate::threading::Thread;
 /// ```
 pub struct Service<Req, Resp> {
     requests: Sender<(Req, Sender<Resp>)>,
+}
+
+impl<Req, Resp> fmt::Debug for Service<Req, Resp> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Service").finish_non_exhaustive()
+    }
 }
 
 impl<Req, Resp> Clone for Service<Req, Resp> {
@@ -94,12 +101,26 @@ enum Item<T> {
 /// The producing end of a [`stream`].
 pub struct StreamSender<T>(Sender<Item<T>>);
 
+impl<T> fmt::Debug for StreamSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamSender").finish_non_exhaustive()
+    }
+}
+
 /// The consuming end of a [`stream`]: an iterator of `Ok(item)`s that ends
 /// at the producer's [`end`](StreamSender::end), or yields one
 /// `EOFError: stream ended without end-of-stream` if the producer vanished.
 pub struct StreamReceiver<T> {
     rx: Receiver<Item<T>>,
     done: bool,
+}
+
+impl<T> fmt::Debug for StreamReceiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamReceiver")
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A stream with an explicit end-of-stream mark; `capacity` bounds how far
@@ -170,6 +191,15 @@ impl<T> Iterator for StreamReceiver<T> {
 /// ```
 pub struct Broadcast<T> {
     subscribers: Mutex<Vec<Sender<T>>>,
+}
+
+impl<T> fmt::Debug for Broadcast<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let subscribers = self.subscribers.lock().map_or(0, |s| s.len());
+        f.debug_struct("Broadcast")
+            .field("subscribers", &subscribers)
+            .finish()
+    }
 }
 
 impl<T: Clone> Default for Broadcast<T> {

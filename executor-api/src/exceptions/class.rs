@@ -130,6 +130,16 @@ pub enum PyClass {
 ///
 /// Classes compare by value (name, module, base), i.e. by definition, not
 /// by object identity as in Python.
+///
+/// ```
+/// use pyrt_executor::exceptions::UserClass;
+/// use pyrt_executor::PyClass;
+/// let class = PyClass::user("MyErr", PyClass::ValueError); // class MyErr(ValueError)
+/// let PyClass::User(user) = &class else { unreachable!() };
+/// let user: &UserClass = user;
+/// assert_eq!((user.name.as_str(), user.module.as_str()), ("MyErr", "__main__"));
+/// assert_eq!(user.base, PyClass::ValueError);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserClass {
     /// The class name (`__qualname__`).
@@ -195,11 +205,24 @@ impl PyClass {
     ];
 
     /// A user class `class <name>(<base>)` defined in `__main__`.
+    ///
+    /// ```
+    /// use pyrt_executor::{PyClass, PyException};
+    /// let my_err = PyClass::user("MyErr", PyClass::ValueError);
+    /// let e = PyException::with_class(my_err.clone(), "bad");
+    /// assert!(e.is_instance_of(&my_err) && e.is_instance_of(&PyClass::ValueError));
+    /// ```
     pub fn user(name: impl Into<String>, base: PyClass) -> PyClass {
         PyClass::user_in("__main__", name, base)
     }
 
     /// A user class `class <name>(<base>)` defined in module `module`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// let class = PyClass::user_in("app.errors", "Retry", PyClass::Exception);
+    /// assert_eq!((class.module(), class.name()), ("app.errors", "Retry"));
+    /// ```
     pub fn user_in(module: impl Into<String>, name: impl Into<String>, base: PyClass) -> PyClass {
         PyClass::User(Arc::new(UserClass {
             name: name.into(),
@@ -210,6 +233,11 @@ impl PyClass {
 
     /// The class name (`__qualname__`), e.g. `"BrokenThreadPool"`;
     /// `multiprocessing.TimeoutError` is `"TimeoutError"` too.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::BrokenThreadPool.name(), "BrokenThreadPool");
+    /// ```
     pub fn name(&self) -> &str {
         match self {
             PyClass::User(c) => &c.name,
@@ -220,6 +248,12 @@ impl PyClass {
     /// The defining module (`__module__`) as CPython 3.11 reports it, e.g.
     /// `"builtins"`, `"concurrent.futures.thread"`, `"_queue"` for
     /// `queue.Empty`; `"pyo3_runtime"` for `PanicException`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::ValueError.module(), "builtins");
+    /// assert_eq!(PyClass::Empty.module(), "_queue");
+    /// ```
     pub fn module(&self) -> &str {
         match self {
             PyClass::User(c) => &c.module,
@@ -228,6 +262,12 @@ impl PyClass {
     }
 
     /// The base class (`__base__`); `None` for `BaseException`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::KeyError.base(), Some(PyClass::LookupError));
+    /// assert_eq!(PyClass::BaseException.base(), None);
+    /// ```
     pub fn base(&self) -> Option<PyClass> {
         match self {
             PyClass::User(c) => Some(c.base.clone()),
@@ -236,23 +276,44 @@ impl PyClass {
     }
 
     /// The bases (`__bases__`, without `object`): empty or one class.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::TimeoutError.bases(), [PyClass::OSError]);
+    /// ```
     pub fn bases(&self) -> Vec<PyClass> {
         self.base().into_iter().collect()
     }
 
     /// The method resolution order (`__mro__` without `object`): this
     /// class, its base, ..., `BaseException`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::ValueError.mro(), [PyClass::ValueError, PyClass::Exception, PyClass::BaseException]);
+    /// ```
     pub fn mro(&self) -> Vec<PyClass> {
         std::iter::successors(Some(self.clone()), PyClass::base).collect()
     }
 
     /// `issubclass(self, other)`: `other` is this class or one of its
     /// ancestors.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert!(PyClass::BrokenPipeError.is_subclass_of(&PyClass::OSError));
+    /// assert!(!PyClass::OSError.is_subclass_of(&PyClass::BrokenPipeError));
+    /// ```
     pub fn is_subclass_of(&self, other: &PyClass) -> bool {
         std::iter::successors(Some(self.clone()), PyClass::base).any(|c| &c == other)
     }
 
     /// `issubclass(self, (a, b, ...))`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert!(PyClass::ZeroDivisionError.is_subclass_of_any(&[PyClass::TypeError, PyClass::ArithmeticError]));
+    /// ```
     pub fn is_subclass_of_any(&self, others: &[PyClass]) -> bool {
         others.iter().any(|o| self.is_subclass_of(o))
     }

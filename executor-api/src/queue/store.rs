@@ -217,6 +217,7 @@ py_ord_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 /// assert_eq!(s.pop()?, "a");
 /// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
+#[derive(Debug)]
 pub struct Fifo<T>(VecDeque<T>);
 
 /// Last in, first out (`queue.LifoQueue`).
@@ -229,6 +230,7 @@ pub struct Fifo<T>(VecDeque<T>);
 /// assert_eq!(s.pop()?, "b");
 /// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
+#[derive(Debug)]
 pub struct Lifo<T>(Vec<T>);
 
 /// Smallest first (`queue.PriorityQueue`): CPython's `heapq` min-heap, step
@@ -247,6 +249,7 @@ pub struct Lifo<T>(Vec<T>);
 /// assert_eq!(s.pop()?, (1, "a"));
 /// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
+#[derive(Debug)]
 pub struct Priority<T>(Vec<T>);
 
 impl<T> Default for Fifo<T> {

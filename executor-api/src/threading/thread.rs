@@ -88,6 +88,11 @@ fn new_name(prefix: &str) -> String {
 impl ThreadBuilder {
     /// `name=`: the thread's name (default `Thread-N`, also for an empty
     /// name, as in CPython).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// assert_eq!(Thread::builder().name("loader").build(|| ()).name(), "loader");
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -95,6 +100,12 @@ impl ThreadBuilder {
 
     /// The target function's `__name__`, which CPython appends to default
     /// names: `Thread-N (target)`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::builder().target_name("work").build(|| ());
+    /// assert!(t.name().starts_with("Thread-") && t.name().ends_with(" (work)"));
+    /// ```
     pub fn target_name(mut self, name: impl Into<String>) -> Self {
         self.target_name = Some(name.into());
         self
@@ -103,6 +114,11 @@ impl ThreadBuilder {
     /// `daemon=`: `None` inherits the creating thread's flag. At exit
     /// [`run_main`](crate::run_main) joins every non-daemon thread; a
     /// daemon thread does not keep the program alive.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// assert!(Thread::builder().daemon(Some(true)).build(|| ()).daemon());
+    /// ```
     pub fn daemon(mut self, daemon: Option<bool>) -> Self {
         self.daemon = daemon;
         self
@@ -137,6 +153,14 @@ impl ThreadBuilder {
     }
 
     /// Builds the thread object for `target` (not started yet).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::builder().name("w").daemon(Some(false)).build(|| ());
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn build<F, R>(self, target: F) -> Thread
     where
         F: FnOnce() -> R + Send + 'static,
@@ -158,6 +182,17 @@ impl ThreadBuilder {
 
 impl Thread {
     /// `Thread(target=f)` with default options.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// use std::sync::mpsc;
+    /// let (tx, rx) = mpsc::channel();
+    /// let t = Thread::new(move || tx.send(6 * 7).unwrap()); // Thread(target=f)
+    /// t.start()?;
+    /// t.join(None)?;
+    /// assert_eq!(rx.recv().unwrap(), 42);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new<F, R>(target: F) -> Thread
     where
         F: FnOnce() -> R + Send + 'static,
@@ -167,6 +202,12 @@ impl Thread {
     }
 
     /// Options for `Thread(...)`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::builder().name("io").build(|| ());
+    /// assert_eq!(t.name(), "io");
+    /// ```
     pub fn builder() -> ThreadBuilder {
         ThreadBuilder::default()
     }
@@ -223,6 +264,14 @@ impl Thread {
     }
 
     /// `name`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{current_thread, Thread};
+    /// let t = Thread::builder().name("named").build(|| assert_eq!(current_thread().name(), "named"));
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn name(&self) -> String {
         self.name_lock().clone()
     }
@@ -239,11 +288,24 @@ impl Thread {
     }
 
     /// Sets `name`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// t.set_name("renamed");
+    /// assert_eq!(t.name(), "renamed");
+    /// ```
     pub fn set_name(&self, name: impl Into<String>) {
         *self.name_lock() = name.into();
     }
 
     /// `daemon`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{main_thread, Thread};
+    /// assert!(!main_thread().daemon());
+    /// assert!(!Thread::new(|| ()).daemon()); // inherited from the creating thread
+    /// ```
     pub fn daemon(&self) -> bool {
         self.inner.daemon.load(Ordering::SeqCst)
     }
@@ -274,22 +336,65 @@ impl Thread {
     }
 
     /// `ident`: `None` before `start()`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// assert_eq!(t.ident(), None);
+    /// t.start()?;
+    /// assert!(t.ident().is_some());
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn ident(&self) -> Option<u64> {
         Some(self.inner.ident.load(Ordering::SeqCst)).filter(|&i| i != 0)
     }
 
     /// `native_id`: `None` before `start()`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// assert_eq!(t.native_id(), None);
+    /// t.start()?;
+    /// t.join(None)?;
+    /// assert!(t.native_id().is_some());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn native_id(&self) -> Option<u64> {
         Some(self.inner.native_id.load(Ordering::SeqCst)).filter(|&i| i != 0)
     }
 
     /// `is_alive()`: started and not finished.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{Event, Thread};
+    /// let go = Event::new();
+    /// let g = go.clone();
+    /// let t = Thread::new(move || drop(g.wait(None)));
+    /// assert!(!t.is_alive());
+    /// t.start()?;
+    /// assert!(t.is_alive());
+    /// go.set();
+    /// t.join(None)?;
+    /// assert!(!t.is_alive());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn is_alive(&self) -> bool {
         self.inner.started.load(Ordering::SeqCst) && !self.inner.finished.is_set()
     }
 
     /// `start()`: `RuntimeError: threads can only be started once`; an
     /// operating system refusal is `RuntimeError: can't start new thread`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// t.start()?;
+    /// assert_eq!(t.start().unwrap_err().to_string(), "RuntimeError: threads can only be started once");
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn start(&self) -> PyResult<()> {
         if self.inner.started.swap(true, Ordering::SeqCst) {
             return Err(PyException::RuntimeError(
@@ -367,6 +472,20 @@ impl Thread {
 
     /// `join(timeout=None)`: waits for the thread to finish (check
     /// [`is_alive`](Self::is_alive) after a timeout, as in Python).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{Event, Thread};
+    /// let go = Event::new();
+    /// let g = go.clone();
+    /// let t = Thread::new(move || drop(g.wait(None)));
+    /// t.start()?;
+    /// t.join(Some(0.01))?; // timed out: still running
+    /// assert!(t.is_alive());
+    /// go.set();
+    /// t.join(None)?;
+    /// assert!(!t.is_alive());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn join(&self, timeout: Option<f64>) -> PyResult<()> {
         if !self.inner.started.load(Ordering::SeqCst) {
             return Err(PyException::RuntimeError(
@@ -544,6 +663,11 @@ pub fn current_thread() -> Thread {
 
 /// `threading.enumerate()`: the main thread and every started thread that
 /// has not finished.
+///
+/// ```
+/// use pyrt_executor::threading::{enumerate, main_thread};
+/// assert!(enumerate().iter().any(|t| t.ptr_eq(&main_thread())));
+/// ```
 pub fn enumerate() -> Vec<Thread> {
     let mut all = vec![main_thread()];
     all.extend(
