@@ -9,6 +9,7 @@ use executor_api as pyrt_executor;
 
 use std::future::Future;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::MutexGuard;
 use std::time::Duration;
 
