@@ -780,6 +780,8 @@ def build(api):
             continue
         if kind == "class" and pysig and not pysig.startswith(row["python"].rsplit(".", 1)[-1]):
             pysig = row["python"].rsplit(".", 1)[-1] + pysig[pysig.index("("):] if "(" in pysig else pysig
+        if pysig is None and kind in ("attribute", "constant"):
+            pysig = row["python"].rsplit(".", 1)[-1]
         entry = {"python": row["python"], "module": row["module"], "kind": kind,
                  "python_signature": pysig, "status": row["status"]}
         if row["status"] == "missing":
