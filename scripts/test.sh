@@ -380,6 +380,9 @@ tier_native() {
     run cargo clippy --workspace --all-targets -- -D warnings
     run env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
     run cargo test --workspace        # unit, integration and doc tests
+    # The transpiler contract (docs/python-mapping.json) matches the code's
+    # rustdoc JSON and CPython; regenerate with python3 scripts/python_mapping.py.
+    run env NIGHTLY="$NIGHTLY" python3 scripts/python_mapping.py --check
     if has_package demos; then
         run cargo build --release -p demos
         run env DEMO_QUICK=1 cargo run --release -p demos

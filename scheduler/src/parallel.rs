@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::iter::plumbing::{Consumer, Folder, Producer};
 use crate::iter::splitter::bridge_with_grain;
 use crate::loom::{lock, Mutex};
+use crate::map_error::MapError;
 use crate::worker::WorkerThread;
 
 /// Chunks per worker a range is divided into at most, between deque checks.
@@ -123,26 +124,28 @@ impl<T> SharedPtr<T> {
 
 /// Maps `f` over `items` in parallel, keeping order. The first error by
 /// index (among the items processed before the failure was noticed) is
-/// returned with its index; the other results are dropped.
+/// returned with its index, as a [`MapError`]; the other results are
+/// dropped.
 ///
 /// ```
 /// let ok = pyrt_scheduler::try_map_vec(vec![1, 2, 3], None, |x| Ok::<_, String>(x * 10));
 /// assert_eq!(ok, Ok(vec![10, 20, 30]));
 /// let err = pyrt_scheduler::try_map_vec(vec![1, 2, 3], None, |x| if x == 2 { Err("two") } else { Ok(x) });
-/// assert_eq!(err, Err((1, "two")));
+/// let e = err.unwrap_err();
+/// assert_eq!((e.index, e.error), (1, "two"));
 /// ```
 pub fn try_map_vec<T, R, E, F>(
     items: Vec<T>,
     min_chunk: Option<usize>,
     f: F,
-) -> Result<Vec<R>, (usize, E)>
+) -> Result<Vec<R>, MapError<E>>
 where
     T: Send,
     R: Send,
     E: Send,
     F: Fn(T) -> Result<R, E> + Sync,
 {
-    map_vec_fallible(items, min_chunk, f, true)
+    map_vec_fallible(items, min_chunk, f, true).map_err(MapError::from)
 }
 
 /// Like [`try_map_vec`], but every item is run even after one failed (as
@@ -153,21 +156,21 @@ where
 /// let r = pyrt_scheduler::try_map_vec_all((0..100u32).collect(), None, |x| {
 ///     if x % 10 == 3 { Err(x) } else { Ok(x * 2) }
 /// });
-/// let (i, e) = r.unwrap_err();
-/// assert_eq!(i as u32, e);
+/// let e = r.unwrap_err();
+/// assert_eq!(e.index as u32, e.error);
 /// ```
 pub fn try_map_vec_all<T, R, E, F>(
     items: Vec<T>,
     min_chunk: Option<usize>,
     f: F,
-) -> Result<Vec<R>, (usize, E)>
+) -> Result<Vec<R>, MapError<E>>
 where
     T: Send,
     R: Send,
     E: Send,
     F: Fn(T) -> Result<R, E> + Sync,
 {
-    map_vec_fallible(items, min_chunk, f, false)
+    map_vec_fallible(items, min_chunk, f, false).map_err(MapError::from)
 }
 
 /// The two above: `stop` says whether an error ends the map (the first
@@ -308,6 +311,6 @@ where
         Ok::<R, std::convert::Infallible>(f(x))
     }) {
         Ok(v) => v,
-        Err((_, never)) => match never {},
+        Err(MapError { error: never, .. }) => match never {},
     }
 }

@@ -268,6 +268,21 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         self.lock().blocked
     }
 
+    /// Rust-side: `put(item, timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::queue::Queue;
+    /// let q: Queue<u8> = Queue::new(Some(1));
+    /// q.put_timeout(1, Duration::from_millis(10))?;
+    /// let e = q.put_timeout(2, Duration::from_millis(10)).unwrap_err();
+    /// assert_eq!(e.to_string(), "Full");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn put_timeout(&self, item: T, timeout: std::time::Duration) -> PyResult<()> {
+        self.put(item, None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `put(item, block=True, timeout=None)`. Raises `Full` when the queue
     /// stays full (at once with `block=False`, after `timeout` seconds
     /// otherwise); the item is then dropped — use
@@ -364,6 +379,21 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// ```
     pub fn put_nowait(&self, item: T) -> PyResult<()> {
         self.put(item, Some(false), None)
+    }
+
+    /// Rust-side: `get(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::queue::Queue;
+    /// let q: Queue<u8> = Queue::new(None);
+    /// assert_eq!(q.get_timeout(Duration::from_millis(10)).unwrap_err().to_string(), "Empty");
+    /// q.put(3, None, None)?;
+    /// assert_eq!(q.get_timeout(Duration::from_millis(10))?, 3);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn get_timeout(&self, timeout: std::time::Duration) -> PyResult<T> {
+        self.get(None, Some(crate::exceptions::duration_secs(timeout)))
     }
 
     /// `get(block=True, timeout=None)`. Raises `Empty` when no item comes

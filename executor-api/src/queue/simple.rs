@@ -75,6 +75,19 @@ impl<T: Send> SimpleQueue<T> {
         self.put(item, None, None);
     }
 
+    /// Rust-side: `get(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::queue::SimpleQueue;
+    /// let q: SimpleQueue<u8> = SimpleQueue::new();
+    /// assert_eq!(q.get_timeout(Duration::from_millis(10)).unwrap_err().to_string(), "Empty");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn get_timeout(&self, timeout: std::time::Duration) -> PyResult<T> {
+        self.get(None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `get(block=True, timeout=None)`; raises `Empty`.
     ///
     /// ```
