@@ -56,6 +56,26 @@ pub enum PyClass {
     /// `TimeoutError` (OSError); also `concurrent.futures.TimeoutError` and
     /// `asyncio.TimeoutError` since 3.11.
     TimeoutError,
+    /// `FileNotFoundError` (OSError).
+    FileNotFoundError,
+    /// `FileExistsError` (OSError).
+    FileExistsError,
+    /// `PermissionError` (OSError).
+    PermissionError,
+    /// `IsADirectoryError` (OSError).
+    IsADirectoryError,
+    /// `NotADirectoryError` (OSError).
+    NotADirectoryError,
+    /// `InterruptedError` (OSError).
+    InterruptedError,
+    /// `BlockingIOError` (OSError).
+    BlockingIOError,
+    /// `ConnectionRefusedError` (ConnectionError).
+    ConnectionRefusedError,
+    /// `ConnectionResetError` (ConnectionError).
+    ConnectionResetError,
+    /// `ConnectionAbortedError` (ConnectionError).
+    ConnectionAbortedError,
     /// `RuntimeError` (Exception).
     RuntimeError,
     /// `NotImplementedError` (RuntimeError).
@@ -66,6 +86,10 @@ pub enum PyClass {
     TypeError,
     /// `ValueError` (Exception).
     ValueError,
+    /// `UnicodeError` (ValueError).
+    UnicodeError,
+    /// `UnicodeDecodeError` (UnicodeError).
+    UnicodeDecodeError,
     /// `concurrent.futures.Error` (Exception), base of `CancelledError` and
     /// `InvalidStateError`; its name is `Error`.
     FuturesError,
@@ -147,11 +171,23 @@ impl PyClass {
         PyClass::ConnectionError,
         PyClass::BrokenPipeError,
         PyClass::TimeoutError,
+        PyClass::FileNotFoundError,
+        PyClass::FileExistsError,
+        PyClass::PermissionError,
+        PyClass::IsADirectoryError,
+        PyClass::NotADirectoryError,
+        PyClass::InterruptedError,
+        PyClass::BlockingIOError,
+        PyClass::ConnectionRefusedError,
+        PyClass::ConnectionResetError,
+        PyClass::ConnectionAbortedError,
         PyClass::RuntimeError,
         PyClass::NotImplementedError,
         PyClass::RecursionError,
         PyClass::TypeError,
         PyClass::ValueError,
+        PyClass::UnicodeError,
+        PyClass::UnicodeDecodeError,
         PyClass::FuturesError,
         PyClass::CancelledError,
         PyClass::InvalidStateError,
@@ -314,11 +350,23 @@ impl PyClass {
             ConnectionError => ("ConnectionError", B, Some(OSError)),
             BrokenPipeError => ("BrokenPipeError", B, Some(ConnectionError)),
             TimeoutError => ("TimeoutError", B, Some(OSError)),
+            FileNotFoundError => ("FileNotFoundError", B, Some(OSError)),
+            FileExistsError => ("FileExistsError", B, Some(OSError)),
+            PermissionError => ("PermissionError", B, Some(OSError)),
+            IsADirectoryError => ("IsADirectoryError", B, Some(OSError)),
+            NotADirectoryError => ("NotADirectoryError", B, Some(OSError)),
+            InterruptedError => ("InterruptedError", B, Some(OSError)),
+            BlockingIOError => ("BlockingIOError", B, Some(OSError)),
+            ConnectionRefusedError => ("ConnectionRefusedError", B, Some(ConnectionError)),
+            ConnectionResetError => ("ConnectionResetError", B, Some(ConnectionError)),
+            ConnectionAbortedError => ("ConnectionAbortedError", B, Some(ConnectionError)),
             RuntimeError => ("RuntimeError", B, Some(Exception)),
             NotImplementedError => ("NotImplementedError", B, Some(RuntimeError)),
             RecursionError => ("RecursionError", B, Some(RuntimeError)),
             TypeError => ("TypeError", B, Some(Exception)),
             ValueError => ("ValueError", B, Some(Exception)),
+            UnicodeError => ("UnicodeError", B, Some(ValueError)),
+            UnicodeDecodeError => ("UnicodeDecodeError", B, Some(UnicodeError)),
             FuturesError => ("Error", CF, Some(Exception)),
             CancelledError => ("CancelledError", CF, Some(FuturesError)),
             InvalidStateError => ("InvalidStateError", CF, Some(FuturesError)),

@@ -31,9 +31,11 @@
 //! the builtin `TimeoutError` since 3.11.
 
 mod class;
+mod std_errors;
 mod system_exit;
 
 pub use class::{PyClass, UserClass};
+pub use std_errors::io_error_class;
 pub use system_exit::SystemExitCode;
 
 use std::borrow::Cow;
@@ -425,6 +427,12 @@ where
         Ok(r) => r.into_py_result(),
         Err(payload) => Err(PyException::from_panic(payload.as_ref())),
     }
+}
+
+/// A Rust-side `Duration` timeout as the seconds the Python-facing methods
+/// take, at most `threading.TIMEOUT_MAX` (so it never overflows).
+pub(crate) fn duration_secs(timeout: std::time::Duration) -> f64 {
+    timeout.as_secs_f64().min(crate::threading::TIMEOUT_MAX)
 }
 
 /// Checks a Python timeout argument: negative values are a `ValueError`.

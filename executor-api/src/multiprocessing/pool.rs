@@ -224,8 +224,8 @@ where
         // Every item runs; results are written in place when they fit.
         None => match scheduler::try_map_vec_all(items, None, run) {
             Ok(values) => values,
-            Err((_, e)) => {
-                fail(e);
+            Err(e) => {
+                fail(e.error);
                 Vec::new()
             }
         },

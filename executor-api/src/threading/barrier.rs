@@ -90,6 +90,19 @@ impl Barrier {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Rust-side: `wait(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Barrier;
+    /// let b = Barrier::new(2, None, None);
+    /// let e = b.wait_timeout(Duration::from_millis(10)).unwrap_err(); // nobody else came
+    /// assert_eq!(e.to_string(), "BrokenBarrierError");
+    /// ```
+    pub fn wait_timeout(&self, timeout: std::time::Duration) -> PyResult<usize> {
+        self.wait(Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `wait(timeout=None)`: returns this thread's arrival index
     /// (`0..parties`). Raises `BrokenBarrierError` if the barrier is or
     /// becomes broken (abort, reset, a failing action, a timeout).

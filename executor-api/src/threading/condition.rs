@@ -262,6 +262,20 @@ impl Condition {
         self.slots().len()
     }
 
+    /// Rust-side: `wait(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Condition;
+    /// let c = Condition::new(None);
+    /// let _g = c.with()?;
+    /// assert!(!c.wait_timeout(Duration::from_millis(10))?); // nobody notifies
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn wait_timeout(&self, timeout: std::time::Duration) -> PyResult<bool> {
+        self.wait(Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `wait(timeout=None)`: true unless the timeout expired.
     /// `RuntimeError: cannot wait on un-acquired lock` without the lock;
     /// a timeout past [`TIMEOUT_MAX`](super::TIMEOUT_MAX) is an

@@ -105,6 +105,20 @@ impl Event {
         self.state().waiters.len()
     }
 
+    /// Rust-side: `wait(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Event;
+    /// let e = Event::new();
+    /// assert!(!e.wait_timeout(Duration::from_millis(10)));
+    /// e.set();
+    /// assert!(e.wait_timeout(Duration::from_millis(10)));
+    /// ```
+    pub fn wait_timeout(&self, timeout: std::time::Duration) -> bool {
+        self.wait(Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `wait(timeout=None)`: the flag's value on return — false only if the
     /// timeout expired. A negative timeout does not wait (as in CPython).
     ///

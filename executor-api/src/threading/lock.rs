@@ -88,6 +88,21 @@ impl Lock {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration)
+    /// (past [`TIMEOUT_MAX`](super::TIMEOUT_MAX) it waits that long).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Lock;
+    /// let l = Lock::new();
+    /// assert!(l.acquire_timeout(Duration::from_millis(10))?);
+    /// assert!(!l.acquire_timeout(Duration::from_millis(10))?); // held: times out
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn acquire_timeout(&self, timeout: std::time::Duration) -> PyResult<bool> {
+        self.acquire(None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `acquire(blocking=True, timeout=-1)`: true if the lock was taken.
     /// `timeout=None` here is Python's `-1` (wait forever).
     ///

@@ -63,6 +63,21 @@ impl RLock {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::RLock;
+    /// let r = RLock::new();
+    /// assert!(r.acquire_timeout(Duration::from_millis(10))?);
+    /// assert!(r.acquire_timeout(Duration::from_millis(10))?); // reentrant
+    /// assert_eq!(r.recursion_count(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn acquire_timeout(&self, timeout: std::time::Duration) -> PyResult<bool> {
+        self.acquire(None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `acquire(blocking=True, timeout=-1)`; `None` timeout is Python's -1.
     ///
     /// ```

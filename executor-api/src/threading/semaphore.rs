@@ -120,6 +120,20 @@ impl Semaphore {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Semaphore;
+    /// let s = Semaphore::new(Some(1))?;
+    /// assert!(s.acquire_timeout(Duration::from_millis(10))?);
+    /// assert!(!s.acquire_timeout(Duration::from_millis(10))?);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn acquire_timeout(&self, timeout: std::time::Duration) -> PyResult<bool> {
+        self.acquire(None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `acquire(blocking=True, timeout=None)`: true if a unit was taken.
     ///
     /// ```

@@ -42,6 +42,9 @@ struct Inner {
     finished: Event,
     ident: AtomicU64,
     native_id: AtomicU64,
+    /// This thread's stack size in bytes (its builder's `stack_size`);
+    /// `None` takes [`stack_size`]'s setting when it starts.
+    stack_size: Option<usize>,
 }
 
 impl std::fmt::Debug for Thread {
@@ -66,12 +69,19 @@ impl std::fmt::Debug for Thread {
 
 /// Keyword options of `Thread(group=None, target=None, name=None, args=(),
 /// kwargs={}, *, daemon=None)`; `args` are captured by the target closure.
+///
+/// ```
+/// use pyrt_executor::threading::Thread;
+/// let t = Thread::builder().name("worker").daemon(Some(true)).build(|| ());
+/// assert_eq!((t.name().as_str(), t.daemon()), ("worker", true));
+/// ```
 #[derive(Debug, Default)]
 pub struct ThreadBuilder {
     class: Option<&'static str>,
     name: Option<String>,
     target_name: Option<String>,
     daemon: Option<bool>,
+    stack_size: Option<usize>,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -120,6 +130,28 @@ impl ThreadBuilder {
         self
     }
 
+    /// The stack size of this thread in bytes, beyond CPython (whose only
+    /// knob is the process-wide [`stack_size`]); without it the thread
+    /// takes [`stack_size`]'s setting at `start()`. Below the platform's
+    /// minimum the minimum is used; a size the operating system refuses
+    /// makes `start()` raise `RuntimeError: can't start new thread`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// // Deep recursion wants more than the default stack.
+    /// fn depth(n: u64) -> u64 { if n == 0 { 0 } else { 1 + depth(n - 1) } }
+    /// let t = Thread::builder()
+    ///     .stack_size(64 << 20)
+    ///     .build(|| assert_eq!(depth(200_000), 200_000));
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
     /// The Python class shown by `repr` (a `Thread` subclass: `Timer`).
     pub(crate) fn class(mut self, class: &'static str) -> Self {
         self.class = Some(class);
@@ -149,7 +181,8 @@ impl ThreadBuilder {
         });
         let daemon = self.daemon.unwrap_or_else(|| current_thread().daemon());
         let class = self.class.unwrap_or("Thread");
-        Thread::from_parts(class, name, daemon, Some(Box::new(move || call(target))))
+        let target: Target = Box::new(move || call(target));
+        Thread::from_parts(class, name, daemon, Some(target), self.stack_size)
     }
 }
 
@@ -190,6 +223,7 @@ impl Thread {
         name: String,
         daemon: bool,
         target: Option<Target>,
+        stack_size: Option<usize>,
     ) -> Thread {
         Thread {
             inner: Arc::new(Inner {
@@ -201,6 +235,7 @@ impl Thread {
                 finished: Event::new(),
                 ident: AtomicU64::new(0),
                 native_id: AtomicU64::new(0),
+                stack_size,
             }),
         }
     }
@@ -208,7 +243,7 @@ impl Thread {
     /// A thread object for a thread we did not start (CPython's
     /// `_MainThread`/`_DummyThread`): already started, alive.
     fn for_running_thread(name: String, daemon: bool) -> Thread {
-        let t = Thread::from_parts("_DummyThread", name, daemon, None);
+        let t = Thread::from_parts("_DummyThread", name, daemon, None, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(get_ident(), Ordering::SeqCst);
         t.inner.native_id.store(get_native_id(), Ordering::SeqCst);
@@ -218,7 +253,7 @@ impl Thread {
     /// The thread object of a call run nested on a worker (see `ident.rs`):
     /// alive while the call runs, a daemon like the executor's workers.
     fn for_nested_call(name: String, ident: u64) -> Thread {
-        let t = Thread::from_parts("Thread", name, true, None);
+        let t = Thread::from_parts("Thread", name, true, None, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(ident, Ordering::SeqCst);
         t.inner.native_id.store(get_native_id(), Ordering::SeqCst);
@@ -386,7 +421,10 @@ impl Thread {
             .unwrap_or_else(|p| p.into_inner())
             .push(self.clone());
         // A `std::thread` natively and on WASI, a Web Worker in a browser.
-        let stack = Some(STACK_SIZE.load(Ordering::SeqCst) as usize).filter(|&s| s != 0);
+        let stack = self
+            .inner
+            .stack_size
+            .or_else(|| Some(STACK_SIZE.load(Ordering::SeqCst) as usize).filter(|&s| s != 0));
         let spawned = scheduler::spawn_thread_with_stack_size(self.name(), stack, move || {
             me.inner.ident.store(get_ident(), Ordering::SeqCst);
             me.inner.native_id.store(get_native_id(), Ordering::SeqCst);
@@ -421,6 +459,21 @@ impl Thread {
             .unwrap_or_else(|p| p.into_inner())
             .retain(|t| !Arc::ptr_eq(&t.inner, &self.inner));
         self.inner.finished.set();
+    }
+
+    /// Rust-side: `join(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// t.start()?;
+    /// t.join_timeout(Duration::from_secs(60))?;
+    /// assert!(!t.is_alive());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn join_timeout(&self, timeout: std::time::Duration) -> PyResult<()> {
+        self.join(Some(crate::exceptions::duration_secs(timeout)))
     }
 
     /// `join(timeout=None)`: waits for the thread to finish (check
@@ -543,7 +596,7 @@ static MAIN: OnceLock<Thread> = OnceLock::new();
 /// ```
 pub fn main_thread() -> Thread {
     MAIN.get_or_init(|| {
-        let t = Thread::from_parts("_MainThread", "MainThread".into(), false, None);
+        let t = Thread::from_parts("_MainThread", "MainThread".into(), false, None, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(MAIN_IDENT, Ordering::SeqCst);
         t.inner.native_id.store(main_native_id(), Ordering::SeqCst);

@@ -50,6 +50,7 @@ pub struct ThreadPoolExecutorBuilder {
     spawner: Option<Arc<dyn scheduler::Spawner>>,
     eager_start: bool,
     starvation_rescue: Option<Duration>,
+    stack_size: Option<usize>,
 }
 
 impl fmt::Debug for ThreadPoolExecutorBuilder {
@@ -162,6 +163,27 @@ impl ThreadPoolExecutorBuilder {
         self
     }
 
+    /// The stack size of each worker thread in bytes, beyond CPython
+    /// (whose workers take the process-wide `threading.stack_size()`;
+    /// ours do not: this sets theirs). A call run nested on a waiting
+    /// worker shares that worker's stack, so a deeper chain of them fits
+    /// before `RecursionError`.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// fn depth(n: u64) -> u64 { if n == 0 { 0 } else { 1 + depth(n - 1) } }
+    /// let ex = ThreadPoolExecutor::builder()
+    ///     .max_workers(Some(1))
+    ///     .stack_size(64 << 20)
+    ///     .build()?;
+    /// assert_eq!(ex.submit(|| depth(200_000))?.result(None)?, 200_000);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
     pub(crate) fn default_workers(mut self, f: fn() -> usize) -> Self {
         self.default_workers = Some(f);
         self
@@ -217,6 +239,9 @@ impl ThreadPoolExecutorBuilder {
                 0
             })
             .thread_name_prefix(format!("{prefix}_"));
+        if let Some(bytes) = self.stack_size {
+            builder = builder.stack_size(bytes);
+        }
         if let Some(spawner) = self.spawner {
             builder = builder.spawner(move |start| spawner.spawn(start));
         }
@@ -289,6 +314,13 @@ fn warn_rescue(prefix: &str, after: Duration) {
 }
 
 /// CPython's default: `min(32, os.cpu_count() + 4)`.
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{default_max_workers, ThreadPoolExecutor};
+/// assert!(default_max_workers() <= 32); // min(32, os.cpu_count() + 4)
+/// assert_eq!(ThreadPoolExecutor::new(None)?.max_workers(), default_max_workers());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub fn default_max_workers() -> usize {
     (scheduler::default_parallelism() + 4).min(32)
 }
@@ -617,6 +649,16 @@ impl ThreadPoolExecutor {
 }
 
 /// The iterator returned by [`ThreadPoolExecutor::map`].
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{MapIter, ThreadPoolExecutor};
+/// use pyrt_executor::PyException;
+/// let ex = ThreadPoolExecutor::new(Some(2))?;
+/// let mut it: MapIter<i32> = ex.map(|x: i32| if x == 1 { Err(PyException::ValueError("one".into())) } else { Ok(x) }, 0..3, None, None)?;
+/// assert_eq!(it.next().unwrap()?, 0);
+/// assert_eq!(it.next().unwrap().unwrap_err().to_string(), "ValueError: one"); // raised at its position
+/// # Ok::<(), PyException>(())
+/// ```
 pub struct MapIter<T> {
     source: Source<T>,
     deadline: Option<scheduler::Instant>,
