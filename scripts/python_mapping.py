@@ -1017,7 +1017,10 @@ WHERE_WE_DIFFER = [
     "`wait()` on such futures hangs there). A `Future()` cancelled by hand is not done for them until "
     "`set_running_or_notify_cancel()`, as in CPython.",
     "- Beyond CPython: `stack_size` on `Thread::builder()` and `ThreadPoolExecutor::builder()` (CPython has only "
-    "the process-wide `threading.stack_size()`, which our pool workers do not read).", "",
+    "the process-wide `threading.stack_size()`, which our pool workers do not read).",
+    "- `pyrt-mpi` (`mpi4py.futures` on MPI ranks, README *On MPI*): functions cross by registered name (`Registry::register`), not by pickling, and arguments and results are serde values; an unregistered name (`KeyError`), wrong types or an argument that cannot be serialised (`TypeError`) is raised by `submit` on rank 0, where CPython's `ProcessPoolExecutor` sets the pickling error on the future.",
+    "- `pyrt-mpi`: a call sent ahead to a rank (`prefetch_per_rank`, default one per thread, as the extra call `ProcessPoolExecutor` keeps queued) counts as running, so `cancel()` refuses it; `prefetch_per_rank(Some(0))` keeps every call at the master until a thread is free. `MpiPool::terminate()` cancels the calls still at the master; calls on a rank finish there (ranks are not killed). A rank that dies ends the whole job (`mpirun` names it, kills the others and exits non-zero) instead of failing the futures with `BrokenProcessPool`.",
+    "",
     "By kind, what CPython has that we do not: processes (`multiprocessing` and `ProcessPoolExecutor` run on threads "
     "of one process: no `fork`/`spawn`, no pickling, no killing a worker, no worker replacement, no sockets as "
     "`Connection`s); the interpreter (no garbage collector or weak references to our objects, no "
