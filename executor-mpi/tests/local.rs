@@ -54,6 +54,7 @@ checks! {
     system_exit_keeps_its_code
     unknown_function_fails_at_submit
     unserialisable_argument_fails_at_submit
+    unserialisable_result_fails_at_result
     map_keeps_order_with_and_without_chunks
     map_stops_at_the_first_exception
     futures_mix_with_local_ones

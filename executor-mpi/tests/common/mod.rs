@@ -54,6 +54,7 @@ pub fn build(r: &mut Registry) {
         Err(PyException::SystemExit(SystemExitCode::Int(code)))
     });
     let _: RemoteFn<Unpicklable, u8> = r.register("takes_lock", |_: Unpicklable| 0u8);
+    let _: RemoteFn<(), Unpicklable> = r.register("gives_lock", |_: ()| Unpicklable);
 }
 
 pub type Check = fn(&MpiPoolExecutor) -> PyResult<()>;
@@ -77,6 +78,10 @@ pub const CHECKS: &[(&str, Check)] = &[
     (
         "unserialisable_argument_fails_at_submit",
         unserialisable_argument_fails_at_submit,
+    ),
+    (
+        "unserialisable_result_fails_at_result",
+        unserialisable_result_fails_at_result,
     ),
     (
         "map_keeps_order_with_and_without_chunks",
@@ -179,6 +184,27 @@ fn unserialisable_argument_fails_at_submit(ex: &MpiPoolExecutor) -> PyResult<()>
         ex.submit(&ex.function::<u64, u64>("square")?, 3)?
             .result(None)?,
         9
+    );
+    Ok(())
+}
+
+fn unserialisable_result_fails_at_result(ex: &MpiPoolExecutor) -> PyResult<()> {
+    // CPython's ProcessPoolExecutor: a result that cannot be pickled is
+    // the future's exception; the worker lives on.
+    let gives_lock = ex.function::<(), Unpicklable>("gives_lock")?;
+    let e = expect_class(
+        &PyClass::TypeError,
+        ex.submit(&gives_lock, ())?.result(None),
+    );
+    assert!(
+        e.to_string()
+            .contains("cannot serialize result of 'gives_lock'"),
+        "{e}"
+    );
+    assert_eq!(
+        ex.submit(&ex.function::<u64, u64>("square")?, 4)?
+            .result(None)?,
+        16
     );
     Ok(())
 }
