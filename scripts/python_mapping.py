@@ -162,6 +162,16 @@ A("concurrent.futures.ProcessPoolExecutor._max_workers", f"{CF}::ProcessPoolExec
 A("concurrent.futures.Executor", f"{CF}::Executor", "Object-safe: `&dyn Executor`; `submit_job` submits a job returning nothing.",
   sig="Executor()", ex={"Self": f"{CRATE}::{CF}::ThreadPoolExecutor", "dyn": True},
   also=[f"{CF}::Executor::submit_job", f"{CF}::Executor::thread_pool"])
+A("concurrent.futures.Executor.submit", f"{CF}::ThreadPoolExecutor::submit",
+  "Each executor's own submit (ThreadPoolExecutor, ProcessPoolExecutor); on a `&dyn Executor`, submit_job.",
+  p={"fn": "f", "args": CLOSURE, "kwargs": KWCLOSURE}, also=[f"{CF}::ProcessPoolExecutor::submit"])
+A("concurrent.futures.Executor.map", f"{CF}::ThreadPoolExecutor::map", "Each executor's own map.",
+  p={"fn": "f", "iterables": ("argument", "iterable", "one iterable; zip several into tuples")},
+  also=[f"{CF}::ProcessPoolExecutor::map"])
+A("concurrent.futures.Executor.shutdown", f"{CF}::ThreadPoolExecutor::shutdown", "Each executor's own shutdown.",
+  p={"wait": ("argument", "wait", "no default in Rust: pass true"),
+     "cancel_futures": ("argument", "cancel_futures", "no default in Rust: pass false")},
+  also=[f"{CF}::ProcessPoolExecutor::shutdown"])
 A("concurrent.futures.Future", f"{CF}::Future::new", "Future() made by hand, for set_result/set_exception.")
 A("concurrent.futures.Future.result", f"{CF}::Future::result",
   "Blocks like a Python thread; where CPython would deadlock (a worker waiting for a queued call of its own pool, "

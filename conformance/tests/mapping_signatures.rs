@@ -55,6 +55,15 @@ fn every_mapped_item_has_its_declared_signature() {
     let _: Option<&dyn pyrt_executor::concurrent::futures::Executor> = None;
     let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, pyrt_executor::concurrent::futures::Job) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::Future<()>> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor as pyrt_executor::concurrent::futures::Executor>::submit_job;
     let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor) -> Option<&pyrt_executor::concurrent::futures::ThreadPoolExecutor> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor as pyrt_executor::concurrent::futures::Executor>::thread_pool;
+    // concurrent.futures.Executor.submit
+    let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, fn() -> u64) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::Future<u64>> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor>::submit::<fn() -> u64, u64, u64>;
+    let _: fn(&pyrt_executor::concurrent::futures::ProcessPoolExecutor, fn() -> u64) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::Future<u64>> = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::submit::<fn() -> u64, u64, u64>;
+    // concurrent.futures.Executor.map
+    let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, Option<Duration>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::MapIter<u64>> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor>::map::<fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, u64, u64>;
+    let _: fn(&pyrt_executor::concurrent::futures::ProcessPoolExecutor, fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, Option<Duration>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::MapIter<u64>> = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::map::<fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, u64, u64>;
+    // concurrent.futures.Executor.shutdown
+    let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, bool, bool) = <pyrt_executor::concurrent::futures::ThreadPoolExecutor>::shutdown;
+    let _: fn(&pyrt_executor::concurrent::futures::ProcessPoolExecutor, bool, bool) = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::shutdown;
     // concurrent.futures.Future
     let _: fn() -> pyrt_executor::concurrent::futures::Future<u64> = <pyrt_executor::concurrent::futures::Future<u64>>::new;
     // concurrent.futures.Future.result
