@@ -12,6 +12,7 @@
 //! | tasks (closures and futures) | [`ThreadPool::spawn`], [`ThreadPool::spawn_future`], [`Task`], [`TaskMeta`] |
 //! | waiting like a Python thread (park, count the worker as blocked) | [`block_on`], [`block_on_until`], [`blocking`], [`deadline_after`], [`Instant`] |
 //! | fork-join (waits help from the deques) | [`join`], [`scope`], [`for_each_range`], [`map_vec`], [`try_map_vec`], [`try_map_vec_all`] and their [`MapError`] |
+//! | parallel iterators and sorts, rayon-shaped (`use pyrt_scheduler::prelude::*`) | [`iter`]: [`prelude`], [`iter::ParallelIterator`], [`iter::ParallelSliceMut`] |
 //! | how threads are started, per platform | [`spawner`]: [`Spawner`], [`WorkerStart`], [`DefaultSpawner`], [`spawn_thread`] |
 //! | counters | [`ThreadPool::stats`]: [`PoolStats`], [`WorkerStats`] |
 //! | building a runtime on top (what `pyrt-executor` uses) | [`ext`]: `HeapJob`, `PoolHandle`, `Stuck`, `payload_message` |
@@ -43,6 +44,7 @@
 mod blocking;
 pub mod ext;
 mod inline;
+pub mod iter;
 mod job;
 mod join;
 mod loom;
@@ -62,6 +64,7 @@ mod unwind;
 mod wait;
 mod worker;
 
+pub use iter::prelude;
 pub use join::join;
 pub use map_error::MapError;
 pub use parallel::{for_each_range, map_vec, try_map_vec, try_map_vec_all};

@@ -9,22 +9,28 @@
 //! happens only when work is being stolen, and it keeps happening *inside*
 //! an expensive range: when the costly items of a skewed input all sit in one
 //! half, the worker owning them keeps handing out halves of what remains, so
-//! the other workers keep getting work until the very end.
+//! the other workers keep getting work until the very end. The splitter
+//! itself lives in `iter/splitter.rs` (it drives the parallel iterators
+//! too); `for_each_range` is that splitter with one item per chunk.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::iter::plumbing::{Consumer, Folder, Producer};
+use crate::iter::splitter::bridge_with_grain;
 use crate::loom::{lock, Mutex};
 use crate::map_error::MapError;
-use crate::scope::{scope, Scope};
 use crate::worker::WorkerThread;
 
 /// Chunks per worker a range is divided into at most, between deque checks.
-const CHUNKS_PER_WORKER: usize = 256;
+pub(crate) const CHUNKS_PER_WORKER: usize = 256;
 
 /// Runs `body` over disjoint sub-ranges covering `0..len`, in parallel on the
 /// current pool (or the global pool, called from outside). `min_chunk` is the
 /// smallest number of indices handed to `body` at once (`None`: automatic).
+///
+/// This is the parallel iterators' splitter (`iter/splitter.rs`) with one
+/// item per chunk: the chunk's range.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,36 +48,52 @@ where
     if len == 0 {
         return;
     }
-    let body = &body;
-    scope(|s| {
-        let workers = crate::current_num_threads().max(1);
-        let grain = min_chunk
-            .unwrap_or_else(|| len / (workers * CHUNKS_PER_WORKER))
-            .max(1);
-        run_range(s, 0..len, grain, body);
-    });
+    bridge_with_grain(Ranges(0..len), Body(&body), min_chunk);
 }
 
-fn run_range<'s, F>(s: &Scope<'s>, range: Range<usize>, grain: usize, body: &'s F)
-where
-    F: Fn(Range<usize>) + Sync,
-{
-    let (mut lo, mut hi) = (range.start, range.end);
-    while lo < hi {
-        if hi - lo > grain && local_deque_is_empty() {
-            let mid = lo + (hi - lo) / 2;
-            let upper = mid..hi;
-            s.spawn(move |s| run_range(s, upper, grain, body));
-            hi = mid;
-            continue;
-        }
-        let end = (lo + grain).min(hi);
-        body(lo..end);
-        lo = end;
+/// The positions of a range, each chunk the splitter takes being one item:
+/// its own sub-range.
+struct Ranges(Range<usize>);
+
+impl Producer for Ranges {
+    type Item = Range<usize>;
+    type IntoIter = std::iter::Once<Range<usize>>;
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn split_at(self, index: usize) -> (Self, Self) {
+        let mid = self.0.start + index;
+        (Ranges(self.0.start..mid), Ranges(mid..self.0.end))
+    }
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(self.0)
     }
 }
 
-fn local_deque_is_empty() -> bool {
+/// Calls the loop's body on every chunk's range.
+struct Body<'f, F>(&'f F);
+
+impl<'f, F: Fn(Range<usize>) + Sync> Consumer<Range<usize>> for Body<'f, F> {
+    type Folder = Body<'f, F>;
+    type Result = ();
+    fn folder(&self, _range: Range<usize>) -> Self::Folder {
+        Body(self.0)
+    }
+    fn reduce(&self, _: (), _: ()) {}
+}
+
+impl<F: Fn(Range<usize>)> Folder<Range<usize>> for Body<'_, F> {
+    type Result = ();
+    fn consume_iter<I: Iterator<Item = Range<usize>>>(self, iter: I) -> Self {
+        iter.for_each(self.0);
+        self
+    }
+    fn complete(self) {}
+}
+
+/// Whether the calling worker's own deque is empty (nothing of ours to
+/// steal): the moment to split. True off any pool's workers.
+pub(crate) fn local_deque_is_empty() -> bool {
     WorkerThread::with_current(|w| w.is_none_or(|w| w.local_is_empty()))
 }
 

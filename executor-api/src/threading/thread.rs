@@ -69,6 +69,12 @@ impl std::fmt::Debug for Thread {
 
 /// Keyword options of `Thread(group=None, target=None, name=None, args=(),
 /// kwargs={}, *, daemon=None)`; `args` are captured by the target closure.
+///
+/// ```
+/// use pyrt_executor::threading::Thread;
+/// let t = Thread::builder().name("worker").daemon(Some(true)).build(|| ());
+/// assert_eq!((t.name().as_str(), t.daemon()), ("worker", true));
+/// ```
 #[derive(Debug, Default)]
 pub struct ThreadBuilder {
     class: Option<&'static str>,

@@ -314,6 +314,13 @@ fn warn_rescue(prefix: &str, after: Duration) {
 }
 
 /// CPython's default: `min(32, os.cpu_count() + 4)`.
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{default_max_workers, ThreadPoolExecutor};
+/// assert!(default_max_workers() <= 32); // min(32, os.cpu_count() + 4)
+/// assert_eq!(ThreadPoolExecutor::new(None)?.max_workers(), default_max_workers());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub fn default_max_workers() -> usize {
     (scheduler::default_parallelism() + 4).min(32)
 }
@@ -642,6 +649,16 @@ impl ThreadPoolExecutor {
 }
 
 /// The iterator returned by [`ThreadPoolExecutor::map`].
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{MapIter, ThreadPoolExecutor};
+/// use pyrt_executor::PyException;
+/// let ex = ThreadPoolExecutor::new(Some(2))?;
+/// let mut it: MapIter<i32> = ex.map(|x: i32| if x == 1 { Err(PyException::ValueError("one".into())) } else { Ok(x) }, 0..3, None, None)?;
+/// assert_eq!(it.next().unwrap()?, 0);
+/// assert_eq!(it.next().unwrap().unwrap_err().to_string(), "ValueError: one"); // raised at its position
+/// # Ok::<(), PyException>(())
+/// ```
 pub struct MapIter<T> {
     source: Source<T>,
     deadline: Option<scheduler::Instant>,

@@ -190,6 +190,16 @@ pub fn as_completed<T>(fs: &[Future<T>], timeout: Option<Duration>) -> AsComplet
 }
 
 /// The iterator returned by [`as_completed`].
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{as_completed, Future};
+/// let a: Future<i32> = Future::new();
+/// a.set_result(1)?;
+/// let mut it = as_completed(&[a], None);
+/// assert_eq!(it.next().unwrap()?.result(None)?, 1);
+/// assert!(it.next().is_none());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub struct AsCompleted<T> {
     pending: Vec<Future<T>>,
     total: usize,
