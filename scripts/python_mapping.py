@@ -15,8 +15,11 @@ return types come from rustdoc's JSON for pyrt-executor (nightly rustdoc,
 run by this script; NIGHTLY picks the toolchain), and Python signatures,
 defaults and kinds from this CPython (3.11). The rows below say only what
 the code cannot: the pairing, how each Python parameter is passed, what is
-raised, notes, and what we do not have. `--check` is run by the native
-tier; after changing a public signature, rerun this script.
+raised, notes, and what we do not have. A fixed message in `raises` must
+be spelled somewhere in pyrt-executor's source, and every public item of
+pyrt-executor must have a row or a RUST_ONLY reason: the error lists the
+ones that have neither. `--check` is run by the native tier; after
+changing a public signature, rerun this script.
 """
 
 import difflib
@@ -811,8 +814,22 @@ def raises_entries(row):
             cls = "multiprocessing.TimeoutError"
         if cls not in {e[0] for e in EXCEPTIONS}:
             raise ContractError(f"{row['python']}: raises {cls}, which the exceptions section lacks")
+        if msg and msg not in executor_sources():
+            raise ContractError(f"{row['python']}: raises {cls}: {msg!r}, a message pyrt-executor's source "
+                                "never spells (a typo, or the code's message changed)")
         out.append({"class": cls, "message": msg or None})
     return out
+
+
+_SOURCES = []
+
+
+def executor_sources():
+    """pyrt-executor's source text: every fixed message the contract names
+    must be one the code spells."""
+    if not _SOURCES:
+        _SOURCES.append("".join(f.read_text() for f in sorted((ROOT / "executor-api" / "src").rglob("*.rs"))))
+    return _SOURCES[0]
 
 
 def build(api):
@@ -852,6 +869,12 @@ def build(api):
             raises = raises_entries(row)
         except ContractError as e:
             errors.append(str(e))
+            # Its items are not "unmapped": the row above is what to fix.
+            for path in [row["rust"], *row["also"]]:
+                try:
+                    mapped.add(api.resolve(path)[0])
+                except KeyError:
+                    pass
             continue
         for r in [rust] + also + builder:
             mapped |= r.pop("_ids")
@@ -869,7 +892,7 @@ def build(api):
         entry["notes"] = row["notes"]
         entries.append(entry)
     # Every public item is mapped or said to be Rust-only.
-    paths_of = {}
+    paths_of, members = {}, set()
     for path, item_id in api.by_path.items():
         kind = api.kind(item_id)
         if kind in ("module", "variant", "assoc_type", "use"):
@@ -878,13 +901,17 @@ def build(api):
         if kind in ("struct", "enum", "trait"):
             for name, m, _ in api.members(item_id):
                 paths_of.setdefault(m, []).append(f"{path}::{name}")
+                members.add(m)
     unmapped = []
     for item_id, paths in sorted(paths_of.items(), key=lambda kv: min(kv[1])):
         if item_id in mapped:
             continue
         if any(p == k or p.startswith(k if k.endswith("::") else k + "::") for p in paths for k in RUST_ONLY):
             continue
-        unmapped.append(f"  {min(paths, key=len)} ({api.kind(item_id)})")
+        kind = api.kind(item_id)
+        if kind == "function" and item_id in members:
+            kind = "method"
+        unmapped.append(f"  {min(paths, key=len)} ({kind})")
     if unmapped:
         errors.append(f"{len(unmapped)} public item(s) of pyrt-executor neither mapped nor in RUST_ONLY:\n"
                       + "\n".join(unmapped) + "\n"
