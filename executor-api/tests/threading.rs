@@ -485,7 +485,9 @@ fn a_pool_built_with_stack_size_gives_its_workers_that_stack() -> PyResult<()> {
         .max_workers(Some(1))
         .stack_size(8 << 20)
         .build()?;
-    let left = ex.submit(pyrt_scheduler::ext::remaining_stack)?.result(None)?;
+    let left = ex
+        .submit(pyrt_scheduler::ext::remaining_stack)?
+        .result(None)?;
     let left = left.expect("a worker knows its stack");
     // More than std's 2 MiB default could leave, no more than asked for.
     assert!(left > 4 << 20 && left <= 8 << 20, "{left}");
