@@ -20,6 +20,11 @@ class ContractError(Exception):
     pass
 
 
+# The value an API mapped to a trait impl produces (Python's __repr__ a
+# str, __exit__ nothing worth keeping).
+TRAIT_RETURNS = {"Debug": "String", "Display": "String", "Drop": "()"}
+
+
 # -- the Python side ------------------------------------------------------
 
 def resolve_python(qualname):
@@ -304,6 +309,10 @@ def rust_item(api, path, overrides, trait=None):
                 raise ContractError(f"{path}: does not implement {trait}")
             out["item"] = "trait_impl"
             out["trait"] = trait
+            # What using the impl gives: format!("{x:?}") a String, the end
+            # of the guard's scope nothing.
+            if trait.rsplit("::", 1)[-1] in TRAIT_RETURNS:
+                out["returns"] = TRAIT_RETURNS[trait.rsplit("::", 1)[-1]]
             if trait.rsplit("::", 1)[-1] == "Drop":
                 # `X: Drop` holds only for a type with its own `impl Drop`
                 # (drop glue alone does not count): the check the lint warns of.
