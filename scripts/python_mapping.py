@@ -981,6 +981,9 @@ def render_md(entries, exceptions):
           "(`let f: Future<u64> = ex.submit(|| -> PyResult<u64> { .. })?`).",
           "- Objects shared between threads are cheap `Clone` handles (a clone is the same object, like a Python "
           "reference).",
+          "- `with` blocks are Rust scopes. A lock's `__enter__` returns a guard (`let _g = lock.with()?;`) whose "
+          "`Drop` is `__exit__` (the entry's trait `Drop`); an executor's `__enter__` is the executor itself and "
+          "dropping its last handle is `__exit__` (`shutdown(wait=True)`; a `Pool`'s is `terminate()`).",
           "- A panic in a task becomes `PanicException` carrying the panic message; the worker lives on.", "",
           "## Timeouts: `Duration` and `f64`", "",
           "Python-facing methods take the timeout the way Python validates it:", "",
