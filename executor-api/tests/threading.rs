@@ -461,10 +461,12 @@ fn a_local_subclass_init_runs_once_per_thread_and_names_its_errors() {
 fn deep(n: u32) -> u32 {
     let buf = std::hint::black_box([n as u8; 1024]);
     if n == 0 {
-        0
-    } else {
-        1 + deep(n - 1) + (buf[0] as u32 & 0)
+        return 0;
     }
+    let below = deep(n - 1);
+    // Used after the call: the buffer stays on this frame during it.
+    std::hint::black_box(&buf);
+    1 + below
 }
 
 #[test]
