@@ -283,12 +283,15 @@ def rust_item(api, path, overrides, trait=None):
     elif kind == "struct_field":
         t = api.inner(item_id)
         out["rust_type"] = api.ty(t)
+        out["signature"] = f"pub {api.index[item_id]['name']}: {out['rust_type']}"
         out["check"] = (f"let _: fn(&{self_ty}) -> &{api.ty(t, True, subst)} = "
                         f"|x| &x.{api.index[item_id]['name']};")
     elif kind in ("constant", "assoc_const", "static"):
         inner = api.inner(item_id)
         t = inner["type"]
         out["rust_type"] = api.ty(t)
+        word = "static" if kind == "static" else "const"
+        out["signature"] = f"pub {word} {api.index[item_id]['name']}: {out['rust_type']}"
         expr = path if owner is None else f"<{self_ty}>::{api.index[item_id]['name']}"
         out["check"] = f"let _: {api.ty(t, True, subst)} = {expr};"
     elif kind in ("struct", "enum", "type_alias", "trait"):
