@@ -12,8 +12,9 @@
 //! | shared queues and counters | `registry.rs` |
 //! | a worker's loop and work search | `worker.rs` |
 //! | idle workers | `sleep.rs` |
-//! | tasks | [`Task`], [`TaskMeta`] (`task.rs`) |
-//! | waiting (park like a Python thread, or help inside fork-join) | [`block_on`] (`wait.rs`), blocked workers, stuck waiters, starvation rescue (`blocking.rs`) |
+//! | tasks | [`Task`] (`task.rs`) |
+//! | the one wait loop (main loop, fork-join help, Python-level waits) | [`block_on`] (`wait_loop.rs`), blocked workers, stuck waiters, starvation rescue (`blocking.rs`) |
+//! | pools without threads: the waiter borrows the worker slot | `borrow.rs` |
 //! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`] |
 //! | how threads are started, per platform | [`Spawner`] (`spawner/`) |
 //! | counters | [`PoolStats`] (`stats.rs`) |
@@ -37,7 +38,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod blocking;
-mod inline;
+mod borrow;
 mod job;
 mod join;
 mod loom;
@@ -53,7 +54,7 @@ pub mod spawner;
 mod stats;
 mod task;
 mod unwind;
-mod wait;
+mod wait_loop;
 mod worker;
 
 pub use blocking::{Stuck, StuckWatch};
@@ -70,9 +71,9 @@ pub use spawner::{
     thread_name, threads_supported, DefaultSpawner, Spawner, StdSpawner, WorkerStart,
 };
 pub use stats::{PoolStats, WorkerStats};
-pub use task::{Runnable, Task, TaskMeta};
+pub use task::{Runnable, Task};
 pub use unwind::payload_message;
-pub use wait::{block_on, block_on_until, blocking, deadline_after};
+pub use wait_loop::{block_on, block_on_until, blocking, deadline_after};
 /// The clock of deadlines and timeouts: `std::time::Instant`, except in a
 /// browser, where std has no clock and `web_time` reads `performance.now()`.
 pub use web_time::Instant;

@@ -13,7 +13,7 @@ use crate::registry::{Registry, RescueHandler, StartHandler, Starter};
 use crate::spawner::{default_parallelism, threads_supported, DefaultSpawner, Spawner};
 use crate::stats::PoolStats;
 use crate::task::{self, Task};
-use crate::wait;
+use crate::wait_loop::{self, Policy};
 use crate::worker::WorkerThread;
 use crate::Instant;
 
@@ -125,14 +125,12 @@ impl ThreadPoolBuilder {
         let spawner: Arc<dyn Spawner> = match self.spawner {
             Some(s) => s,
             None if threads_supported() => Arc::new(DefaultSpawner::default()),
-            None => {
-                return Ok(ThreadPool::from_registry(
-                    Arc::new(Registry::new(0, None, self.start_handler, None)),
-                    None,
-                ))
-            }
+            None => return Ok(ThreadPool::workerless(None, self.start_handler)),
         };
         let n = self.num_threads.unwrap_or_else(default_parallelism);
+        if n == 0 {
+            return Ok(ThreadPool::workerless(None, self.start_handler));
+        }
         let starter = Starter {
             spawner,
             prefix: self.thread_name_prefix.unwrap_or_else(|| "worker-".into()),
@@ -183,6 +181,14 @@ impl ThreadPool {
     /// A pool of `n` std-thread workers.
     pub fn new(n: usize) -> Result<ThreadPool, BuildError> {
         ThreadPoolBuilder::new().num_threads(n).build()
+    }
+
+    /// A pool without worker threads: its one slot is borrowed by the
+    /// threads that wait on it (`borrow.rs`).
+    fn workerless(starter: Option<Starter>, start_handler: Option<StartHandler>) -> Self {
+        let registry = Arc::new(Registry::new(0, starter, start_handler, None));
+        crate::borrow::register_workerless(&registry);
+        ThreadPool::from_registry(registry, None)
     }
 
     fn from_registry(registry: Arc<Registry>, spawn_error: Option<io::Error>) -> Self {
@@ -240,10 +246,6 @@ impl ThreadPool {
         if self.is_current() {
             return op();
         }
-        if self.registry.num_threads() == 0 {
-            // No workers to hop onto: the caller is the pool (see inline.rs).
-            return crate::inline::run(&self.registry, op);
-        }
         let future = async move { panic::catch_unwind(AssertUnwindSafe(op)) };
         // SAFETY: `op` may borrow from our stack; we block below until the
         // task has finished (or was dropped by a shutdown, which also drops
@@ -277,9 +279,9 @@ impl ThreadPool {
         self.install(move || crate::scope(op))
     }
 
-    /// Blocks on `future` as [`crate::block_on`] does, except that the
-    /// caller runs the pool's tasks itself if the pool has no worker
-    /// threads.
+    /// Blocks on `future` as [`crate::block_on`] does, except that on a
+    /// pool without worker threads the caller borrows the pool's worker
+    /// slot and runs its tasks meanwhile (see `wait_loop.rs`).
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
         match self.block_on_until(future.as_mut(), None) {
@@ -294,7 +296,7 @@ impl ThreadPool {
         future: Pin<&mut F>,
         deadline: Option<Instant>,
     ) -> Option<F::Output> {
-        wait::wait_until(future, deadline, Some(&self.registry), wait::Mode::Park)
+        wait_loop::wait(future, deadline, Some(&self.registry), Policy::Park)
     }
 
     /// Counters of every worker and the injector's length.
@@ -320,13 +322,21 @@ impl ThreadPool {
     /// workers, instead of waiting for itself (it drains the queue itself
     /// once its current task returns).
     pub fn wait_for_workers(&self) {
-        if self.registry.num_threads() == 0 {
-            // No workers: "the workers finish the queue" means we do.
-            crate::wait::run_queued_inline(&self.registry);
-        } else if self.is_current() {
+        if self.is_current() {
             self.registry.wait_for_workers(1);
-        } else {
-            self.registry.wait_for_workers(0);
+            return;
+        }
+        self.registry.wait_for_workers(0);
+        if self.registry.is_workerless() {
+            // "The workers finish the queue": the borrowed slot's do.
+            let registry = &self.registry;
+            self.block_on(std::future::poll_fn(|_| {
+                if registry.has_queued_work() {
+                    std::task::Poll::Pending
+                } else {
+                    std::task::Poll::Ready(())
+                }
+            }));
         }
     }
 
@@ -364,19 +374,6 @@ impl PoolHandle {
         WorkerThread::with_current(|w| w.is_some_and(|w| Arc::ptr_eq(w.registry(), &self.registry)))
     }
 
-    /// Whether the pool has no worker threads (tasks run on waiting threads).
-    pub fn is_inline(&self) -> bool {
-        self.registry.num_threads() == 0
-    }
-
-    /// Runs `op` on this thread as the pool's caller-side body, the way
-    /// [`ThreadPool::install`] does for a pool with no workers: waits inside
-    /// `op` run this pool's queued tasks. For a task claimed from outside
-    /// the queue (a waiter running the call it waits for).
-    pub fn run_inline<R>(&self, op: impl FnOnce() -> R) -> R {
-        crate::inline::run(&self.registry, op)
-    }
-
     /// Runs a future as a task on the pool.
     pub fn spawn_future<F>(&self, future: F) -> Task<F::Output>
     where
@@ -390,7 +387,7 @@ impl PoolHandle {
     /// any thread, a worker of the pool too: no allocation beyond the
     /// caller's `Arc`, and jobs start in the order they were queued.
     pub fn submit_job<J: HeapJob>(&self, job: Arc<J>) {
-        self.registry.push_injected(crate::job::Job::heap(job));
+        self.registry.push_injected(crate::job::JobRef::heap(job));
     }
 
     /// See [`ThreadPool::start_worker`].
@@ -419,7 +416,8 @@ impl PoolHandle {
     /// Always [`Stuck::No`] off the pool's workers.
     pub fn watch_stuck(&self, waker: &std::task::Waker, watch: &mut StuckWatch) -> Stuck {
         WorkerThread::with_current(|w| match w {
-            Some(w) if Arc::ptr_eq(w.registry(), &self.registry) => {
+            // A borrowed slot drives the queue itself: never stuck.
+            Some(w) if Arc::ptr_eq(w.registry(), &self.registry) && !w.is_borrowed() => {
                 self.registry.watch_stuck(waker, watch, w.is_blocked())
             }
             _ => Stuck::No,
@@ -432,7 +430,7 @@ impl PoolHandle {
         future: Pin<&mut F>,
         deadline: Option<Instant>,
     ) -> Option<F::Output> {
-        wait::wait_until(future, deadline, Some(&self.registry), wait::Mode::Park)
+        wait_loop::wait(future, deadline, Some(&self.registry), Policy::Park)
     }
 }
 
