@@ -374,6 +374,36 @@ impl PoolHandle {
         WorkerThread::with_current(|w| w.is_some_and(|w| Arc::ptr_eq(w.registry(), &self.registry)))
     }
 
+    /// For a poll by an executor that is not ours (`futures_lite`'s
+    /// `block_on`, say) of something this pool completes: on a pool without
+    /// threads, where nobody else ever runs the queue, the polling thread
+    /// borrows the pool's worker slot and runs queued jobs, in order, while
+    /// `pending()` holds and jobs are queued. On a pool with threads it does
+    /// nothing (its workers run the queue).
+    ///
+    /// ```
+    /// let pool = pyrt_scheduler::ThreadPoolBuilder::new().num_threads(0).build().unwrap();
+    /// let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    /// let r = ran.clone();
+    /// pool.spawn(move || r.store(true, std::sync::atomic::Ordering::SeqCst));
+    /// pool.handle().drive_while(|| !ran.load(std::sync::atomic::Ordering::SeqCst));
+    /// assert!(ran.load(std::sync::atomic::Ordering::SeqCst));
+    /// ```
+    pub fn drive_while(&self, mut pending: impl FnMut() -> bool) {
+        if !self.registry.is_workerless() {
+            return;
+        }
+        let registry = &self.registry;
+        let mut until = std::future::poll_fn(|_| {
+            if pending() && registry.has_queued_work() {
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
+        });
+        let _ = self.block_on_until(Pin::new(&mut until), None);
+    }
+
     /// Runs a future as a task on the pool.
     pub fn spawn_future<F>(&self, future: F) -> Task<F::Output>
     where
@@ -416,8 +446,9 @@ impl PoolHandle {
     /// Always [`Stuck::No`] off the pool's workers.
     pub fn watch_stuck(&self, waker: &std::task::Waker, watch: &mut StuckWatch) -> Stuck {
         WorkerThread::with_current(|w| match w {
-            // A borrowed slot drives the queue itself: never stuck.
-            Some(w) if Arc::ptr_eq(w.registry(), &self.registry) && !w.is_borrowed() => {
+            // A borrowed slot (a pool without threads) is stuck at once:
+            // no other worker exists, none may start.
+            Some(w) if Arc::ptr_eq(w.registry(), &self.registry) => {
                 self.registry.watch_stuck(waker, watch, w.is_blocked())
             }
             _ => Stuck::No,

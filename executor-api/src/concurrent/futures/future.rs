@@ -827,6 +827,11 @@ impl<T: Clone> std::future::Future for Future<T> {
     type Output = PyResult<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<PyResult<T>> {
+        // Polled by any executor: where the pool has no threads, the
+        // poller runs its queue (our own waits do that already).
+        if let Some(pool) = self.pool() {
+            pool.drive_while(|| !self.done());
+        }
         if self.register(cx.waker()) {
             Poll::Ready(self.outcome().expect("done"))
         } else {
