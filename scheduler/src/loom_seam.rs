@@ -41,6 +41,14 @@ impl Sleep {
     pub fn sleep(&self, i: usize, should_stay_awake: impl FnOnce() -> bool) -> bool {
         self.0.sleep(i, should_stay_awake)
     }
+
+    pub fn start_searching(&self) {
+        self.0.start_searching()
+    }
+
+    pub fn stop_searching(&self, found: bool, more_queued: impl FnOnce() -> bool) {
+        self.0.stop_searching(found, more_queued)
+    }
 }
 
 /// A pool's blocked-worker and spare bookkeeping (wraps
