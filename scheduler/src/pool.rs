@@ -60,8 +60,9 @@ impl ThreadPoolBuilder {
         Self::default()
     }
 
-    /// Number of workers. `0` means no worker threads: tasks run on the
-    /// threads that wait for them (the mode used where there are no threads).
+    /// Number of workers. `0` means no worker threads: the threads that
+    /// wait on the pool borrow its one worker slot and run its tasks (the
+    /// mode used where there are no threads).
     pub fn num_threads(mut self, n: usize) -> Self {
         self.num_threads = Some(n);
         self
@@ -356,7 +357,7 @@ impl ThreadPool {
 
 /// A clonable reference to a pool, for values (like futures) that must
 /// find their pool again: to queue their job, to learn whether a waiter is
-/// stuck, or to run a workerless pool's tasks while waiting.
+/// stuck, or to wait on the pool (borrowing its slot if it has no threads).
 #[derive(Clone)]
 pub struct PoolHandle {
     registry: Arc<Registry>,

@@ -61,7 +61,7 @@ impl WaitList {
 }
 
 #[derive(Default)]
-struct Shared {
+struct ChannelState {
     /// Receivers waiting for a message (or the disconnection).
     receivers: WaitList,
     /// Senders waiting for room in a bounded channel.
@@ -72,7 +72,7 @@ struct Shared {
     capacity: Option<usize>,
 }
 
-impl Shared {
+impl ChannelState {
     /// Everything that can unblock someone happened: wake both sides.
     fn wake_all(&self) {
         self.receivers.wake();
@@ -84,7 +84,7 @@ impl Shared {
 pub struct Sender<T> {
     /// `None` only while dropping.
     inner: Option<crossbeam_channel::Sender<T>>,
-    shared: Arc<Shared>,
+    shared: Arc<ChannelState>,
 }
 
 /// The receiving half; clone it for more consumers (each message goes to
@@ -92,7 +92,7 @@ pub struct Sender<T> {
 pub struct Receiver<T> {
     /// `None` only while dropping.
     inner: Option<crossbeam_channel::Receiver<T>>,
-    shared: Arc<Shared>,
+    shared: Arc<ChannelState>,
 }
 
 impl<T> std::fmt::Debug for Sender<T> {
@@ -125,11 +125,11 @@ pub fn channel<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
         Some(n) => crossbeam_channel::bounded(n),
         None => crossbeam_channel::unbounded(),
     };
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(ChannelState {
         senders: AtomicUsize::new(1),
         receivers_alive: AtomicUsize::new(1),
         capacity,
-        ..Shared::default()
+        ..ChannelState::default()
     });
     (
         Sender {
@@ -319,7 +319,7 @@ impl<T> Receiver<T> {
         self.take()
     }
 
-    /// Waits for a message (without starving the pool when called on a worker).
+    /// Waits for a message, blocking like a Python thread.
     /// `EOFError: channel closed` once every sender is gone and it is empty.
     pub fn recv(&self) -> PyResult<T> {
         self.recv_until(None).expect("no deadline")
