@@ -11,6 +11,11 @@
 //! a caller goes to wait is missed. Dropping the last sender (or receiver)
 //! wakes everybody, so a disconnected channel is noticed at once.
 //!
+//! The lists only hold wakers; the wait itself is the scheduler's one wait
+//! loop. (`event-listener` would hold them as well, but its `notify` takes
+//! its list's lock every time, where a send here costs a fence and a load
+//! while nobody waits.)
+//!
 //! Waits go through `waiting::block_until`, so a worker blocked in `recv`
 //! or in a full `send` counts as blocked for its pool and runs nothing else,
 //! and timeouts use the scheduler's clock (crossbeam's own timeouts read
