@@ -4,7 +4,7 @@
 //! built on loom's instrumented `Mutex`,
 //! `Condvar` and atomics through `loom.rs`, so what the models check is the
 //! code the pool runs, not a copy of it.
-#![allow(missing_docs)]
+#![allow(missing_docs, missing_debug_implementations)]
 
 /// Runs a loom model with at most `bound` preemptions (unless
 /// `LOOM_MAX_PREEMPTIONS` sets another): bounded preemptions keep every
