@@ -456,7 +456,7 @@ impl Pool {
         f: F,
         iterable: I,
         chunksize: Option<i64>,
-    ) -> PyResult<impl Iterator<Item = PyResult<T>>>
+    ) -> PyResult<impl Iterator<Item = PyResult<T>> + use<F, I, X, R, T>>
     where
         F: Fn(X) -> R + Send + Sync + 'static,
         I: IntoIterator<Item = PyResult<X>>,
@@ -488,7 +488,7 @@ impl Pool {
         f: F,
         iterable: I,
         chunksize: Option<i64>,
-    ) -> PyResult<impl Iterator<Item = PyResult<T>>>
+    ) -> PyResult<impl Iterator<Item = PyResult<T>> + use<F, I, X, R, T>>
     where
         F: Fn(X) -> R + Send + Sync + 'static,
         I: IntoIterator<Item = PyResult<X>>,

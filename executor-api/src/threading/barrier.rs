@@ -120,7 +120,7 @@ impl Barrier {
     /// ```
     pub fn wait(&self, timeout: Option<f64>) -> PyResult<usize> {
         let timeout = timeout.or(self.inner.timeout);
-        let (index, gen) = {
+        let (index, generation) = {
             let mut st = self.state();
             if st.broken {
                 return Err(broken());
@@ -137,8 +137,8 @@ impl Barrier {
             timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(1e9) } else { 0.0 }));
         let outcome = block_until(deadline(limit), |w| {
             let mut st = self.state();
-            if st.generation != gen {
-                return Some(st.released == Some(gen));
+            if st.generation != generation {
+                return Some(st.released == Some(generation));
             }
             if st.broken {
                 return Some(false);

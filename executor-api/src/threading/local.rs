@@ -223,8 +223,9 @@ impl<T: Send + 'static> Local<T> {
     /// ```
     pub fn take(&self) -> Option<T> {
         let slot = self.slot();
-        let old = lock_own(&slot).take();
-        old
+        // Edition 2024: the guard, a temporary of the tail expression, is
+        // dropped before `slot`.
+        lock_own(&slot).take()
     }
 
     /// `del local.x`: the value, or `AttributeError: 'CLASS' object has no
