@@ -14,8 +14,9 @@
 //! `Queue.get` holds its worker, exactly as in CPython, and a pool whose
 //! every worker is blocked that way stays blocked unless it was built with
 //! `starvation_rescue`. On a target without threads nobody could unpark a
-//! parked caller, so there the caller runs the queued tasks itself (and a
-//! wait nothing can satisfy is reported as a deadlock).
+//! parked caller, so there the caller borrows the pool's one worker slot
+//! and runs its queued tasks (the scheduler's `borrow.rs`); a wait nothing
+//! can satisfy is reported as a deadlock.
 
 use scheduler::Instant;
 

@@ -12,7 +12,8 @@
 //! never has. So a worker that waits on a Python condition parks, exactly
 //! like a Python thread, and a pool of `n` workers has at most `n` calls in
 //! progress. (`join`, `scope` and the parallel loops still help: no Python
-//! call is in progress on the waiting stack while they do, see `wait.rs`.)
+//! call is in progress on the waiting stack while they do: `Policy::Help`
+//! in `wait_loop.rs`.)
 //!
 //! This module keeps the one number that rule needs: how many of a pool's
 //! workers are in such a wait right now ([`Registry::begin_blocked`],

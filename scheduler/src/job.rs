@@ -32,12 +32,12 @@ use crate::task::Runnable;
 /// and the table that says how to run it or drop it unrun. Two words, like
 /// rayon-core's `JobRef`, so that pushing one is two register stores (an
 /// enum of the three kinds was three words, copied through the stack).
-pub(crate) struct Job {
+pub(crate) struct JobRef {
     ptr: NonNull<()>,
     vtable: &'static JobVtable,
 }
 
-/// How to run a [`Job`] of one kind, or drop it without running it.
+/// How to run a [`JobRef`] of one kind, or drop it without running it.
 struct JobVtable {
     /// Runs the job (takes ownership of `ptr`).
     run: unsafe fn(NonNull<()>),
@@ -46,13 +46,13 @@ struct JobVtable {
 }
 
 // SAFETY: every kind of job is `Send` (runnables, `HeapJob: Send + Sync`,
-// stack jobs whose closure and result are `Send`), and a `Job` is run or
+// stack jobs whose closure and result are `Send`), and a `JobRef` is run or
 // dropped by exactly one thread: the one that popped or stole it.
-unsafe impl Send for Job {}
+unsafe impl Send for JobRef {}
 
-impl Job {
+impl JobRef {
     /// An `async-task` task; dropping it unrun cancels the task.
-    pub(crate) fn task(runnable: Runnable) -> Job {
+    pub(crate) fn task(runnable: Runnable) -> JobRef {
         /// # Safety
         /// `ptr` comes from `Runnable::into_raw`, and is taken back once.
         unsafe fn run(ptr: NonNull<()>) {
@@ -66,16 +66,16 @@ impl Job {
             drop(unsafe { Runnable::from_raw(ptr) });
         }
         const VTABLE: JobVtable = JobVtable { run, drop_unrun };
-        Job {
+        JobRef {
             ptr: runnable.into_raw(),
             vtable: &VTABLE,
         }
     }
 
     /// A [`HeapJob`]: the queue holds the `Arc` itself, no allocation more.
-    pub(crate) fn heap<J: HeapJob>(job: Arc<J>) -> Job {
+    pub(crate) fn heap<J: HeapJob>(job: Arc<J>) -> JobRef {
         let ptr = NonNull::new(Arc::into_raw(job) as *mut ()).expect("Arc is non-null");
-        Job {
+        JobRef {
             ptr,
             vtable: &<J as HeapVtable>::VTABLE,
         }
@@ -87,18 +87,18 @@ impl Job {
     /// `job` must stay where it is until it was run and
     /// [`StackJob::is_done`] returned true, or until its owner popped this
     /// reference back itself.
-    pub(crate) unsafe fn stack<F, R>(job: &StackJob<F, R>) -> Job
+    pub(crate) unsafe fn stack<F, R>(job: &StackJob<F, R>) -> JobRef
     where
         F: FnOnce() -> R + Send,
         R: Send,
     {
-        Job {
+        JobRef {
             ptr: NonNull::from(job).cast(),
             vtable: &<StackJob<F, R> as StackVtable>::VTABLE,
         }
     }
 
-    /// True if this is the reference to `job` that [`Job::stack`] made.
+    /// True if this is the reference to `job` that [`JobRef::stack`] made.
     pub(crate) fn is<F, R>(&self, job: &StackJob<F, R>) -> bool {
         std::ptr::eq(
             self.ptr.as_ptr() as *const (),
@@ -117,9 +117,9 @@ impl Job {
     }
 }
 
-impl Drop for Job {
+impl Drop for JobRef {
     fn drop(&mut self) {
-        // SAFETY: a `Job` that is dropped was never run (`run` consumes it
+        // SAFETY: a `JobRef` that is dropped was never run (`run` consumes it
         // without dropping), so it still owns `ptr`.
         unsafe { (self.vtable.drop_unrun)(self.ptr) }
     }
@@ -204,7 +204,7 @@ impl<J: HeapJob> HeapVtable for J {
 }
 
 /// # Safety
-/// `ptr` comes from `Arc::<J>::into_raw` in [`Job::heap`], taken back once.
+/// `ptr` comes from `Arc::<J>::into_raw` in [`JobRef::heap`], taken back once.
 unsafe fn heap_run<J: HeapJob>(ptr: NonNull<()>) {
     // SAFETY: by this function's contract.
     unsafe { Arc::from_raw(ptr.as_ptr() as *const J) }.run();
@@ -261,7 +261,7 @@ where
     }
 
     /// Runs the closure on the owner's thread, after popping the job back.
-    pub(crate) fn run_inline(self) -> R {
+    pub(crate) fn run_popped(self) -> R {
         let func = self.func.into_inner().expect("stack job run once");
         func()
     }
@@ -276,10 +276,10 @@ where
         self.result.into_inner().expect("stack job finished")
     }
 
-    /// Run by a thief through [`Job::run`].
+    /// Run by a thief through [`JobRef::run`].
     ///
     /// # Safety
-    /// `ptr` comes from [`Job::stack`] on a job that is still alive and was
+    /// `ptr` comes from [`JobRef::stack`] on a job that is still alive and was
     /// not run yet.
     unsafe fn execute(ptr: NonNull<()>) {
         // SAFETY: by this function's contract `ptr` is a live `StackJob<F, R>`.

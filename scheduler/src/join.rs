@@ -4,13 +4,16 @@
 //! onto the worker's own deque, and the worker runs `a` itself. Afterwards it
 //! pops its deque: if `b` is still there (nobody stole it, the common case)
 //! it calls `b` directly; if a thief took it, the worker helps with other
-//! tasks until `b` finishes. Called from outside any pool, `join` runs inside
-//! the global pool.
+//! tasks until `b` finishes (the one wait loop with [`Policy::Help`],
+//! `wait_loop.rs`). Called from outside any pool, `join` runs inside the
+//! global pool.
 
 use std::panic::{self, AssertUnwindSafe};
+use std::task::Poll;
 
-use crate::job::{Job, StackJob};
+use crate::job::{JobRef, StackJob};
 use crate::pool;
+use crate::wait_loop::{wait_loop, Policy, Waited};
 use crate::worker::WorkerThread;
 
 /// Runs `a` and `b`, in parallel when a worker is free, and returns both
@@ -33,15 +36,6 @@ where
         // this thread's stack for as long as the thread runs tasks, i.e.
         // longer than this call.
         Some(w) => join_on(unsafe { &*w }, a, b),
-        // Inside a workerless pool's `install`: the caller runs both.
-        None if crate::inline::current().is_some() => {
-            let ra = panic::catch_unwind(AssertUnwindSafe(a));
-            let rb = panic::catch_unwind(AssertUnwindSafe(b));
-            match (ra, rb) {
-                (Ok(ra), Ok(rb)) => (ra, rb),
-                (Err(p), _) | (_, Err(p)) => panic::resume_unwind(p),
-            }
-        }
         None => pool::global().install(move || join(a, b)),
     }
 }
@@ -57,7 +51,7 @@ where
     // SAFETY: `b_job` stays on this stack frame until it was popped back
     // below or `wait_stolen` saw it done; `a`'s panic is caught first, so no
     // unwinding skips that wait.
-    worker.push_local(unsafe { Job::stack(&b_job) });
+    worker.push_local(unsafe { JobRef::stack(&b_job) });
     worker.registry().sleep.notify_one();
 
     let ra = panic::catch_unwind(AssertUnwindSafe(a));
@@ -66,7 +60,7 @@ where
             // Nobody stole it (the common case): call it directly.
             Some(j) if j.is(&b_job) => {
                 std::mem::forget(j); // the reference; the job is `b_job`
-                break panic::catch_unwind(AssertUnwindSafe(|| b_job.run_inline()));
+                break panic::catch_unwind(AssertUnwindSafe(|| b_job.run_popped()));
             }
             // Something `a` left behind (a spawned task): run it, look again.
             Some(other) => worker.execute(other),
@@ -83,11 +77,7 @@ where
     }
 }
 
-/// Search rounds (with CPU pause hints) before the owner of a stolen job
-/// sleeps.
-const SPIN_ROUNDS: u32 = 32;
-
-/// Helps with other work until the thief has run `job`; sleeps (woken by
+/// Helps with the deques until the thief has run `job`; sleeps (woken by
 /// the thief through `Sleep::notify_worker`, or by new work) when there is
 /// nothing to help with.
 fn wait_stolen<F, R>(worker: &WorkerThread, job: &StackJob<F, R>)
@@ -95,20 +85,19 @@ where
     F: FnOnce() -> R + Send,
     R: Send,
 {
-    let registry = worker.registry();
-    let mut idle_rounds = 0;
-    while !job.is_done() {
-        if let Some(other) = worker.find_help() {
-            worker.execute(other);
-            idle_rounds = 0;
-        } else if idle_rounds < SPIN_ROUNDS {
-            idle_rounds += 1;
-            std::hint::spin_loop();
-        } else {
-            registry.sleep.sleep(worker.index(), || {
-                job.is_done() || registry.has_queued_work() || registry.is_terminating()
-            });
-            idle_rounds = 0;
-        }
-    }
+    let mut done = std::future::poll_fn(|_| match job.is_done() {
+        true => Poll::Ready(()),
+        false => Poll::Pending,
+    });
+    // Only a main loop retires and only a target without threads (which
+    // has no thieves) stalls, so this returns once the job is done.
+    while !matches!(
+        wait_loop(
+            std::pin::Pin::new(&mut done),
+            None,
+            Policy::Help,
+            Some(worker)
+        ),
+        Waited::Ready(())
+    ) {}
 }

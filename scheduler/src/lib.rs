@@ -9,8 +9,8 @@
 //! | concept | items |
 //! |---|---|
 //! | the pool and its builder | [`ThreadPool`], [`ThreadPoolBuilder`], [`global`], [`BuildError`] |
-//! | tasks (closures and futures) | [`ThreadPool::spawn`], [`ThreadPool::spawn_future`], [`Task`], [`TaskMeta`] |
-//! | waiting like a Python thread (park, count the worker as blocked) | [`block_on`], [`block_on_until`], [`blocking`], [`deadline_after`], [`Instant`] |
+//! | tasks (closures and futures) | [`ThreadPool::spawn`], [`ThreadPool::spawn_future`], [`Task`] |
+//! | waiting like a Python thread (the one wait loop parks; a worker counts as blocked; on a pool without threads the waiter borrows its worker slot) | [`block_on`], [`block_on_until`], [`blocking`], [`deadline_after`], [`Instant`] |
 //! | fork-join (waits help from the deques) | [`join`], [`scope`], [`for_each_range`], [`map_vec`], [`try_map_vec`], [`try_map_vec_all`] and their [`MapError`] |
 //! | parallel iterators and sorts, rayon-shaped (`use pyrt_scheduler::prelude::*`) | [`iter`]: [`prelude`], [`iter::ParallelIterator`], [`iter::ParallelSliceMut`] |
 //! | how threads are started, per platform | [`spawner`]: [`Spawner`], [`WorkerStart`], [`DefaultSpawner`], [`spawn_thread`] |
@@ -42,8 +42,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod blocking;
+mod borrow;
 pub mod ext;
-mod inline;
 pub mod iter;
 mod job;
 mod join;
@@ -61,7 +61,7 @@ pub mod spawner;
 mod stats;
 mod task;
 mod unwind;
-mod wait;
+mod wait_loop;
 mod worker;
 
 pub use iter::prelude;
@@ -77,8 +77,8 @@ pub use spawner::{
     thread_name, threads_supported, DefaultSpawner, Spawner, StdSpawner, WorkerStart,
 };
 pub use stats::{PoolStats, WorkerStats};
-pub use task::{Runnable, Task, TaskMeta};
-pub use wait::{block_on, block_on_until, blocking, deadline_after};
+pub use task::{Runnable, Task};
+pub use wait_loop::{block_on, block_on_until, blocking, deadline_after};
 /// The clock of deadlines and timeouts: `std::time::Instant`, except in a
 /// browser, where std has no clock and `web_time` reads `performance.now()`.
 pub use web_time::Instant;

@@ -4,7 +4,7 @@
 //! built on loom's instrumented `Mutex`,
 //! `Condvar` and atomics through `loom.rs`, so what the models check is the
 //! code the pool runs, not a copy of it.
-#![allow(missing_docs)]
+#![allow(missing_docs, missing_debug_implementations)]
 
 /// Runs a loom model with at most `bound` preemptions (unless
 /// `LOOM_MAX_PREEMPTIONS` sets another): bounded preemptions keep every
@@ -40,6 +40,14 @@ impl Sleep {
 
     pub fn sleep(&self, i: usize, should_stay_awake: impl FnOnce() -> bool) -> bool {
         self.0.sleep(i, should_stay_awake)
+    }
+
+    pub fn start_searching(&self) {
+        self.0.start_searching()
+    }
+
+    pub fn stop_searching(&self, found: bool, more_queued: impl FnOnce() -> bool) {
+        self.0.stop_searching(found, more_queued)
     }
 }
 

@@ -13,7 +13,7 @@ use crate::registry::{Registry, RescueHandler, StartHandler, Starter};
 use crate::spawner::{default_parallelism, threads_supported, DefaultSpawner, Spawner};
 use crate::stats::PoolStats;
 use crate::task::{self, Task};
-use crate::wait;
+use crate::wait_loop::{self, Policy};
 use crate::worker::WorkerThread;
 use crate::Instant;
 
@@ -95,11 +95,12 @@ impl ThreadPoolBuilder {
         Self::default()
     }
 
-    /// Number of workers. `0` means no worker threads: tasks run on the
-    /// threads that wait for them (the mode used where there are no threads).
+    /// Number of workers. `0` means no worker threads: the threads that
+    /// wait on the pool borrow its one worker slot and run its tasks (the
+    /// mode used where there are no threads).
     ///
     /// ```
-    /// // No worker threads: the waiting thread runs the tasks.
+    /// // No worker threads: the waiting thread borrows the slot and runs the tasks.
     /// let pool = pyrt_scheduler::ThreadPoolBuilder::new().num_threads(0).build().unwrap();
     /// assert_eq!(pool.block_on(pool.spawn_future(async { 1 + 1 })), 2);
     /// ```
@@ -229,14 +230,12 @@ impl ThreadPoolBuilder {
         let spawner: Arc<dyn Spawner> = match self.spawner {
             Some(s) => s,
             None if threads_supported() => Arc::new(DefaultSpawner::default()),
-            None => {
-                return Ok(ThreadPool::from_registry(
-                    Arc::new(Registry::new(0, None, self.start_handler, None)),
-                    None,
-                ))
-            }
+            None => return Ok(ThreadPool::workerless(None, self.start_handler)),
         };
         let n = self.num_threads.unwrap_or_else(default_parallelism);
+        if n == 0 {
+            return Ok(ThreadPool::workerless(None, self.start_handler));
+        }
         let starter = Starter {
             spawner,
             prefix: self.thread_name_prefix.unwrap_or_else(|| "worker-".into()),
@@ -298,6 +297,14 @@ impl ThreadPool {
     /// ```
     pub fn new(n: usize) -> Result<ThreadPool, BuildError> {
         ThreadPoolBuilder::new().num_threads(n).build()
+    }
+
+    /// A pool without worker threads: its one slot is borrowed by the
+    /// threads that wait on it (`borrow.rs`).
+    fn workerless(starter: Option<Starter>, start_handler: Option<StartHandler>) -> Self {
+        let registry = Arc::new(Registry::new(0, starter, start_handler, None));
+        crate::borrow::register_workerless(&registry);
+        ThreadPool::from_registry(registry, None)
     }
 
     fn from_registry(registry: Arc<Registry>, spawn_error: Option<io::Error>) -> Self {
@@ -398,10 +405,6 @@ impl ThreadPool {
         if self.is_current() {
             return op();
         }
-        if self.registry.num_threads() == 0 {
-            // No workers to hop onto: the caller is the pool (see inline.rs).
-            return crate::inline::run(&self.registry, op);
-        }
         let future = async move { panic::catch_unwind(AssertUnwindSafe(op)) };
         // SAFETY: `op` may borrow from our stack; we block below until the
         // task has finished (or was dropped by a shutdown, which also drops
@@ -451,9 +454,9 @@ impl ThreadPool {
         self.install(move || crate::scope(op))
     }
 
-    /// Blocks on `future` as [`crate::block_on`] does, except that the
-    /// caller runs the pool's tasks itself if the pool has no worker
-    /// threads.
+    /// Blocks on `future` as [`crate::block_on`] does, except that on a
+    /// pool without worker threads the caller borrows the pool's worker
+    /// slot and runs its tasks meanwhile (see `wait_loop.rs`).
     ///
     /// ```
     /// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
@@ -481,7 +484,7 @@ impl ThreadPool {
         future: Pin<&mut F>,
         deadline: Option<Instant>,
     ) -> Option<F::Output> {
-        wait::wait_until(future, deadline, Some(&self.registry), wait::Mode::Park)
+        wait_loop::wait(future, deadline, Some(&self.registry), Policy::Park)
     }
 
     /// Counters of every worker and the injector's length.
@@ -538,13 +541,21 @@ impl ThreadPool {
     /// assert_eq!(pool.block_on(task), 42);
     /// ```
     pub fn wait_for_workers(&self) {
-        if self.registry.num_threads() == 0 {
-            // No workers: "the workers finish the queue" means we do.
-            crate::wait::run_queued_inline(&self.registry);
-        } else if self.is_current() {
+        if self.is_current() {
             self.registry.wait_for_workers(1);
-        } else {
-            self.registry.wait_for_workers(0);
+            return;
+        }
+        self.registry.wait_for_workers(0);
+        if self.registry.is_workerless() {
+            // "The workers finish the queue": the borrowed slot's do.
+            let registry = &self.registry;
+            self.block_on(std::future::poll_fn(|_| {
+                if registry.has_queued_work() {
+                    std::task::Poll::Pending
+                } else {
+                    std::task::Poll::Ready(())
+                }
+            }));
         }
     }
 
@@ -575,7 +586,7 @@ impl ThreadPool {
 
 /// A clonable reference to a pool, for values (like futures) that must
 /// find their pool again: to queue their job, to learn whether a waiter is
-/// stuck, or to run a workerless pool's tasks while waiting.
+/// stuck, or to wait on the pool (borrowing its slot if it has no threads).
 ///
 /// ```
 /// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
@@ -607,30 +618,34 @@ impl PoolHandle {
         WorkerThread::with_current(|w| w.is_some_and(|w| Arc::ptr_eq(w.registry(), &self.registry)))
     }
 
-    /// Whether the pool has no worker threads (tasks run on waiting threads).
+    /// For a poll by an executor that is not ours (`futures_lite`'s
+    /// `block_on`, say) of something this pool completes: on a pool without
+    /// threads, where nobody else ever runs the queue, the polling thread
+    /// borrows the pool's worker slot and runs queued jobs, in order, while
+    /// `pending()` holds and jobs are queued. On a pool with threads it does
+    /// nothing (its workers run the queue).
     ///
     /// ```
-    /// let pool = pyrt_scheduler::ThreadPool::new(0).unwrap();
-    /// assert!(pool.handle().is_inline());
+    /// let pool = pyrt_scheduler::ThreadPoolBuilder::new().num_threads(0).build().unwrap();
+    /// let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    /// let r = ran.clone();
+    /// pool.spawn(move || r.store(true, std::sync::atomic::Ordering::SeqCst));
+    /// pool.handle().drive_while(|| !ran.load(std::sync::atomic::Ordering::SeqCst));
+    /// assert!(ran.load(std::sync::atomic::Ordering::SeqCst));
     /// ```
-    pub fn is_inline(&self) -> bool {
-        self.registry.num_threads() == 0
-    }
-
-    /// Runs `op` on this thread as the pool's caller-side body, the way
-    /// [`ThreadPool::install`] does for a pool with no workers: waits inside
-    /// `op` run this pool's queued tasks. For a task claimed from outside
-    /// the queue (a waiter running the call it waits for).
-    ///
-    /// ```
-    /// let pool = pyrt_scheduler::ThreadPool::new(0).unwrap();
-    /// let handle = pool.handle();
-    /// let task = handle.spawn_future(async { 6 * 7 });
-    /// // Waits inside `op` run the pool's queued tasks on this thread.
-    /// assert_eq!(handle.run_inline(|| pyrt_scheduler::block_on(task)), 42);
-    /// ```
-    pub fn run_inline<R>(&self, op: impl FnOnce() -> R) -> R {
-        crate::inline::run(&self.registry, op)
+    pub fn drive_while(&self, mut pending: impl FnMut() -> bool) {
+        if !self.registry.is_workerless() {
+            return;
+        }
+        let registry = &self.registry;
+        let mut until = std::future::poll_fn(|_| {
+            if pending() && registry.has_queued_work() {
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
+        });
+        let _ = self.block_on_until(Pin::new(&mut until), None);
     }
 
     /// Runs a future as a task on the pool.
@@ -666,7 +681,7 @@ impl PoolHandle {
     /// assert!(rx.recv().unwrap());
     /// ```
     pub fn submit_job<J: HeapJob>(&self, job: Arc<J>) {
-        self.registry.push_injected(crate::job::Job::heap(job));
+        self.registry.push_injected(crate::job::JobRef::heap(job));
     }
 
     /// See [`ThreadPool::start_worker`].
@@ -722,6 +737,8 @@ impl PoolHandle {
     /// ```
     pub fn watch_stuck(&self, waker: &std::task::Waker, watch: &mut StuckWatch) -> Stuck {
         WorkerThread::with_current(|w| match w {
+            // A borrowed slot (a pool without threads) is stuck at once:
+            // no other worker exists, none may start.
             Some(w) if Arc::ptr_eq(w.registry(), &self.registry) => {
                 self.registry.watch_stuck(waker, watch, w.is_blocked())
             }
@@ -741,7 +758,7 @@ impl PoolHandle {
         future: Pin<&mut F>,
         deadline: Option<Instant>,
     ) -> Option<F::Output> {
-        wait::wait_until(future, deadline, Some(&self.registry), wait::Mode::Park)
+        wait_loop::wait(future, deadline, Some(&self.registry), Policy::Park)
     }
 }
 

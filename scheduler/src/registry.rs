@@ -11,7 +11,8 @@ use crossbeam_deque::{Injector, Stealer, Worker as Deque};
 use crossbeam_utils::CachePadded;
 
 use crate::blocking::Blocked;
-use crate::job::Job;
+use crate::borrow::BorrowSlot;
+use crate::job::JobRef;
 use crate::loom::{lock, wait, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::sleep::Sleep;
 use crate::spawner::{Spawner, WorkerStart};
@@ -36,13 +37,13 @@ pub(crate) struct Starter {
 }
 
 pub(crate) struct Registry {
-    pub(crate) injector: Injector<Job>,
+    pub(crate) injector: Injector<JobRef>,
     /// One per worker slot: the primaries (`0..num_threads`), then the spare
     /// slots, each set when a spare first starts there.
-    stealers: Box<[OnceLock<Stealer<Job>>]>,
+    stealers: Box<[OnceLock<Stealer<JobRef>>]>,
     /// Each slot's own deque, waiting here until its worker takes it (and
     /// back here when a spare retires).
-    deques: Vec<Mutex<Option<Deque<Job>>>>,
+    deques: Vec<Mutex<Option<Deque<JobRef>>>>,
     /// Slots `0..slots_in_use` have been started at least once.
     slots_in_use: AtomicUsize,
     primaries: usize,
@@ -54,6 +55,9 @@ pub(crate) struct Registry {
     pub(crate) sleep: Sleep,
     pub(crate) counters: Vec<CachePadded<WorkerCounters>>,
     pub(crate) blocked: Blocked,
+    /// Slot 0 of a pool without threads, borrowed by waiting threads
+    /// (`borrow.rs`).
+    pub(crate) borrow: BorrowSlot,
     pub(crate) on_rescue: Option<RescueHandler>,
     starter: Option<Starter>,
     terminate: AtomicBool,
@@ -71,25 +75,29 @@ impl Registry {
         rescue: Option<(std::time::Duration, RescueHandler)>,
     ) -> Self {
         let rescue_after = rescue.as_ref().map(|(d, _)| *d);
-        let slots = Blocked::slots(num_threads, rescue_after);
-        let deques: Vec<Mutex<Option<Deque<Job>>>> = (0..slots)
-            .map(|i| Mutex::new((i < num_threads).then(Deque::new_lifo)))
+        // A pool without threads still has one slot: the borrowed one.
+        let fixed = num_threads.max(1);
+        let slots = Blocked::slots(num_threads, rescue_after).max(1);
+        let deques: Vec<Mutex<Option<Deque<JobRef>>>> = (0..slots)
+            .map(|i| Mutex::new((i < fixed).then(Deque::new_lifo)))
             .collect();
-        let stealers: Box<[OnceLock<Stealer<Job>>]> = (0..slots).map(|_| OnceLock::new()).collect();
-        for (i, d) in deques.iter().enumerate().take(num_threads) {
+        let stealers: Box<[OnceLock<Stealer<JobRef>>]> =
+            (0..slots).map(|_| OnceLock::new()).collect();
+        for (i, d) in deques.iter().enumerate().take(fixed) {
             let _ = stealers[i].set(lock(d).as_ref().expect("a primary's deque").stealer());
         }
         Registry {
             injector: Injector::new(),
             stealers,
             deques,
-            slots_in_use: AtomicUsize::new(num_threads),
+            slots_in_use: AtomicUsize::new(fixed),
             primaries: num_threads,
             started: Mutex::new(0),
             all_started: AtomicBool::new(num_threads == 0),
             sleep: Sleep::new(slots),
             counters: (0..slots).map(|_| CachePadded::default()).collect(),
             blocked: Blocked::new(num_threads, rescue_after),
+            borrow: BorrowSlot::default(),
             on_rescue: rescue.map(|(_, h)| h),
             starter,
             terminate: AtomicBool::new(false),
@@ -106,12 +114,18 @@ impl Registry {
 
     /// Whether `slot` is a spare's.
     pub(crate) fn is_spare(&self, slot: usize) -> bool {
-        slot >= self.primaries
+        self.primaries > 0 && slot >= self.primaries
+    }
+
+    /// Whether the pool has no worker threads: its one slot is borrowed
+    /// by the threads that wait on it (`borrow.rs`).
+    pub(crate) fn is_workerless(&self) -> bool {
+        self.primaries == 0
     }
 
     /// The stealers of every slot started so far (a spare slot that was
     /// never started has none).
-    pub(crate) fn stealers(&self) -> impl Iterator<Item = (usize, &Stealer<Job>)> {
+    pub(crate) fn stealers(&self) -> impl Iterator<Item = (usize, &Stealer<JobRef>)> {
         let n = self.slots_in_use.load(Ordering::Acquire);
         self.stealers[..n]
             .iter()
@@ -125,7 +139,7 @@ impl Registry {
     }
 
     /// The stealer of `slot`, if it was ever started.
-    pub(crate) fn stealer(&self, slot: usize) -> Option<&Stealer<Job>> {
+    pub(crate) fn stealer(&self, slot: usize) -> Option<&Stealer<JobRef>> {
         self.stealers.get(slot).and_then(OnceLock::get)
     }
 
@@ -182,12 +196,12 @@ impl Registry {
     /// Queues a task: onto the current worker's own deque when called from a
     /// worker of this pool, else onto the injector; then wakes a sleeper.
     pub(crate) fn push(self: &Arc<Self>, runnable: Runnable) {
-        self.push_job(Job::task(runnable));
+        self.push_job(JobRef::task(runnable));
     }
 
     /// Queues `job`: on the current worker's deque if it is one of ours,
     /// else on the injector; then wakes a sleeper if needed.
-    pub(crate) fn push_job(self: &Arc<Self>, job: Job) {
+    pub(crate) fn push_job(self: &Arc<Self>, job: JobRef) {
         let mut job = Some(job);
         WorkerThread::with_current(|w| {
             if let Some(w) = w {
@@ -205,7 +219,7 @@ impl Registry {
     /// Queues `job` on the injector, whoever calls: the pool's one FIFO
     /// queue, so that calls start in submission order (as from CPython's
     /// one work queue) and never sit in a busy worker's own deque.
-    pub(crate) fn push_injected(&self, job: Job) {
+    pub(crate) fn push_injected(&self, job: JobRef) {
         self.injector.push(job);
         self.sleep.notify_one();
     }
@@ -235,7 +249,7 @@ impl Registry {
     }
 
     /// Takes slot `index`'s deque (made on a spare slot's first start).
-    pub(crate) fn take_deque(&self, index: usize) -> Deque<Job> {
+    pub(crate) fn take_deque(&self, index: usize) -> Deque<JobRef> {
         let mut slot = lock(&self.deques[index]);
         if let Some(d) = slot.take() {
             return d;
@@ -268,7 +282,22 @@ impl Registry {
 
     /// Whether any queue holds a task.
     pub(crate) fn has_queued_work(&self) -> bool {
-        !self.injector.is_empty() || self.stealers().any(|(_, s)| !s.is_empty())
+        self.has_injected_work() || self.has_deque_work()
+    }
+
+    /// Whether the injector (the pool's FIFO queue of calls) holds a task.
+    pub(crate) fn has_injected_work(&self) -> bool {
+        !self.injector.is_empty()
+    }
+
+    /// Whether some worker's deque holds a task (what fork-join waits run).
+    pub(crate) fn has_deque_work(&self) -> bool {
+        self.stealers().any(|(_, s)| !s.is_empty())
+    }
+
+    /// Puts slot `index`'s deque back, for its next worker.
+    pub(crate) fn give_back_deque(&self, index: usize, deque: Deque<JobRef>) {
+        *lock(&self.deques[index]) = Some(deque);
     }
 
     /// Drops every task waiting in the injector (their `Task`s are
@@ -311,7 +340,7 @@ impl Registry {
         let deque = self.take_deque(index);
         let stack_size = self.starter.as_ref().and_then(|s| s.stack_size);
         let stack_size = stack_size.or_else(crate::spawner::default_stack_size);
-        let worker = WorkerThread::new(self.clone(), index, deque, stack_size);
+        let worker = WorkerThread::new(self.clone(), index, deque, stack_size, false);
         WorkerThread::set_current(&worker);
         if let Some(handler) = &self.start_handler {
             if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| handler(index))) {
@@ -323,7 +352,7 @@ impl Registry {
         let deque = worker.into_deque();
         if self.is_spare(index) && !self.is_terminating() {
             // A retired spare: its slot (and deque, empty) may be reused.
-            *lock(&self.deques[index]) = Some(deque);
+            self.give_back_deque(index, deque);
             self.blocked.slot_free(index);
         }
         self.worker_exited();

@@ -2,8 +2,9 @@
 //!
 //! Every task spawned on the scope finishes before `scope` returns; the
 //! calling worker helps run the tasks in the pool's deques while it waits
-//! (fork-join work, never the injector's executor calls; see `wait.rs`). A panic in any task
-//! is resumed by `scope` after all of them have finished.
+//! (fork-join work, never the injector's executor calls: the one wait loop
+//! with `Policy::Help`, `wait_loop.rs`). A panic in any task is resumed by
+//! `scope` after all of them have finished.
 
 use std::any::Any;
 use std::fmt;
@@ -18,7 +19,7 @@ use crate::loom::{lock, Mutex};
 use crate::pool;
 use crate::registry::Registry;
 use crate::task;
-use crate::wait::help_until;
+use crate::wait_loop::{self, Policy};
 use crate::worker::WorkerThread;
 
 /// A scope in which borrowing tasks can be spawned; see [`scope`].
@@ -119,7 +120,14 @@ impl<'scope> Scope<'scope> {
     }
 
     fn wait_all(&self) {
-        help_until(AllDone(self));
+        let mut all_done = AllDone(self);
+        let waited = wait_loop::wait(
+            Pin::new(&mut all_done),
+            None,
+            Some(&self.registry),
+            Policy::Help,
+        );
+        debug_assert!(waited.is_some(), "no deadline");
     }
 }
 
@@ -158,10 +166,7 @@ where
     let registry = WorkerThread::with_current(|w| w.map(|w| w.registry().clone()));
     match registry {
         Some(registry) => scope_in(registry, op),
-        None => match crate::inline::current() {
-            Some(registry) => scope_in(registry, op),
-            None => pool::global().install(move || scope(op)),
-        },
+        None => pool::global().install(move || scope(op)),
     }
 }
 

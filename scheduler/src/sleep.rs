@@ -10,9 +10,10 @@
 //! ```text
 //!  sleeper (worker i)                        pusher (any thread)
 //!  ------------------                        -------------------
-//!  S1 lock idle; idle.push(i);               P1 push task onto a queue
-//!     sleepers += 1 (SeqCst); unlock         P2 fence(SeqCst)
-//!  S2 fence(SeqCst)                          P3 if sleepers.load(SeqCst) == 0:
+//!  S0 stop searching (searching -= 1)        P1 push task onto a queue
+//!  S1 lock idle; idle.push(i);               P2 fence(SeqCst)
+//!     sleepers += 1 (SeqCst); unlock         P3 if sleepers.load(SeqCst) == 0
+//!  S2 fence(SeqCst)                             or searching.load(SeqCst) > 0:
 //!  S3 search every queue once more                  return          (fast path)
 //!     found work or terminating?             P4 lock idle; j = idle.pop();
 //!       -> leave: remove i from idle             sleepers -= 1; unlock
@@ -38,6 +39,19 @@
 //! pops a worker from `idle` owns exactly one wake-up for it, and a worker
 //! leaving early (S3) either removes itself or consumes that wake-up, so a
 //! stale wake-up never cuts a later sleep short.
+//!
+//! ## Nobody woken while someone searches
+//!
+//! A worker that found nothing and is still spinning is *searching*
+//! ([`Sleep::start_searching`]; tokio's `idle.rs` keeps the same count). A
+//! push that sees a searcher wakes nobody: the searcher will find the task.
+//! This is safe by the same pairing: a searcher stops searching *before* its
+//! S1, so either the pusher's load (P3, which reads `searching` after
+//! `sleepers`) sees it searching and the searcher's S3 runs after the push, or
+//! the pusher sees it gone and asleep and wakes someone. A searcher that finds
+//! a task and was the last one searching wakes one more sleeper if tasks are
+//! still queued ([`Sleep::stop_searching`]), so a burst of pushes seen by one
+//! searcher still spreads over the pool.
 //!
 //! ## Not every worker for every push
 //!
@@ -68,6 +82,8 @@ struct Bed {
 /// The sleep/wake state of one pool.
 pub(crate) struct Sleep {
     sleepers: AtomicUsize,
+    /// Workers spinning in their main loop's search (see the module docs).
+    searching: AtomicUsize,
     idle: Mutex<Vec<usize>>,
     beds: Vec<Bed>,
 }
@@ -76,6 +92,7 @@ impl Sleep {
     pub(crate) fn new(workers: usize) -> Self {
         Sleep {
             sleepers: AtomicUsize::new(0),
+            searching: AtomicUsize::new(0),
             idle: Mutex::new(Vec::with_capacity(workers)),
             beds: (0..workers).map(|_| Bed::default()).collect(),
         }
@@ -88,7 +105,26 @@ impl Sleep {
         if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
         }
+        // A searching worker will find the task (see the module docs).
+        if self.searching.load(Ordering::SeqCst) > 0 {
+            return;
+        }
         self.wake_one_sleeper();
+    }
+
+    /// A worker of the main loop found nothing and searches on.
+    pub(crate) fn start_searching(&self) {
+        self.searching.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A searching worker stops searching: it found a task (`found`), or
+    /// it is going to sleep. The last searcher to find a task wakes a
+    /// sleeper if `more_queued()` says tasks are still waiting.
+    pub(crate) fn stop_searching(&self, found: bool, more_queued: impl FnOnce() -> bool) {
+        let last = self.searching.fetch_sub(1, Ordering::SeqCst) == 1;
+        if found && last && self.sleepers.load(Ordering::SeqCst) > 0 && more_queued() {
+            self.wake_one_sleeper();
+        }
     }
 
     /// P4–P5, out of line: the fast path above is what every push pays.

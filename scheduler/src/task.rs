@@ -9,34 +9,18 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::registry::Registry;
-use crate::worker::WorkerThread;
 
-/// What every task carries besides its future.
+/// A task ready to run (`async_task::Runnable`).
+pub type Runnable = async_task::Runnable;
+
+/// A handle to a task's output (`async_task::Task`); await it or detach it.
 ///
 /// ```
 /// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
-/// let task = pool.spawn_future(async { 1 });
-/// assert_eq!(task.metadata().origin, usize::MAX); // created outside the pool
-/// assert_eq!(pool.block_on(task), 1);
+/// let task: pyrt_scheduler::Task<u32> = pool.spawn_future(async { 7 });
+/// assert_eq!(pool.block_on(task), 7);
 /// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct TaskMeta {
-    /// Index of the worker that created the task, or `usize::MAX` if it was
-    /// created outside the pool. Fork-join uses it to see whether a task
-    /// migrated to another worker (was stolen).
-    pub origin: usize,
-}
-
-/// A task ready to run (`async_task::Runnable` with our metadata).
-pub type Runnable = async_task::Runnable<TaskMeta>;
-
-/// A handle to a task's output (`async_task::Task`); await it or detach it.
-pub type Task<T> = async_task::Task<T, TaskMeta>;
-
-fn current_origin() -> usize {
-    WorkerThread::with_current(|w| w.map_or(usize::MAX, |w| w.index()))
-}
+pub type Task<T> = async_task::Task<T>;
 
 fn schedule_fn(registry: Arc<Registry>) -> impl Fn(Runnable) + Send + Sync + 'static {
     move |runnable| registry.push(runnable)
@@ -48,11 +32,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let (runnable, task) = async_task::Builder::new()
-        .metadata(TaskMeta {
-            origin: current_origin(),
-        })
-        .spawn(|_| future, schedule_fn(registry.clone()));
+    let (runnable, task) = async_task::spawn(future, schedule_fn(registry.clone()));
     runnable.schedule();
     task
 }
@@ -72,10 +52,7 @@ where
     F: Future + Send,
     F::Output: Send,
 {
-    let builder = async_task::Builder::new().metadata(TaskMeta {
-        origin: current_origin(),
-    });
     // SAFETY: `schedule_fn` is Send + Sync + 'static; the future's borrows are
     // kept alive by the caller, as this function's contract requires.
-    unsafe { builder.spawn_unchecked(|_| future, schedule_fn(registry.clone())) }
+    unsafe { async_task::spawn_unchecked(future, schedule_fn(registry.clone())) }
 }

@@ -15,20 +15,16 @@
 
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::task::{Context, Poll, Wake, Waker};
 
 use crossbeam_deque::{Steal, Worker as Deque};
 
-use crate::job::Job;
+use crate::job::JobRef;
 use crate::registry::Registry;
 use crate::stats::WorkerCounters;
 use crate::unwind;
-
-/// Search rounds before a worker goes to sleep (see `sleep.rs`); one under
-/// loom, where spinning only multiplies the interleavings to explore.
-const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
-/// Of those, the first rounds only pause the CPU; later ones yield the thread.
-const PAUSE_ROUNDS: u32 = if cfg!(loom) { 1 } else { 48 };
+use crate::wait_loop::{wait_loop, Policy};
 
 #[cfg(not(loom))]
 thread_local! {
@@ -45,10 +41,16 @@ loom::thread_local! {
 pub(crate) struct WorkerThread {
     registry: Arc<Registry>,
     index: usize,
-    deque: Deque<Job>,
+    deque: Deque<JobRef>,
     rng: Cell<u64>,
     /// Whether this worker is counted as blocked (`blocking.rs`).
     blocked: Cell<bool>,
+    /// Whether this is the borrowed slot of a pool without threads,
+    /// held by a waiting thread (`borrow.rs`).
+    borrowed: bool,
+    /// Wakes this worker from its bed in `sleep.rs`: what its waits with a
+    /// policy that runs jobs register with the futures they wait on.
+    waker: Waker,
     /// An address near the top of this thread's stack, and the stack's size
     /// if known: how deep the stack is used (see [`remaining_stack`]).
     stack_top: usize,
@@ -59,9 +61,14 @@ impl WorkerThread {
     pub(crate) fn new(
         registry: Arc<Registry>,
         index: usize,
-        deque: Deque<Job>,
+        deque: Deque<JobRef>,
         stack_size: Option<usize>,
+        borrowed: bool,
     ) -> Self {
+        let waker = Waker::from(Arc::new(BedWaker {
+            registry: Arc::downgrade(&registry),
+            index,
+        }));
         WorkerThread {
             registry,
             index,
@@ -69,9 +76,26 @@ impl WorkerThread {
             // Any odd seed that differs per worker will do for victim choice.
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((index as u64 + 1) << 17) | 1),
             blocked: Cell::new(false),
+            borrowed,
+            waker,
             stack_top: stack_address(),
             stack_size,
         }
+    }
+
+    /// Whether this is a borrowed slot (`borrow.rs`).
+    pub(crate) fn is_borrowed(&self) -> bool {
+        self.borrowed
+    }
+
+    /// The waker that wakes this worker from its bed.
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    /// Counts one sleep in this worker's stats.
+    pub(crate) fn count_park(&self) {
+        WorkerCounters::bump(&self.counters().parks, 1);
     }
 
     /// Whether this worker is counted as blocked.
@@ -122,13 +146,13 @@ impl WorkerThread {
     }
 
     #[inline]
-    pub(crate) fn push_local(&self, job: Job) {
+    pub(crate) fn push_local(&self, job: JobRef) {
         self.deque.push(job);
     }
 
     /// Pops the newest task of the own deque.
     #[inline]
-    pub(crate) fn pop_local(&self) -> Option<Job> {
+    pub(crate) fn pop_local(&self) -> Option<JobRef> {
         self.deque.pop()
     }
 
@@ -137,7 +161,7 @@ impl WorkerThread {
     }
 
     /// The worker's deque, back for its slot once the worker is done.
-    pub(crate) fn into_deque(self) -> Deque<Job> {
+    pub(crate) fn into_deque(self) -> Deque<JobRef> {
         self.deque
     }
 
@@ -152,7 +176,7 @@ impl WorkerThread {
     }
 
     /// One search of every queue; `None` if all were empty.
-    pub(crate) fn find_work(&self) -> Option<Job> {
+    pub(crate) fn find_work(&self) -> Option<JobRef> {
         if let Some(r) = self.deque.pop() {
             return Some(r);
         }
@@ -168,11 +192,11 @@ impl WorkerThread {
 
     /// One search of the deques only (not the injector): what a worker
     /// waiting inside fork-join work may run on its stack.
-    pub(crate) fn find_help(&self) -> Option<Job> {
+    pub(crate) fn find_help(&self) -> Option<JobRef> {
         self.deque.pop().or_else(|| self.steal())
     }
 
-    fn steal(&self) -> Option<Job> {
+    fn steal(&self) -> Option<JobRef> {
         // Primaries and the spare slots started so far (`blocking.rs`).
         let n = self.registry.slots_in_use();
         if n <= 1 {
@@ -207,63 +231,45 @@ impl WorkerThread {
     }
 
     /// Runs one task; a panic escaping it is reported and the worker lives on.
-    pub(crate) fn execute(&self, job: Job) {
+    pub(crate) fn execute(&self, job: JobRef) {
         WorkerCounters::bump(&self.counters().executed, 1);
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| job.run())) {
             unwind::report("task", &payload);
         }
     }
 
-    /// Searches a few rounds before giving up (see `sleep.rs`).
-    fn spin_for_work(&self) -> Option<Job> {
-        for round in 0..SPIN_ROUNDS {
-            if let Some(r) = self.find_work() {
-                return Some(r);
-            }
-            if self.registry.is_terminating() {
-                return None;
-            }
-            if round < PAUSE_ROUNDS {
-                for _ in 0..(1 << (round / 8).min(6)) {
-                    std::hint::spin_loop();
-                }
+    /// The main loop: run tasks until the pool terminates and no work is
+    /// left, or, for a spare, until the pool no longer needs it. It is the
+    /// one wait loop (`wait_loop.rs`) waiting for the pool's end.
+    pub(crate) fn run(&self) {
+        let registry = &self.registry;
+        let end = std::future::poll_fn(|_: &mut Context<'_>| {
+            if registry.is_terminating() && !registry.has_queued_work() {
+                Poll::Ready(())
             } else {
-                std::thread::yield_now();
+                Poll::Pending
             }
-        }
-        None
+        });
+        let _ = wait_loop(std::pin::pin!(end), None, Policy::Drive, Some(self));
+    }
+}
+
+/// The waker of a worker's bed: what a future a worker waits on with a
+/// policy that runs jobs wakes it with (a weak reference: a waker left in
+/// a queued future must not keep its pool alive).
+struct BedWaker {
+    registry: Weak<Registry>,
+    index: usize,
+}
+
+impl Wake for BedWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref()
     }
 
-    /// The main loop: run tasks until the pool terminates and no work is
-    /// left, or, for a spare, until the pool no longer needs it.
-    pub(crate) fn run(&self) {
-        loop {
-            if let Some(r) = self.spin_for_work() {
-                self.execute(r);
-                continue;
-            }
-            if self.registry.is_terminating() {
-                match self.find_work() {
-                    Some(r) => {
-                        self.execute(r);
-                        continue;
-                    }
-                    None => break,
-                }
-            }
-            let registry = &self.registry;
-            let spare = registry.is_spare(self.index);
-            if spare && registry.blocked.retire(self.index) {
-                break;
-            }
-            let slept = registry.sleep.sleep(self.index, || {
-                registry.is_terminating()
-                    || registry.has_queued_work()
-                    || (spare && registry.blocked.superfluous())
-            });
-            if slept {
-                WorkerCounters::bump(&self.counters().parks, 1);
-            }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if let Some(registry) = self.registry.upgrade() {
+            registry.sleep.notify_worker(self.index);
         }
     }
 }

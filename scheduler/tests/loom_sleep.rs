@@ -105,6 +105,46 @@ fn push_vs_worker_going_to_sleep() {
     });
 }
 
+/// The wake policy (`sleep.rs`, "Nobody woken while someone searches"): a
+/// push that sees a searching worker wakes nobody. The searcher stops
+/// searching before its S1 and searches once more after the fence, so the
+/// task is never stranded: the searcher runs it, or the pusher saw it
+/// asleep and woke it. The worker's loop as in `wait_loop.rs`: search;
+/// after a miss count as searching; stop searching before sleeping.
+#[test]
+fn push_vs_searcher_going_to_sleep() {
+    model(|| {
+        let q = Arc::new(Queue::new());
+        let sleep = Arc::new(Sleep::new(1));
+        let w = {
+            let (q, sleep) = (q.clone(), sleep.clone());
+            thread::spawn(move || {
+                let mut searching = false;
+                loop {
+                    if q.take() {
+                        if searching {
+                            sleep.stop_searching(true, || !q.is_empty());
+                        }
+                        return;
+                    }
+                    if !searching {
+                        searching = true;
+                        sleep.start_searching();
+                        continue;
+                    }
+                    searching = false;
+                    sleep.stop_searching(false, || false);
+                    sleep.sleep(0, || !q.is_empty());
+                }
+            })
+        };
+        q.push();
+        sleep.notify_one();
+        w.join().unwrap();
+        assert!(q.is_empty());
+    });
+}
+
 /// Two workers, a push, then shutdown: the task runs exactly once and both
 /// workers exit (no sleeper is left behind by a wake-up consumed by the
 /// wrong worker, and terminate reaches every sleeper). Four modelled

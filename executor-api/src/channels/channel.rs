@@ -11,6 +11,11 @@
 //! a caller goes to wait is missed. Dropping the last sender (or receiver)
 //! wakes everybody, so a disconnected channel is noticed at once.
 //!
+//! The lists only hold wakers; the wait itself is the scheduler's one wait
+//! loop. (`event-listener` would hold them as well, but its `notify` takes
+//! its list's lock every time, where a send here costs a fence and a load
+//! while nobody waits.)
+//!
 //! Waits go through `waiting::block_until`, so a worker blocked in `recv`
 //! or in a full `send` counts as blocked for its pool and runs nothing else,
 //! and timeouts use the scheduler's clock (crossbeam's own timeouts read
@@ -61,7 +66,7 @@ impl WaitList {
 }
 
 #[derive(Default)]
-struct Shared {
+struct ChannelState {
     /// Receivers waiting for a message (or the disconnection).
     receivers: WaitList,
     /// Senders waiting for room in a bounded channel.
@@ -72,7 +77,7 @@ struct Shared {
     capacity: Option<usize>,
 }
 
-impl Shared {
+impl ChannelState {
     /// Everything that can unblock someone happened: wake both sides.
     fn wake_all(&self) {
         self.receivers.wake();
@@ -95,7 +100,7 @@ impl Shared {
 pub struct Sender<T> {
     /// `None` only while dropping.
     inner: Option<crossbeam_channel::Sender<T>>,
-    shared: Arc<Shared>,
+    shared: Arc<ChannelState>,
 }
 
 /// The receiving half; clone it for more consumers (each message goes to
@@ -112,7 +117,7 @@ pub struct Sender<T> {
 pub struct Receiver<T> {
     /// `None` only while dropping.
     inner: Option<crossbeam_channel::Receiver<T>>,
-    shared: Arc<Shared>,
+    shared: Arc<ChannelState>,
 }
 
 impl<T> std::fmt::Debug for Sender<T> {
@@ -145,11 +150,11 @@ pub fn channel<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
         Some(n) => crossbeam_channel::bounded(n),
         None => crossbeam_channel::unbounded(),
     };
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(ChannelState {
         senders: AtomicUsize::new(1),
         receivers_alive: AtomicUsize::new(1),
         capacity,
-        ..Shared::default()
+        ..ChannelState::default()
     });
     (
         Sender {
@@ -387,7 +392,7 @@ impl<T> Receiver<T> {
         self.take()
     }
 
-    /// Waits for a message (without starving the pool when called on a worker).
+    /// Waits for a message, blocking like a Python thread.
     /// `EOFError: channel closed` once every sender is gone and it is empty.
     ///
     /// ```

@@ -5,10 +5,11 @@
 //! ([`Shared`]).
 //!
 //! Built on crossbeam-channel, so the same code compiles for the wasm
-//! targets. A blocking `recv`/`select` on one of our pool's workers runs
-//! other queued tasks while it waits. A `send` on a *full bounded* channel
-//! blocks its thread like crossbeam's does: inside pool tasks prefer
-//! unbounded channels or `try_send`.
+//! targets. A blocking `recv`/`select`/`send` blocks like a Python thread:
+//! on one of our pool's workers it runs nothing else meanwhile and the pool
+//! counts the worker as blocked (the scheduler's one wait loop, parking).
+//! Inside pool tasks prefer unbounded channels or `try_send` where a full
+//! channel could hold every worker.
 //!
 //! Errors use Python's names: `Full`/`Empty` for `try_*` and timeouts,
 //! `EOFError: channel closed` when receiving from a closed, drained channel

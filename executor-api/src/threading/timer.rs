@@ -36,10 +36,10 @@ use crate::IntoPyResult;
 /// ```
 pub struct Timer<A = (), K = ()> {
     thread: Thread,
-    shared: Arc<Shared<A, K>>,
+    shared: Arc<TimerState<A, K>>,
 }
 
-struct Shared<A, K> {
+struct TimerState<A, K> {
     interval: Mutex<f64>,
     finished: Event,
     args: Mutex<A>,
@@ -118,7 +118,7 @@ where
         F: FnOnce(A, K) -> R + Send + 'static,
         R: IntoPyResult<()> + 'static,
     {
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(TimerState {
             interval: Mutex::new(interval),
             finished: Event::new(),
             args: Mutex::new(args),

@@ -17,14 +17,15 @@
 //! `grain` is `len / (workers * 256)` (at least 1 and at least the
 //! producer's [`min_len`](Producer::min_len)): small enough for a skewed
 //! input to be divided finely, large enough that the deque check is noise.
-//! On a pool without worker threads `join` runs both halves in turn on the
-//! caller, so the same code is the sequential fallback (`wasm32-wasip1`).
+//! On a pool without worker threads the caller holds the pool's borrowed
+//! worker slot and nobody steals, so `join` pops every half back and runs
+//! both in turn: the same code is the sequential fallback (`wasm32-wasip1`).
 
 use super::plumbing::{Consumer, Folder, Producer};
 use crate::parallel::{local_deque_is_empty, CHUNKS_PER_WORKER};
 
 /// Runs `op` on a worker of the current pool: at once if the caller is a
-/// worker (or inside a workerless pool's `install`), else on the global
+/// worker (its own, or a pool's borrowed slot), else on the global
 /// pool, through [`join`](crate::join) with an empty second half.
 pub(crate) fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
     if crate::current_worker_index().is_some() {

@@ -11,7 +11,7 @@
 //! | native | [`StdSpawner`]: a `std::thread` (names from a prefix, optional stack size) | `std_thread.rs` |
 //! | `wasm32-wasip1-threads` | [`StdSpawner`]: std's threads *are* wasi-threads (`wasi_thread_spawn`) | `std_thread.rs` |
 //! | browser (`wasm32-unknown-unknown` + atomics) | `WebWorkerSpawner`: a Web Worker on the same shared memory, started by the page's host | `web_worker.rs` |
-//! | `wasm32-wasip1` (no threads) | none: pools have no workers and run tasks inline | — |
+//! | `wasm32-wasip1` (no threads) | none: a pool has no worker threads, and the thread that waits on it borrows its one worker slot (`borrow.rs`) | — |
 //!
 //! [`DefaultSpawner`] is the one of the current platform. Platform `cfg`s of
 //! the scheduler live in this module and nowhere else (the clock, too: see
@@ -286,7 +286,8 @@ pub const fn std_clock_available() -> bool {
 
 /// Whether [`DefaultSpawner`] can start threads on this target. When it
 /// cannot (`wasm32-wasip1`), pools built with no explicit spawner have no
-/// workers and run their tasks inline on the threads that wait for them.
+/// worker threads: the threads that wait on them borrow their one worker
+/// slot and run their tasks.
 ///
 /// ```
 /// let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();

@@ -23,15 +23,17 @@
 //! deadlock: a worker of the future's own pool waits, with no timeout, for
 //! it while it is
 //! still queued, and every other worker of the pool is blocked too and no
-//! new one may start (`pyrt_scheduler::Stuck`). Then nothing but the waiter could
+//! new one may start (`pyrt_scheduler::ext::Stuck`). Then nothing but the waiter could
 //! ever run the call, so the waiter claims it and runs it on its own stack —
 //! as a different Python thread (`threading/ident.rs`: its own ident,
 //! `threading.local` values, `current_thread()` and lock ownership). If the
 //! pool may still start a worker, it starts one instead. A chain of such
 //! nested calls deeper than the worker's stack allows fails with CPython's
 //! `RecursionError: maximum recursion depth exceeded` instead of
-//! overflowing the stack. On a pool without workers (targets without
-//! threads) every wait runs the queued call itself, as nobody else could.
+//! overflowing the stack. On a pool without worker threads (targets
+//! without threads) the waiting thread borrows the pool's worker slot and
+//! runs the queued calls in submission order until its own is done
+//! (`pyrt_scheduler`'s `wait_loop.rs`), as nobody else could.
 
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -612,18 +614,9 @@ impl<T> Future<T> {
         }
     }
 
-    /// Runs the still-queued call now if its pool has no workers (nobody
-    /// else ever would). Returns whether it ran.
-    pub(crate) fn run_if_inline(&self) -> bool {
-        match self.pool() {
-            Some(p) if p.is_inline() => p.run_inline(|| self.claim_and_run()),
-            _ => false,
-        }
-    }
-
     /// Moves PENDING to RUNNING and runs the closure; false if not pending.
     /// A submitted future obeys its executor's flags whoever runs it (a
-    /// worker, or a waiter running it inline).
+    /// worker, or a stuck waiter running it nested).
     pub(crate) fn claim_and_run(&self) -> bool {
         self.claim_and_run_then(|| {})
     }
@@ -678,10 +671,6 @@ impl<T> Future<T> {
         let Some(pool) = self.pool() else {
             return scheduler::block_on_until(Pin::new(&mut Done(self)), deadline).is_some();
         };
-        if self.run_if_inline() {
-            // A pool without workers: the call ran here (or was cancelled).
-            return true;
-        }
         loop {
             // A timed wait is no deadlock in CPython: it times out there.
             let mut waiter = Waiter {
@@ -973,9 +962,11 @@ impl<T: Clone> std::future::Future for Future<T> {
     type Output = PyResult<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<PyResult<T>> {
-        // A pool without workers has nobody else to run the call: the
-        // poller does (any executor's `block_on` then finishes).
-        self.run_if_inline();
+        // Polled by any executor: where the pool has no threads, the
+        // poller runs its queue (our own waits do that already).
+        if let Some(pool) = self.pool() {
+            pool.drive_while(|| !self.done());
+        }
         if self.register(cx.waker()) {
             Poll::Ready(self.outcome().expect("done"))
         } else {

@@ -232,12 +232,10 @@ impl ThreadPoolExecutorBuilder {
         let broken_as = self
             .broken_message
             .unwrap_or(|m| PyException::BrokenThreadPool(m.into()));
+        // Where there are no threads the pool has none either, whatever
+        // `max_workers` says: a waiter borrows its one worker slot.
         let mut builder = ThreadPoolBuilder::new()
-            .num_threads(if scheduler::threads_supported() {
-                max_workers
-            } else {
-                0
-            })
+            .num_threads(max_workers)
             .thread_name_prefix(format!("{prefix}_"));
         if let Some(bytes) = self.stack_size {
             builder = builder.stack_size(bytes);

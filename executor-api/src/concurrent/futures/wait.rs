@@ -100,13 +100,6 @@ impl<T> std::future::Future for Until<'_, T> {
         if condition_met(self.fs, self.return_when) {
             return Poll::Ready(());
         }
-        // Calls queued on a pool without workers run here, in input order,
-        // until the condition holds.
-        for f in self.fs {
-            if f.run_if_inline() && condition_met(self.fs, self.return_when) {
-                return Poll::Ready(());
-            }
-        }
         for f in self.fs {
             f.register_for_wait(cx.waker());
         }
@@ -119,7 +112,7 @@ impl<T> std::future::Future for Until<'_, T> {
     }
 }
 
-fn wait_until<T>(fs: &[Future<T>], return_when: ReturnWhen, deadline: Option<Instant>) {
+fn block_until_condition<T>(fs: &[Future<T>], return_when: ReturnWhen, deadline: Option<Instant>) {
     let mut until = Until { fs, return_when };
     let _ = scheduler::block_on_until(Pin::new(&mut until), deadline);
 }
@@ -157,7 +150,7 @@ pub fn wait<T>(
 ) -> DoneAndNotDone<T> {
     let return_when = return_when.unwrap_or(ReturnWhen::AllCompleted);
     let fs = distinct(fs);
-    wait_until(&fs, return_when, scheduler::deadline_after(timeout));
+    block_until_condition(&fs, return_when, scheduler::deadline_after(timeout));
     let (done, not_done) = fs.into_iter().partition(done);
     DoneAndNotDone { done, not_done }
 }
@@ -225,7 +218,7 @@ impl<T> Iterator for AsCompleted<T> {
         if let Some(i) = self.pending.iter().position(done) {
             return Some(Ok(self.pending.remove(i)));
         }
-        wait_until(&self.pending, ReturnWhen::FirstCompleted, self.deadline);
+        block_until_condition(&self.pending, ReturnWhen::FirstCompleted, self.deadline);
         match self.pending.iter().position(done) {
             Some(i) => Some(Ok(self.pending.remove(i))),
             None => {
