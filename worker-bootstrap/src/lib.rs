@@ -11,11 +11,23 @@
 //!   *host* (`js/host.js`) that creates a Web Worker (`js/worker.js`) each
 //!   time the scheduler's `WebWorkerSpawner` asks for one. The protocol is
 //!   described in `scheduler/src/spawner/web_worker.rs`.
+//! * **Browser without shared memory** (a page that is not cross-origin
+//!   isolated; the module built without atomics): `js/pool.js` runs a pool
+//!   of Web Workers that each instantiate the module with their own memory
+//!   and call exports by name; the `messages` module is the program's face
+//!   of it.
 //!
 //! Link this crate into the `cdylib` a page loads (`use worker_bootstrap as
 //! _;`) so that its exports end up in the module.
 
 #![deny(missing_docs)]
+
+#[cfg(all(
+    target_arch = "wasm32",
+    target_os = "unknown",
+    not(target_feature = "atomics")
+))]
+pub mod messages;
 
 #[cfg(all(
     target_arch = "wasm32",
