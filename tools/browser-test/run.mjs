@@ -109,6 +109,8 @@ async function messagesMode(at) {
       order.push(await p.then((v) => v.sum, (e) => e.name));
     }
     out.asCompleted = order.sort();
+    pool.broadcast('set_scale', [3]);
+    out.broadcast = await pool.map('scaled', [1, 2, 3, 4]);
     out.perWorker = pool.perWorker();
     await pool.shutdown();
     out.afterShutdown = await pool.submit('byte_sum', [new Uint8Array([1])]).then(() => 'resolved', (e) => `${e.name}: ${e.message}`);
@@ -123,6 +125,8 @@ async function messagesMode(at) {
   check(JSON.stringify(face.mapped) === '[1,4,9]', 'messages: map in chunks keeps the order', JSON.stringify(face.mapped));
   check(JSON.stringify(face.asCompleted) === '[9,"NameError"]', 'messages: as_completed yields every task, a missing name is NameError',
     JSON.stringify(face.asCompleted));
+  check(JSON.stringify(face.broadcast) === '[3,6,9,12]', 'messages: a broadcast reaches every worker before later tasks',
+    JSON.stringify(face.broadcast));
   check(face.afterShutdown === 'RuntimeError: cannot schedule new futures after shutdown', 'messages: submit after shutdown is RuntimeError',
     face.afterShutdown);
 

@@ -3,10 +3,14 @@
 //!
 //! In that mode the module is built without atomics and every Web Worker —
 //! the program worker and each pool worker — instantiates it with its own
-//! memory. Nothing is shared, so a task cannot be a closure: it is the
-//! *name* of an exported function and its arguments as serde values, sent
-//! as a message (`js/pool.js` keeps the queue on the page and gives the next
-//! task to whichever worker is free; `js/pool-worker.js` calls the export).
+//! memory. Nothing is shared, so a task cannot be a closure: it is a
+//! function registered *by name* in a [`pyrt_remote::Registry`] (the one the
+//! MPI executor uses too) and its argument, encoded with postcard; the
+//! envelope travels as a message, its buffer moved, not copied
+//! (`js/pool.js` keeps the queue on the page and gives the next task to
+//! whichever worker is free; `js/pool-worker.js` hands it to [`serve`]).
+//! Every instance builds the same registry: call [`install`] from the
+//! module's `#[wasm_bindgen(start)]` function.
 //!
 //! The program worker cannot block without shared memory (`Atomics.wait`
 //! needs a `SharedArrayBuffer`), so a [`RemoteFuture`] is awaited, not
@@ -16,33 +20,44 @@
 //! them into Promises):
 //!
 //! ```ignore
+//! #[wasm_bindgen(start)]
+//! fn start() {
+//!     let mut registry = Registry::new();
+//!     registry.register("square", |x: f64| x * x);
+//!     worker_bootstrap::messages::install(registry);
+//! }
+//!
 //! #[wasm_bindgen]
 //! pub async fn total(n: u32) -> Result<f64, JsValue> {
+//!     let square: RemoteFn<f64, f64> = RemoteFn::new("square");
 //!     let ex = MessagePoolExecutor::new(None).await?;      // ThreadPoolExecutor()
-//!     let fs: Vec<RemoteFuture<f64>> = ex.map("square", 0..n)?; // ex.map(square, range(n))
+//!     let fs = ex.map(&square, (0..n).map(f64::from))?;    // ex.map(square, range(n))
 //!     let mut sum = 0.0;
 //!     let mut done = as_completed(fs);
 //!     while let Some(f) = done.next().await {              // for f in as_completed(fs):
 //!         sum += f.result()?;                               //     sum += f.result()
 //!     }
+//!     ex.shutdown(false).await;
 //!     Ok(sum)
 //! }
 //! ```
 //!
-//! Inside this mode, what needs shared memory is refused with a Python
-//! error: a task is only ever a name (closures do not cross), and the
-//! module's own `ThreadPoolExecutor`, `Lock`, `Queue` … have no threads here
-//! (the scheduler's "none" spawner: a pool has no workers and runs its calls
-//! inline on the thread that waits, as on WASI without threads).
+//! What needs shared memory is refused with a Python error, never a hang:
+//! a task is only ever a registered name (closures do not cross; an
+//! argument that cannot be serialised is `TypeError` at submit, an unknown
+//! name `KeyError`), `result()` on a pending future is `RuntimeError`, and
+//! the module's own `ThreadPoolExecutor`, `Lock`, `Queue` … have no threads
+//! here (the scheduler's "none" spawner: a pool has no workers and runs its
+//! calls inline on the thread that waits, as on WASI without threads).
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use executor_api::{PyClass, PyException, PyResult};
+use pyrt_remote::{Registry, RemoteFn, Reply};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -50,6 +65,47 @@ use wasm_bindgen::JsCast;
 
 thread_local! {
     static WORKER_INDEX: Cell<Option<usize>> = const { Cell::new(None) };
+    static REGISTRY: RefCell<Option<Rc<Registry>>> = const { RefCell::new(None) };
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+}
+
+/// Makes `registry` this instance's table of functions by name: the one
+/// [`serve`] runs calls from and [`MessagePoolExecutor::submit`] checks
+/// handles against. Every instance (program worker and pool workers) must
+/// install the same table, from the module's `#[wasm_bindgen(start)]`.
+///
+/// ```
+/// # #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+/// worker_bootstrap::messages::install(pyrt_remote::Registry::new());
+/// ```
+pub fn install(registry: Registry) {
+    REGISTRY.with(|r| *r.borrow_mut() = Some(Rc::new(registry)));
+}
+
+fn registry() -> Option<Rc<Registry>> {
+    REGISTRY.with(|r| r.borrow().clone())
+}
+
+/// Runs one call envelope on this pool worker and answers with the reply
+/// envelope (`js/pool-worker.js` calls it for each task). A panic is
+/// `PanicException` in the reply, an unknown name `KeyError`; no registry
+/// installed is `RuntimeError`.
+#[wasm_bindgen(js_name = __pyrt_serve)]
+pub fn serve(call: &[u8]) -> Vec<u8> {
+    match registry() {
+        Some(r) => r.serve_bytes(call),
+        None => {
+            let e = PyException::RuntimeError(
+                "this module installed no registry (worker_bootstrap::messages::install)".into(),
+            );
+            Reply {
+                id: 0,
+                outcome: Err(pyrt_remote::WireError::from_exception(&e)),
+            }
+            .to_bytes()
+            .unwrap_or_default()
+        }
+    }
 }
 
 /// Called by `js/pool-worker.js` once the module runs on pool worker `index`.
@@ -143,8 +199,9 @@ async fn settle(promise: JsValue) -> PyResult<JsValue> {
 /// exported functions called by name.
 ///
 /// ```ignore
+/// let add: RemoteFn<(u32, u32), u32> = RemoteFn::new("add");
 /// let ex = MessagePoolExecutor::new(Some(2)).await?;   // ThreadPoolExecutor(2)
-/// let f: RemoteFuture<u32> = ex.submit("add", &(1, 2))?;
+/// let f = ex.submit(&add, &(1, 2))?;                    // ex.submit(add, 1, 2)
 /// assert_eq!(f.await?, 3);
 /// ex.shutdown(false).await;
 /// ```
@@ -188,49 +245,94 @@ impl MessagePoolExecutor {
             .map_or(0, |n| n as usize)
     }
 
-    /// `submit(fn, *args)`: calls export `name` on a free worker with
-    /// `args` — a tuple is spread into the export's parameters, any other
-    /// value is its one argument — serialised with serde (byte buffers as
-    /// `Uint8Array`s, moved to the worker, not copied).
-    pub fn submit<A: Serialize, R: DeserializeOwned + 'static>(
-        &self,
-        name: &str,
-        args: &A,
-    ) -> PyResult<RemoteFuture<R>> {
-        let value = serde_wasm_bindgen::to_value(args)
-            .map_err(|e| PyException::TypeError(format!("cannot send the arguments of {name}(): {e}")))?;
-        let args = if js_sys::Array::is_array(&value) && is_tuple::<A>() {
-            value.unchecked_into::<js_sys::Array>()
-        } else {
-            js_sys::Array::of1(&value)
-        };
-        let transfer = js_sys::Array::new();
-        for a in args.iter() {
-            if let Some(bytes) = a.dyn_ref::<js_sys::Uint8Array>() {
-                transfer.push(&bytes.buffer());
-            }
+    /// `submit(fn, arg)`: runs the registered function `f` on `arg` on a
+    /// free worker. The argument is encoded here (one that cannot be is
+    /// `TypeError`, a handle the installed registry does not know
+    /// `KeyError`), and the envelope's buffer is moved to the worker.
+    pub fn submit<A, R>(&self, f: &RemoteFn<A, R>, arg: &A) -> PyResult<RemoteFuture<R>>
+    where
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + 'static,
+    {
+        if let Some(r) = registry() {
+            r.check(f)?;
         }
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &JsValue::from_str("transfer"), &transfer);
-        let call = js_sys::Array::of3(&JsValue::from_str(name), &args, &options);
-        let promise = call_method(&self.pool, "submit", &call)?;
-        Ok(RemoteFuture::new(js_sys::Promise::resolve(&promise)))
+        let call = f.call(next_id(), arg)?;
+        let f = f.clone();
+        self.send(call, move |reply| f.result(reply))
     }
 
     /// `map(fn, iterable)`: one [`submit`](Self::submit) per item, the
     /// futures in the items' order.
-    pub fn map<A: Serialize, R: DeserializeOwned + 'static>(
+    pub fn map<A, R>(
         &self,
-        name: &str,
+        f: &RemoteFn<A, R>,
         items: impl IntoIterator<Item = A>,
-    ) -> PyResult<Vec<RemoteFuture<R>>> {
-        items.into_iter().map(|a| self.submit(name, &(a,))).collect()
+    ) -> PyResult<Vec<RemoteFuture<R>>>
+    where
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + 'static,
+    {
+        items.into_iter().map(|a| self.submit(f, &a)).collect()
+    }
+
+    /// `map(fn, iterable, chunksize)`: the items in chunks of `chunksize`,
+    /// one message (and one future of the chunk's results) per chunk.
+    pub fn map_chunks<A, R>(
+        &self,
+        f: &RemoteFn<A, R>,
+        items: &[A],
+        chunksize: usize,
+    ) -> PyResult<Vec<RemoteFuture<Vec<R>>>>
+    where
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + 'static,
+    {
+        if chunksize < 1 {
+            return Err(PyException::ValueError("chunksize must be >= 1.".into()));
+        }
+        if let Some(r) = registry() {
+            r.check(f)?;
+        }
+        items
+            .chunks(chunksize)
+            .map(|chunk| {
+                let call = f.chunk_call(next_id(), chunk)?;
+                let f = f.clone();
+                self.send(call, move |reply| f.chunk_result(reply))
+            })
+            .collect()
+    }
+
+    fn send<T: 'static>(
+        &self,
+        call: pyrt_remote::Call,
+        read: impl Fn(Reply) -> PyResult<T> + 'static,
+    ) -> PyResult<RemoteFuture<T>> {
+        let bytes = js_sys::Uint8Array::from(&call.to_bytes()?[..]);
+        let options = js_sys::Object::new();
+        let transfer = js_sys::Array::of1(&bytes.buffer());
+        let _ = js_sys::Reflect::set(&options, &JsValue::from_str("transfer"), &transfer);
+        let args = js_sys::Array::of1(&bytes);
+        let submit = js_sys::Array::of3(&JsValue::from_str("__pyrt_serve"), &args, &options);
+        let promise = call_method(&self.pool, "submit", &submit)?;
+        let decode = move |v: JsValue| -> PyResult<T> {
+            let bytes = v
+                .dyn_into::<js_sys::Uint8Array>()
+                .map_err(|_| PyException::TypeError("a reply that is not bytes".into()))?
+                .to_vec();
+            read(Reply::from_bytes(&bytes)?)
+        };
+        Ok(RemoteFuture::new(js_sys::Promise::resolve(&promise), Rc::new(decode)))
     }
 }
 
-/// Whether `A` serialises as a tuple (its elements are the arguments).
-fn is_tuple<A>() -> bool {
-    std::any::type_name::<A>().starts_with('(')
+fn next_id() -> u64 {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    })
 }
 
 /// Where a task's outcome lands, and who waits for it.
@@ -243,7 +345,7 @@ struct Shared {
 /// without blocking: `.await` it, or ask [`done`](Self::done) first).
 pub struct RemoteFuture<T> {
     shared: Rc<Shared>,
-    _value: PhantomData<T>,
+    decode: Rc<dyn Fn(JsValue) -> PyResult<T>>,
 }
 
 impl<T> std::fmt::Debug for RemoteFuture<T> {
@@ -253,8 +355,8 @@ impl<T> std::fmt::Debug for RemoteFuture<T> {
     }
 }
 
-impl<T: DeserializeOwned + 'static> RemoteFuture<T> {
-    fn new(promise: js_sys::Promise) -> Self {
+impl<T> RemoteFuture<T> {
+    fn new(promise: js_sys::Promise, decode: Rc<dyn Fn(JsValue) -> PyResult<T>>) -> Self {
         let shared = Rc::new(Shared {
             outcome: RefCell::new(None),
             wakers: RefCell::new(Vec::new()),
@@ -267,28 +369,22 @@ impl<T: DeserializeOwned + 'static> RemoteFuture<T> {
                 w.wake();
             }
         });
-        RemoteFuture {
-            shared,
-            _value: PhantomData,
-        }
+        RemoteFuture { shared, decode }
     }
-}
 
-impl<T> RemoteFuture<T> {
     /// `done()`: whether the task has finished (or failed).
     pub fn done(&self) -> bool {
         self.shared.outcome.borrow().is_some()
     }
 }
 
-impl<T: DeserializeOwned> RemoteFuture<T> {
+impl<T> RemoteFuture<T> {
     /// `result()` of a finished future: its value, or the exception it
     /// raised. On a pending future it raises `RuntimeError` instead of
     /// blocking: the program worker has no shared memory to block on.
     pub fn result(&self) -> PyResult<T> {
         match &*self.shared.outcome.borrow() {
-            Some(Ok(v)) => serde_wasm_bindgen::from_value(v.clone())
-                .map_err(|e| PyException::TypeError(format!("cannot read the task's result: {e}"))),
+            Some(Ok(v)) => (self.decode)(v.clone()),
             Some(Err(e)) => Err(from_js_error(e)),
             None => Err(PyException::RuntimeError(
                 "result() would block: without shared memory (a page that is not cross-origin \
@@ -299,7 +395,7 @@ impl<T: DeserializeOwned> RemoteFuture<T> {
     }
 }
 
-impl<T: DeserializeOwned> Future for RemoteFuture<T> {
+impl<T> Future for RemoteFuture<T> {
     type Output = PyResult<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<PyResult<T>> {
@@ -359,7 +455,7 @@ pub enum ReturnWhen {
 
 /// `wait(fs, return_when=...)`: resolves once the condition holds, to
 /// `(done, not_done)` as indices into `futures`.
-pub async fn wait<T: DeserializeOwned>(
+pub async fn wait<T>(
     futures: &[RemoteFuture<T>],
     return_when: ReturnWhen,
 ) -> (Vec<usize>, Vec<usize>) {

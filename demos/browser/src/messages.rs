@@ -28,6 +28,7 @@ use std::panic::AssertUnwindSafe;
 use executor_api::{PyException, PyResult};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use pyrt_remote::{Registry, RemoteFn};
 use worker_bootstrap::messages::{as_completed, task, MessagePoolExecutor, RemoteFuture};
 
 use crate::image::{self, Image, Tile};
@@ -79,7 +80,33 @@ impl WireTile {
     }
 }
 
-/// On a pool worker: one tile of `request`'s image.
+/// The functions tasks may name, the same table on every instance.
+fn registry() -> Registry {
+    let mut r = Registry::new();
+    let _: RemoteFn<(Request, Rect), WireTile> =
+        r.register("render_tile", |(req, rect): (Request, Rect)| {
+            WireTile::from_tile(Tile::render(req.params(), req.view(), rect, req.tint))
+        });
+    let _: RemoteFn<String, u32> = r.register("panic_in_task", |message: String| -> u32 {
+        panic!("{message}")
+    });
+    let _: RemoteFn<JsBytes, u64> = r.register("byte_total", |b: JsBytes| -> u64 {
+        b.0.iter().map(|&x| u64::from(x)).sum()
+    });
+    r
+}
+
+/// Runs on every instantiation (program worker and pool workers alike).
+#[wasm_bindgen(start)]
+fn start() {
+    worker_bootstrap::messages::install(registry());
+}
+
+/// A tile's `(x, y, w, h)`.
+type Rect = (usize, usize, usize, usize);
+
+/// On a pool worker, called by name from the page: one tile of `request`'s
+/// image (the program's own render goes through the registry instead).
 #[wasm_bindgen]
 pub fn render_tile(request: JsValue, rect: JsValue) -> Result<JsValue, JsValue> {
     let req: Request = from_js(request)?;
@@ -88,7 +115,8 @@ pub fn render_tile(request: JsValue, rect: JsValue) -> Result<JsValue, JsValue> 
     to_value(&WireTile::from_tile(tile))
 }
 
-/// On a pool worker: a task that panics with `message`.
+/// On a pool worker, called by name from the page: a task that panics
+/// with `message` (`PanicException` on the page's Promise).
 #[wasm_bindgen]
 pub fn panic_in_task(message: String) -> Result<u32, JsValue> {
     task(|| -> PyResult<u32> { panic!("{message}") })
@@ -122,8 +150,9 @@ async fn render_on_pool(req: &Request, emit: &js_sys::Function) -> PyResult<Rend
     let workers = ex.max_workers();
     let startup_ms = started.elapsed().as_secs_f64() * 1e3;
     let start = scheduler::Instant::now();
+    let render_tile: RemoteFn<(Request, Rect), WireTile> = RemoteFn::new("render_tile");
     let futures: Vec<RemoteFuture<WireTile>> = image::tiles(p, req.tile)
-        .map(|rect| ex.submit("render_tile", &(req, rect)))
+        .map(|rect| ex.submit(&render_tile, &(req.clone(), rect)))
         .collect::<PyResult<_>>()?;
     let tiles = futures.len();
     let mut image = Image::new(p);
@@ -166,28 +195,40 @@ async fn render_on_pool(req: &Request, emit: &js_sys::Function) -> PyResult<Rend
 #[wasm_bindgen]
 pub async fn panicking_task(message: String) -> Result<JsValue, JsValue> {
     let run = async {
+        let panic_in_task: RemoteFn<String, u32> = RemoteFn::new("panic_in_task");
+        let byte_total: RemoteFn<JsBytes, u64> = RemoteFn::new("byte_total");
         let ex = MessagePoolExecutor::new(Some(1)).await?;
-        let outcome = ex.submit::<_, u32>("panic_in_task", &(message,))?.await;
-        let after = ex
-            .submit::<_, SumSeen>("byte_sum", &(JsBytes(vec![1, 2, 3]),))?
-            .await;
+        let outcome = ex.submit(&panic_in_task, &message)?.await;
+        let after = ex.submit(&byte_total, &JsBytes(vec![1, 2, 3]))?.await;
         ex.shutdown(false).await;
         match (outcome, after) {
-            (Err(e), Ok(_)) => Err(e),
+            (Err(e), Ok(6)) => Err(e),
             (Ok(v), _) => Err(PyException::RuntimeError(format!("unexpected {v}"))),
             (_, Err(e)) => Err(e),
+            (_, Ok(v)) => Err(PyException::RuntimeError(format!("unexpected total {v}"))),
         }
     };
     AssertUnwindSafe(run).await.map_err(to_js)
 }
 
-/// The part of `byte_sum`'s answer `panicking_task` reads.
-#[derive(Deserialize)]
-struct SumSeen {
-    #[allow(dead_code)]
-    sum: u64,
-}
-
-/// Bytes as a `Uint8Array` on the wire.
+/// Bytes as one buffer on the wire.
 #[derive(Serialize, Deserialize)]
 struct JsBytes(#[serde(with = "serde_bytes")] Vec<u8>);
+
+thread_local! {
+    /// State a broadcast sets on every pool worker (see `set_scale`).
+    static SCALE: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+}
+
+/// On every pool worker, through `pool.broadcast('set_scale', [k])`: the
+/// factor `scaled` multiplies by (the broadcast case of the browser tier).
+#[wasm_bindgen]
+pub fn set_scale(k: u32) {
+    SCALE.with(|s| s.set(k));
+}
+
+/// On a pool worker: `x` times the factor the last broadcast set.
+#[wasm_bindgen]
+pub fn scaled(x: u32) -> u32 {
+    x * SCALE.with(|s| s.get())
+}
