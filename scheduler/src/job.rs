@@ -135,6 +135,15 @@ pub trait HeapJob: Send + Sync + 'static {
     fn run(self: Arc<Self>);
     /// The job was dropped from the queue without running.
     fn cancel(self: Arc<Self>);
+    /// The thread running the job died without unwinding (a Web Worker
+    /// that trapped: stack overflow, out of memory), so `run` will never
+    /// return; `message` says how it died. Called from another thread,
+    /// while `run` is stuck forever on the dead one. Only reported where the
+    /// platform can tell ([`spawner::losses_reported`](crate::spawner::losses_reported));
+    /// by default nothing happens.
+    fn lost(self: Arc<Self>, message: &str) {
+        let _ = message;
+    }
 }
 
 /// The vtable of heap jobs of type `J`.
@@ -153,7 +162,15 @@ impl<J: HeapJob> HeapVtable for J {
 /// `ptr` comes from `Arc::<J>::into_raw` in [`Job::heap`], taken back once.
 unsafe fn heap_run<J: HeapJob>(ptr: NonNull<()>) {
     // SAFETY: by this function's contract.
-    unsafe { Arc::from_raw(ptr.as_ptr() as *const J) }.run();
+    let job = unsafe { Arc::from_raw(ptr.as_ptr() as *const J) };
+    if crate::spawner::losses_reported() {
+        // If this thread dies inside `run`, the job hears of it.
+        let keep = job.clone();
+        let _lost = crate::spawner::on_lost(move |message| keep.lost(message));
+        job.run();
+    } else {
+        job.run();
+    }
 }
 
 /// # Safety

@@ -209,6 +209,17 @@ try {
   };
   console.log(`times: ${JSON.stringify(results.demo)}`);
 
+  // A task whose Web Worker traps (not a panic): RuntimeError, the worker
+  // is replaced, shutdown(wait=True) returns (issue 17).
+  const trapped = await withTimeout(page.evaluate(() =>
+    window.demo.rt.call('trapping_task').then((v) => v, (e) => ({ rejected: `${e.name}: ${e.message}` }))), 60_000,
+    'trapping task').catch((e) => ({ rejected: e.message }));
+  const trapHost = await page.evaluate(() => window.demo.host());
+  check(/^RuntimeError: the worker running this call died/.test(trapped.error ?? '') && trapped.after === 42 && trapped.shut_down,
+    'threads mode: a task whose Web Worker traps raises RuntimeError, the worker is replaced, shutdown(wait) returns',
+    JSON.stringify(trapped));
+  check(trapHost.died === 1 && trapHost.reaped === 1, 'threads mode: the host counted the death and ran its reaper', JSON.stringify(trapHost));
+
   // A buffer moved to the program worker is detached here (threads mode).
   const moved = await page.evaluate(async () => {
     const buf = new Uint8Array(1 << 16).fill(2);

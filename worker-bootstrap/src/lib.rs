@@ -61,4 +61,12 @@ mod web {
     pub fn run_worker(seq: i32) -> bool {
         scheduler::spawner::web_worker::run_requested(seq)
     }
+
+    /// Entry of the reaper Web Worker the host starts once the Web Worker
+    /// of request `seq` trapped: fails the call it ran and replaces it in
+    /// its pool (`scheduler::spawner::web_worker::worker_lost`).
+    #[wasm_bindgen(js_name = __pyrt_worker_lost)]
+    pub fn worker_lost(seq: i32, message: String) -> usize {
+        scheduler::spawner::web_worker::worker_lost(seq, &message)
+    }
 }

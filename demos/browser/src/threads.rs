@@ -13,7 +13,7 @@
 use executor_api::concurrent::futures::{as_completed, Future, ThreadPoolExecutor};
 use executor_api::{PyException, PyResult};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::image::{self, Image, Tile};
@@ -135,4 +135,39 @@ pub fn panicking_task(message: String) -> Result<JsValue, JsValue> {
         (_, Err(e)) => Err(to_js(e)),
         (_, Ok(v)) => Err(to_js(PyException::RuntimeError(format!("unexpected {v}")))),
     }
+}
+
+/// What `trapping_task` saw.
+#[derive(Serialize)]
+struct Trapped {
+    /// The trapped task's exception, as Python prints it.
+    error: String,
+    /// A task submitted afterwards, on the replacement worker.
+    after: u32,
+    /// Whether `shutdown(wait=True)` returned (it waits for every worker).
+    shut_down: bool,
+}
+
+/// Submits a task that traps (wasm `unreachable`: no unwinding, its Web
+/// Worker's instance dies) to a one-worker pool: its future raises
+/// `RuntimeError`, the pool replaces the worker (a second task runs), and
+/// `shutdown(wait=True)` returns.
+#[wasm_bindgen]
+pub fn trapping_task() -> Result<JsValue, JsValue> {
+    let run = || -> PyResult<Trapped> {
+        let ex = ThreadPoolExecutor::new(Some(1))?;
+        let f: Future<u32> = ex.submit(|| -> u32 { core::arch::wasm32::unreachable() })?;
+        let error = match f.result(None) {
+            Ok(v) => return Err(PyException::RuntimeError(format!("the trap returned {v}"))),
+            Err(e) => e.to_string(),
+        };
+        let after = ex.submit(|| 42u32)?.result(None)?;
+        ex.shutdown(true, false);
+        Ok(Trapped {
+            error,
+            after,
+            shut_down: true,
+        })
+    };
+    to_value(&run().map_err(to_js)?)
 }
