@@ -13,6 +13,9 @@
 #![deny(missing_docs)]
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
+extern crate pyrt_executor as executor_api;
+extern crate pyrt_scheduler as scheduler;
+
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 
