@@ -136,6 +136,9 @@ case "${1:-test}" in
     }
     node tools/browser-test/run.mjs "$url" "$expected" "$TARGET_DIR/browser-demo.png" \
       "$TARGET_DIR/browser-results.json" "$url_messages"
+    # Kept per run for the README's table (scripts/browser_table.py).
+    mkdir -p "$TARGET_DIR/runs"
+    cp "$TARGET_DIR/browser-results.json" "$TARGET_DIR/runs/$(date -u +%Y%m%dT%H%M%SZ).json"
     ;;
   *)
     sed -n '2,8p' "$0"
