@@ -386,7 +386,19 @@ def main():
           "- A submitted future that is cancelled counts as done for `wait()`/`as_completed()` at once (CPython's "
           "`CANCELLED_AND_NOTIFIED` only once a worker dequeues it; after `shutdown(cancel_futures=True)` never, so a "
           "`wait()` on such futures hangs there). A `Future()` cancelled by hand is not done for them until "
-          "`set_running_or_notify_cancel()`, as in CPython.", "",
+          "`set_running_or_notify_cancel()`, as in CPython.",
+          "- In a browser page that is not cross-origin isolated (no `SharedArrayBuffer`: the *messages* mode, see "
+          "`worker-bootstrap/src/messages.rs`) nothing is shared between Web Workers, so the executor is "
+          "`worker_bootstrap::messages::MessagePoolExecutor`: `submit`/`map`/`as_completed`/`wait` of functions "
+          "registered by name (`pyrt_remote::Registry`), arguments and results as serde values, awaited (`.await`) "
+          "because the program worker cannot block. What needs shared memory is a Python error, never a hang: "
+          "`result()` on a future not yet done is `RuntimeError: result() would block: ...`, a task is a registered "
+          "name or nothing (closures do not cross; an argument that cannot be serialised is `TypeError`, an unknown "
+          "name `KeyError`), and `ThreadPoolExecutor`, `Lock`, `Queue` ... there have no threads: their calls run "
+          "inline on the waiting thread, as on `wasm32-wasip1` (`threading.Thread` is `RuntimeError: can't start "
+          "new thread`). CPython has no such mode; we chose `RuntimeError`, its class for \"cannot do this here\". A "
+          "task whose Web Worker traps (stack overflow, out of memory) raises `RuntimeError` and the worker is "
+          "replaced, in both browser modes.", "",
           "## What CPython has that we do not, and why", "",
           "The CPython tests we cannot port are listed one by one in `conformance/cpython/SKIPPED.md`; by kind:", "",
           "- Processes: `multiprocessing` and `ProcessPoolExecutor` run on threads of one process, so there is no "
