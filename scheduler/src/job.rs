@@ -166,8 +166,9 @@ unsafe fn heap_run<J: HeapJob>(ptr: NonNull<()>) {
     if crate::spawner::losses_reported() {
         // If this thread dies inside `run`, the job hears of it.
         let keep = job.clone();
-        let _lost = crate::spawner::on_lost(move |message| keep.lost(message));
+        let lost = crate::spawner::on_lost(move |message| keep.lost(message));
         job.run();
+        lost.done();
     } else {
         job.run();
     }

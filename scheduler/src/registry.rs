@@ -354,7 +354,9 @@ impl Registry {
             crate::spawner::on_lost(move |_| reg.worker_lost(index))
         });
         worker.run();
-        drop(lost);
+        if let Some(lost) = lost {
+            lost.done();
+        }
         WorkerThread::clear_current();
         let deque = worker.into_deque();
         if self.is_spare(index) && !self.is_terminating() {

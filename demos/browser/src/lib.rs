@@ -168,4 +168,3 @@ pub fn byte_sum(bytes: Vec<u8>) -> Result<JsValue, JsValue> {
         reversed,
     })
 }
-

@@ -26,9 +26,9 @@
 use std::panic::AssertUnwindSafe;
 
 use executor_api::{PyException, PyResult};
+use pyrt_remote::{Registry, RemoteFn};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-use pyrt_remote::{Registry, RemoteFn};
 use worker_bootstrap::messages::{as_completed, task, MessagePoolExecutor, RemoteFuture};
 
 use crate::image::{self, Image, Tile};

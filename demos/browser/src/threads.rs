@@ -148,15 +148,25 @@ struct Trapped {
     shut_down: bool,
 }
 
-/// Submits a task that traps (wasm `unreachable`: no unwinding, its Web
-/// Worker's instance dies) to a one-worker pool: its future raises
+/// Submits a task that traps to a one-worker pool — `kind` is
+/// `"unreachable"` (wasm `unreachable`) or `"stack_overflow"` (unbounded
+/// recursion: the engine's stack runs out, which wasm cannot catch either) —
+/// so its Web Worker's instance dies without unwinding: its future raises
 /// `RuntimeError`, the pool replaces the worker (a second task runs), and
 /// `shutdown(wait=True)` returns.
 #[wasm_bindgen]
-pub fn trapping_task() -> Result<JsValue, JsValue> {
+pub fn trapping_task(kind: String) -> Result<JsValue, JsValue> {
     let run = || -> PyResult<Trapped> {
         let ex = ThreadPoolExecutor::new(Some(1))?;
-        let f: Future<u32> = ex.submit(|| -> u32 { core::arch::wasm32::unreachable() })?;
+        let f: Future<u32> = match kind.as_str() {
+            "unreachable" => ex.submit(|| -> u32 { core::arch::wasm32::unreachable() })?,
+            "stack_overflow" => ex.submit(|| -> u32 { recurse(0) })?,
+            other => {
+                return Err(PyException::ValueError(format!(
+                    "unknown trap kind {other:?}"
+                )))
+            }
+        };
         let error = match f.result(None) {
             Ok(v) => return Err(PyException::RuntimeError(format!("the trap returned {v}"))),
             Err(e) => e.to_string(),
@@ -170,4 +180,14 @@ pub fn trapping_task() -> Result<JsValue, JsValue> {
         })
     };
     to_value(&run().map_err(to_js)?)
+}
+
+/// Recurses until the engine's stack runs out (`black_box` keeps it from
+/// becoming a loop; each frame uses little of the thread's shadow stack, so
+/// the engine's native stack is what overflows).
+fn recurse(depth: u32) -> u32 {
+    if std::hint::black_box(depth) == u32::MAX {
+        return 0;
+    }
+    std::hint::black_box(recurse(depth + 1)).wrapping_add(1)
 }

@@ -163,14 +163,20 @@ pub const fn losses_reported() -> bool {
     cfg!(pyrt_web)
 }
 
-/// Removes its handler when dropped: the thread got past what it guarded.
+/// A handler registered by [`on_lost`]; [`done`](Self::done) removes it
+/// once the thread got past what it guarded. Dropping it without `done`
+/// (only unwinding does: a panic or a JS exception crossing the frame)
+/// keeps the handler, so a Web Worker that dies of what unwinds out of its
+/// entry is reported too.
+#[must_use = "call done() once the guarded call returned"]
 pub(crate) struct LostGuard {
     #[cfg(pyrt_web)]
     token: Option<u64>,
 }
 
-impl Drop for LostGuard {
-    fn drop(&mut self) {
+impl LostGuard {
+    /// The guarded call returned: nothing to report any more.
+    pub(crate) fn done(self) {
         #[cfg(pyrt_web)]
         if let Some(token) = self.token {
             web_worker::forget_lost(token);
@@ -178,8 +184,8 @@ impl Drop for LostGuard {
     }
 }
 
-/// Runs `handler` (on another thread) if the current thread dies without
-/// unwinding before the guard is dropped; where
+/// Runs `handler` (on another thread) if the current thread dies before
+/// the guard's [`done`](LostGuard::done); where
 /// [`losses_reported`] is false, does nothing.
 pub(crate) fn on_lost(handler: impl FnOnce(&str) + Send + 'static) -> LostGuard {
     #[cfg(pyrt_web)]
