@@ -219,7 +219,9 @@ impl MessagePoolExecutor {
     pub async fn new(max_workers: Option<i64>) -> PyResult<Self> {
         if let Some(n) = max_workers.filter(|&n| n <= 0) {
             let _ = n;
-            return Err(PyException::ValueError("max_workers must be greater than 0".into()));
+            return Err(PyException::ValueError(
+                "max_workers must be greater than 0".into(),
+            ));
         }
         let n = max_workers.map_or(JsValue::UNDEFINED, |n| JsValue::from_f64(n as f64));
         let pool = settle(call_method(&pools()?, "create", &js_sys::Array::of1(&n))?).await?;
@@ -231,7 +233,11 @@ impl MessagePoolExecutor {
     /// once the rest finished and the Web Workers are gone.
     pub async fn shutdown(&self, cancel_futures: bool) {
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &JsValue::from_str("cancel"), &JsValue::from_bool(cancel_futures));
+        let _ = js_sys::Reflect::set(
+            &options,
+            &JsValue::from_str("cancel"),
+            &JsValue::from_bool(cancel_futures),
+        );
         if let Ok(p) = call_method(&self.pool, "shutdown", &js_sys::Array::of1(&options)) {
             let _ = settle(p).await;
         }
@@ -323,7 +329,10 @@ impl MessagePoolExecutor {
                 .to_vec();
             read(Reply::from_bytes(&bytes)?)
         };
-        Ok(RemoteFuture::new(js_sys::Promise::resolve(&promise), Rc::new(decode)))
+        Ok(RemoteFuture::new(
+            js_sys::Promise::resolve(&promise),
+            Rc::new(decode),
+        ))
     }
 }
 
