@@ -143,7 +143,7 @@ pub fn task<T>(body: impl FnOnce() -> PyResult<T>) -> Result<T, JsValue> {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(to_js_error(&e)),
         Err(payload) => Err(to_js_error(&PyException::PanicException(
-            scheduler::payload_message(&*payload),
+            scheduler::ext::payload_message(&*payload),
         ))),
     }
 }

@@ -83,6 +83,7 @@ pub const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The cells Rust and the page's host share (see the module docs). The
 /// layout is part of the protocol with `host.js`: four `i32`s in this order.
+#[derive(Debug)]
 #[repr(C)]
 pub struct Board {
     host: AtomicI32,

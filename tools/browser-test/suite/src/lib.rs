@@ -22,9 +22,6 @@ use std::panic::{self, AssertUnwindSafe};
 use wasm_bindgen::prelude::*;
 use worker_bootstrap as _;
 
-// The scheduler's test files name it by its library name.
-extern crate scheduler as pyrt_scheduler;
-
 /// One registered test.
 pub(crate) struct Test {
     name: &'static str,
