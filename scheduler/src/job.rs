@@ -195,6 +195,22 @@ pub trait HeapJob: Send + Sync + 'static {
     /// while `run` is stuck forever on the dead one. Only reported where the
     /// platform can tell ([`spawner::losses_reported`](crate::spawner::losses_reported));
     /// by default nothing happens.
+    ///
+    /// ```
+    /// use pyrt_scheduler::ext::HeapJob;
+    /// use std::sync::{Arc, Mutex};
+    /// struct Call(Mutex<Option<String>>);
+    /// impl HeapJob for Call {
+    ///     fn run(self: Arc<Self>) {}
+    ///     fn cancel(self: Arc<Self>) {}
+    ///     fn lost(self: Arc<Self>, message: &str) {
+    ///         *self.0.lock().unwrap() = Some(format!("RuntimeError: {message}"));
+    ///     }
+    /// }
+    /// let call = Arc::new(Call(Mutex::new(None)));
+    /// call.clone().lost("the worker trapped"); // what the browser's reaper does
+    /// assert_eq!(call.0.lock().unwrap().as_deref(), Some("RuntimeError: the worker trapped"));
+    /// ```
     fn lost(self: Arc<Self>, message: &str) {
         let _ = message;
     }
