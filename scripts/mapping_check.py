@@ -20,6 +20,11 @@ class ContractError(Exception):
     pass
 
 
+# The value an API mapped to a trait impl produces (Python's __repr__ a
+# str, __exit__ nothing worth keeping).
+TRAIT_RETURNS = {"Debug": "String", "Display": "String", "Drop": "()"}
+
+
 # -- the Python side ------------------------------------------------------
 
 def resolve_python(qualname):
@@ -278,12 +283,15 @@ def rust_item(api, path, overrides, trait=None):
     elif kind == "struct_field":
         t = api.inner(item_id)
         out["rust_type"] = api.ty(t)
+        out["signature"] = f"pub {api.index[item_id]['name']}: {out['rust_type']}"
         out["check"] = (f"let _: fn(&{self_ty}) -> &{api.ty(t, True, subst)} = "
                         f"|x| &x.{api.index[item_id]['name']};")
     elif kind in ("constant", "assoc_const", "static"):
         inner = api.inner(item_id)
         t = inner["type"]
         out["rust_type"] = api.ty(t)
+        word = "static" if kind == "static" else "const"
+        out["signature"] = f"pub {word} {api.index[item_id]['name']}: {out['rust_type']}"
         expr = path if owner is None else f"<{self_ty}>::{api.index[item_id]['name']}"
         out["check"] = f"let _: {api.ty(t, True, subst)} = {expr};"
     elif kind in ("struct", "enum", "type_alias", "trait"):
@@ -304,8 +312,14 @@ def rust_item(api, path, overrides, trait=None):
                 raise ContractError(f"{path}: does not implement {trait}")
             out["item"] = "trait_impl"
             out["trait"] = trait
+            # What using the impl gives: format!("{x:?}") a String, the end
+            # of the guard's scope nothing.
+            if trait.rsplit("::", 1)[-1] in TRAIT_RETURNS:
+                out["returns"] = TRAIT_RETURNS[trait.rsplit("::", 1)[-1]]
             if trait.rsplit("::", 1)[-1] == "Drop":
-                out["check"] = f"assert!(std::mem::needs_drop::<{ty}>());"
+                # `X: Drop` holds only for a type with its own `impl Drop`
+                # (drop glue alone does not count): the check the lint warns of.
+                out["check"] = f"{{ #[allow(drop_bounds)] fn has<X: Drop>() {{}} has::<{ty}>(); }}"
             else:
                 out["check"] = f"{{ fn has<X: {trait} + ?Sized>() {{}} has::<{ty}>(); }}"
         elif kind == "trait":

@@ -15,8 +15,11 @@ return types come from rustdoc's JSON for pyrt-executor (nightly rustdoc,
 run by this script; NIGHTLY picks the toolchain), and Python signatures,
 defaults and kinds from this CPython (3.11). The rows below say only what
 the code cannot: the pairing, how each Python parameter is passed, what is
-raised, notes, and what we do not have. `--check` is run by the native
-tier; after changing a public signature, rerun this script.
+raised, notes, and what we do not have. A fixed message in `raises` must
+be spelled somewhere in pyrt-executor's source, and every public item of
+pyrt-executor must have a row or a RUST_ONLY reason: the error lists the
+ones that have neither. `--check` is run by the native tier; after
+changing a public signature, rerun this script.
 """
 
 import difflib
@@ -116,6 +119,9 @@ A("concurrent.futures.ThreadPoolExecutor.__exit__", f"{CF}::ThreadPoolExecutor::
   "Leaving the block: dropping the last clone calls shutdown(wait=True, cancel_futures=False).",
   sig="__exit__(exc_type, exc_val, exc_tb)",
   p={"exc_type": I("scope end"), "exc_val": I("scope end"), "exc_tb": I("scope end")})
+A("concurrent.futures.ThreadPoolExecutor.__enter__", f"{CF}::ThreadPoolExecutor",
+  "Returns the executor itself: `with ThreadPoolExecutor(4) as ex:` is `let ex = ThreadPoolExecutor::new(Some(4))?;`.",
+  sig="__enter__()")
 A("concurrent.futures.ThreadPoolExecutor.submit", f"{CF}::ThreadPoolExecutor::submit",
   "A closure returning PyResult<T> 'raises'; annotate the Future<T> type.",
   p={"fn": "f", "args": CLOSURE, "kwargs": KWCLOSURE},
@@ -145,6 +151,13 @@ A("concurrent.futures.ProcessPoolExecutor", f"{CF}::ProcessPoolExecutor::new",
      "max_tasks_per_child": M("workers are threads and are never replaced")},
   raises=["ValueError: max_workers must be greater than 0"],
   also=[f"{CF}::ProcessPoolExecutor::with_initializer"])
+A("concurrent.futures.ProcessPoolExecutor.__enter__", f"{CF}::ProcessPoolExecutor",
+  "Returns the executor itself: `with ProcessPoolExecutor(4) as ex:` is `let ex = ProcessPoolExecutor::new(Some(4))?;`.",
+  sig="__enter__()")
+A("concurrent.futures.ProcessPoolExecutor.__exit__", f"{CF}::ProcessPoolExecutor::shutdown",
+  "Leaving the block: dropping the last clone calls shutdown(wait=True, cancel_futures=False).",
+  sig="__exit__(exc_type, exc_val, exc_tb)",
+  p={"exc_type": I("scope end"), "exc_val": I("scope end"), "exc_tb": I("scope end")})
 A("concurrent.futures.ProcessPoolExecutor.submit", f"{CF}::ProcessPoolExecutor::submit", "No pickling: the closure runs on a thread.",
   p={"fn": "f", "args": CLOSURE, "kwargs": KWCLOSURE},
   raises=["RuntimeError: cannot schedule new futures after shutdown"])
@@ -162,6 +175,18 @@ A("concurrent.futures.ProcessPoolExecutor._max_workers", f"{CF}::ProcessPoolExec
 A("concurrent.futures.Executor", f"{CF}::Executor", "Object-safe: `&dyn Executor`; `submit_job` submits a job returning nothing.",
   sig="Executor()", ex={"Self": f"{CRATE}::{CF}::ThreadPoolExecutor", "dyn": True},
   also=[f"{CF}::Executor::submit_job", f"{CF}::Executor::thread_pool"])
+A("concurrent.futures.Executor.submit", f"{CF}::ThreadPoolExecutor::submit",
+  "Each executor's own submit (ThreadPoolExecutor, ProcessPoolExecutor); on a `&dyn Executor`, submit_job.",
+  p={"fn": "f", "args": CLOSURE, "kwargs": KWCLOSURE}, also=[f"{CF}::ProcessPoolExecutor::submit"],
+  raises=["RuntimeError: cannot schedule new futures after shutdown"])
+A("concurrent.futures.Executor.map", f"{CF}::ThreadPoolExecutor::map", "Each executor's own map.",
+  p={"fn": "f", "iterables": ("argument", "iterable", "one iterable; zip several into tuples")},
+  also=[f"{CF}::ProcessPoolExecutor::map"],
+  raises=["RuntimeError: cannot schedule new futures after shutdown", "TimeoutError"])
+A("concurrent.futures.Executor.shutdown", f"{CF}::ThreadPoolExecutor::shutdown", "Each executor's own shutdown.",
+  p={"wait": ("argument", "wait", "no default in Rust: pass true"),
+     "cancel_futures": ("argument", "cancel_futures", "no default in Rust: pass false")},
+  also=[f"{CF}::ProcessPoolExecutor::shutdown"])
 A("concurrent.futures.Future", f"{CF}::Future::new", "Future() made by hand, for set_result/set_exception.")
 A("concurrent.futures.Future.result", f"{CF}::Future::result",
   "Blocks like a Python thread; where CPython would deadlock (a worker waiting for a queued call of its own pool, "
@@ -264,6 +289,8 @@ A("threading.Lock.release", f"{TH}::Lock::release", "", sig="release()", raises=
 A("threading.Lock.locked", f"{TH}::Lock::locked", "", sig="locked()")
 A("threading.Lock.__enter__", f"{TH}::Lock::with", "`with lock:` is `let _g = lock.with()?;`; the guard's drop is __exit__.",
   sig="__enter__()", also=[f"{TH}::LockGuard"])
+A("threading.Lock.__exit__", f"{TH}::LockGuard", "Dropping the guard `with()` returned releases the lock.",
+  sig="__exit__(*args)", trait="Drop", p={"args": I("scope end")})
 A("threading.Lock.__repr__", f"{TH}::Lock", "<unlocked _thread.lock object> (no address).", sig="__repr__()",
   trait="std::fmt::Debug")
 A("threading.RLock", f"{TH}::RLock::new", "", kind="class", sig="RLock()")
@@ -274,6 +301,8 @@ A("threading.RLock.release", f"{TH}::RLock::release", "", sig="release()",
   raises=["RuntimeError: cannot release un-acquired lock"])
 A("threading.RLock.__enter__", f"{TH}::RLock::with", "The guard's drop is __exit__.", sig="__enter__()",
   also=[f"{TH}::RLockGuard"])
+A("threading.RLock.__exit__", f"{TH}::RLockGuard", "Dropping the guard `with()` returned releases one level.",
+  sig="__exit__(*args)", trait="Drop", p={"args": I("scope end")})
 A("threading.RLock._is_owned", f"{TH}::RLock::is_owned", "True if the calling thread owns it.", sig="_is_owned()")
 A("threading.RLock._recursion_count", f"{TH}::RLock::recursion_count", "0 if another thread owns it.",
   sig="_recursion_count()")
@@ -285,10 +314,14 @@ A("threading.RLock.__repr__", f"{TH}::RLock", "<locked _thread.RLock object owne
   sig="__repr__()", trait="std::fmt::Debug")
 A("threading.Condition", f"{TH}::Condition::new", "None = a new RLock; a Lock or RLock converts with .into().",
   also=[f"{TH}::ConditionLock"])
-A("threading.Condition.acquire", f"{TH}::Condition::acquire", "", sig="acquire(blocking=True, timeout=-1)")
-A("threading.Condition.release", f"{TH}::Condition::release", "", sig="release()")
+A("threading.Condition.acquire", f"{TH}::Condition::acquire", "", sig="acquire(blocking=True, timeout=-1)",
+  raises=["ValueError: can't specify a timeout for a non-blocking call"])
+A("threading.Condition.release", f"{TH}::Condition::release", "", sig="release()",
+  raises=["RuntimeError: cannot release un-acquired lock", "RuntimeError: release unlocked lock"])
 A("threading.Condition.__enter__", f"{TH}::Condition::with", "The guard's drop is __exit__.",
   also=[f"{TH}::ConditionGuard"])
+A("threading.Condition.__exit__", f"{TH}::ConditionGuard", "Dropping the guard `with()` returned releases the lock.",
+  trait="Drop", p={"args": I("scope end")})
 A("threading.Condition.wait", f"{TH}::Condition::wait", "A timeout past TIMEOUT_MAX is OverflowError.",
   raises=["RuntimeError: cannot wait on un-acquired lock"], also=[f"{TH}::Condition::wait_timeout"])
 A("threading.Condition.wait_for", f"{TH}::Condition::wait_for",
@@ -300,7 +333,8 @@ A("threading.Condition.notify_all", f"{TH}::Condition::notify_all", "",
   raises=["RuntimeError: cannot notify on un-acquired lock"])
 A("threading.Condition._is_owned", f"{TH}::Condition::is_owned", "A plain Lock: whether anybody holds it, as in CPython.")
 A("threading.Condition._release_save", f"{TH}::Condition::release_save", "The lock's RuntimeError if not held.",
-  sig="_release_save()")
+  sig="_release_save()",
+  raises=["RuntimeError: cannot release un-acquired lock", "RuntimeError: release unlocked lock"])
 A("threading.Condition._acquire_restore", f"{TH}::Condition::acquire_restore", "", sig="_acquire_restore(x)",
   p={"x": "saved"})
 A("threading.Condition.__repr__", f"{TH}::Condition",
@@ -313,6 +347,8 @@ A("threading.Semaphore.release", f"{TH}::Semaphore::release", "",
   raises=["ValueError: n must be one or more"])
 A("threading.Semaphore.__enter__", f"{TH}::Semaphore::with", "The guard's drop is __exit__.", sig="__enter__()",
   also=[f"{TH}::SemaphoreGuard"])
+A("threading.Semaphore.__exit__", f"{TH}::SemaphoreGuard", "Dropping the guard `with()` returned is release().",
+  trait="Drop", p={"t": I("scope end"), "v": I("scope end"), "tb": I("scope end")})
 A("threading.Semaphore.__repr__", f"{TH}::Semaphore", "<threading.Semaphore: value=3> (no address).",
   trait="std::fmt::Debug")
 A("threading.BoundedSemaphore", f"{TH}::BoundedSemaphore::new", "A Semaphore that checks its bound.",
@@ -348,9 +384,11 @@ A("threading.local.__delattr__", f"{TH}::Local::take_attr", "del local.x", sig="
 A("threading.Timer", f"{TH}::Timer::with_args",
   "Timer::new(interval, f) without args; any Clone types as args/kwargs; the function gets copies of what the "
   "timer holds when it fires.", also=[f"{TH}::Timer::new"], ex={"A": "u64", "K": "u64"})
-A("threading.Timer.start", f"{TH}::Timer::start", "", sig="start()")
+A("threading.Timer.start", f"{TH}::Timer::start", "", sig="start()",
+  raises=["RuntimeError: threads can only be started once", "RuntimeError: can't start new thread"])
 A("threading.Timer.cancel", f"{TH}::Timer::cancel")
-A("threading.Timer.join", f"{TH}::Timer::join", "", sig="join(timeout=None)")
+A("threading.Timer.join", f"{TH}::Timer::join", "", sig="join(timeout=None)",
+  raises=["RuntimeError: cannot join thread before it is started", "RuntimeError: cannot join current thread"])
 A("threading.Timer.is_alive", f"{TH}::Timer::is_alive", "", sig="is_alive()")
 A("threading.Timer.interval", f"{TH}::Timer::interval", "Set before start() to take effect: set_interval.",
   sig="interval", kind="attribute", also=[f"{TH}::Timer::set_interval"])
@@ -372,6 +410,9 @@ A("queue.Queue.put", f"{Q}::Queue::put",
   "On Full the item is dropped (put_or_return gives it back); block=False ignores the timeout.",
   raises=["Full", "ValueError: 'timeout' must be a non-negative number"],
   also=[f"{Q}::Queue::put_timeout", f"{Q}::Queue::put_or_return"])
+A("queue.PriorityQueue.put", f"{Q}::PriorityQueue::put",
+  "Queue.put on a PriorityQueue: `q.put((priority, item))` puts a tuple, ordered by PyOrd (Python's '<').",
+  raises=["Full", "ValueError: 'timeout' must be a non-negative number"], ex={"T": "(u64, u64)"})
 A("queue.Queue.get", f"{Q}::Queue::get", "block=False ignores the timeout (even -1).",
   raises=["Empty", "ValueError: 'timeout' must be a non-negative number"], also=[f"{Q}::Queue::get_timeout"])
 A("queue.Queue.put_nowait", f"{Q}::Queue::put_nowait", "", raises=["Full"])
@@ -409,30 +450,40 @@ A("multiprocessing.Pool", f"{MP}::Pool::new", "Threads. Leaving `with Pool() as 
   also=[f"{MP}::PoolBuilder::processes", f"{MP}::pool::ThreadPool"])
 A("multiprocessing.pool.Pool.__enter__", f"{MP}::Pool::enter", "", sig="__enter__()",
   raises=["ValueError: Pool not running"])
+A("multiprocessing.pool.Pool.__exit__", f"{MP}::Pool", "Dropping the last handle is terminate(), as CPython's __exit__.",
+  trait="Drop", p={"exc_type": I("scope end"), "exc_val": I("scope end"), "exc_tb": I("scope end")})
 A("multiprocessing.pool.Pool.map", f"{MP}::Pool::map",
   "chunksize=None splits adaptively; every item runs even after one raised, then the first exception to happen is "
   "raised. An iterable that raises: try_map with PyResult items.", p={"func": "f"},
   raises=["ValueError: Pool not running"], also=[f"{MP}::Pool::try_map"])
 A("multiprocessing.pool.Pool.starmap", f"{MP}::Pool::starmap", "pool.starmap(|(a, b)| f(a, b), items, None)",
-  p={"func": "f"}, ex={"I": "Vec<(u64, u64)>", "F": "fn((u64, u64)) -> u64"})
-A("multiprocessing.pool.Pool.apply", f"{MP}::Pool::apply", "", p={"func": "f", "args": CLOSURE, "kwds": KWCLOSURE})
+  p={"func": "f"}, ex={"I": "Vec<(u64, u64)>", "F": "fn((u64, u64)) -> u64"},
+  raises=["ValueError: Pool not running"])
+A("multiprocessing.pool.Pool.apply", f"{MP}::Pool::apply", "", p={"func": "f", "args": CLOSURE, "kwds": KWCLOSURE},
+  raises=["ValueError: Pool not running"])
 A("multiprocessing.pool.Pool.apply_async", f"{MP}::Pool::apply_async",
   "A callback that raises is logged on multiprocessing and the pool goes on.",
-  p={"func": "f", "args": CLOSURE, "kwds": KWCLOSURE}, also=[f"{MP}::Callback", f"{MP}::ErrorCallback"])
+  p={"func": "f", "args": CLOSURE, "kwds": KWCLOSURE}, also=[f"{MP}::Callback", f"{MP}::ErrorCallback"],
+  raises=["ValueError: Pool not running"])
 A("multiprocessing.pool.Pool.map_async", f"{MP}::Pool::map_async",
-  "After terminate() its unstarted items are skipped and get() raises CancelledError.", p={"func": "f"})
+  "After terminate() its unstarted items are skipped and get() raises CancelledError.", p={"func": "f"},
+  raises=["ValueError: Pool not running"])
 A("multiprocessing.pool.Pool.starmap_async", f"{MP}::Pool::starmap_async", "", p={"func": "f"},
-  ex={"I": "Vec<(u64, u64)>", "F": "fn((u64, u64)) -> u64"})
+  ex={"I": "Vec<(u64, u64)>", "F": "fn((u64, u64)) -> u64"},
+  raises=["ValueError: Pool not running"])
 A("multiprocessing.pool.Pool.imap", f"{MP}::Pool::imap", "chunksize=1 goes on after an error; a failing chunk ends it.",
-  p={"func": "f"}, also=[f"{MP}::Pool::try_imap"])
+  p={"func": "f"}, also=[f"{MP}::Pool::try_imap"],
+  raises=["ValueError: Pool not running"])
 A("multiprocessing.pool.Pool.imap_unordered", f"{MP}::Pool::imap_unordered", "", p={"func": "f"},
-  also=[f"{MP}::Pool::try_imap_unordered", f"{MP}::IMapUnordered"])
+  also=[f"{MP}::Pool::try_imap_unordered", f"{MP}::IMapUnordered"],
+  raises=["ValueError: Pool not running"])
 A("multiprocessing.pool.Pool.close", f"{MP}::Pool::close")
 A("multiprocessing.pool.Pool.terminate", f"{MP}::Pool::terminate", "Also stops a running map/map_async between items.")
 A("multiprocessing.pool.Pool.join", f"{MP}::Pool::join", "", raises=["ValueError: Pool is still running"])
 A("multiprocessing.pool.Pool._processes", f"{MP}::Pool::processes", "", sig="_processes", kind="attribute")
 A("multiprocessing.pool.ThreadPool", f"{MP}::pool::ThreadPool::new", "The same type as Pool.",
-  p={"initializer": B(f"{MP}::PoolBuilder::initializer"), "initargs": ("closure", "captured by the initializer closure")})
+  p={"initializer": B(f"{MP}::PoolBuilder::initializer"), "initargs": ("closure", "captured by the initializer closure")},
+  raises=["ValueError: Number of processes must be at least 1"])
 A("multiprocessing.pool.AsyncResult.get", f"{MP}::AsyncResult::get", "",
   raises=["TimeoutError"])
 A("multiprocessing.pool.AsyncResult.wait", f"{MP}::AsyncResult::wait")
@@ -532,9 +583,11 @@ A("multiprocessing.managers.SyncManager.RLock", f"{MP}::Manager::rlock", "", sig
 A("multiprocessing.managers.SyncManager.Queue", f"{MP}::Manager::queue", "", sig="Queue(maxsize=0)")
 A("multiprocessing.Lock", f"{MP}::Lock::new", "threading's, re-exported.", kind="class", sig="Lock()")
 A("multiprocessing.RLock", f"{MP}::RLock::new", "threading's, re-exported.", kind="class", sig="RLock()")
-A("multiprocessing.Semaphore", f"{MP}::Semaphore::new", "threading's, re-exported.", kind="class", sig="Semaphore(value=1)")
+A("multiprocessing.Semaphore", f"{MP}::Semaphore::new", "threading's, re-exported.", kind="class", sig="Semaphore(value=1)",
+  raises=["ValueError: semaphore initial value must be >= 0"])
 A("multiprocessing.BoundedSemaphore", f"{MP}::BoundedSemaphore::new", "threading's, re-exported.", kind="class",
-  sig="BoundedSemaphore(value=1)")
+  sig="BoundedSemaphore(value=1)",
+  raises=["ValueError: semaphore initial value must be >= 0"])
 A("multiprocessing.Condition", f"{MP}::Condition::new", "threading's, re-exported.", kind="class", sig="Condition(lock=None)")
 A("multiprocessing.Event", f"{MP}::Event::new", "threading's, re-exported.", kind="class", sig="Event()")
 A("multiprocessing.Barrier", f"{MP}::Barrier::new", "threading's, re-exported.", kind="class",
@@ -761,8 +814,22 @@ def raises_entries(row):
             cls = "multiprocessing.TimeoutError"
         if cls not in {e[0] for e in EXCEPTIONS}:
             raise ContractError(f"{row['python']}: raises {cls}, which the exceptions section lacks")
+        if msg and msg not in executor_sources():
+            raise ContractError(f"{row['python']}: raises {cls}: {msg!r}, a message pyrt-executor's source "
+                                "never spells (a typo, or the code's message changed)")
         out.append({"class": cls, "message": msg or None})
     return out
+
+
+_SOURCES = []
+
+
+def executor_sources():
+    """pyrt-executor's source text: every fixed message the contract names
+    must be one the code spells."""
+    if not _SOURCES:
+        _SOURCES.append("".join(f.read_text() for f in sorted((ROOT / "executor-api" / "src").rglob("*.rs"))))
+    return _SOURCES[0]
 
 
 def build(api):
@@ -802,6 +869,12 @@ def build(api):
             raises = raises_entries(row)
         except ContractError as e:
             errors.append(str(e))
+            # Its items are not "unmapped": the row above is what to fix.
+            for path in [row["rust"], *row["also"]]:
+                try:
+                    mapped.add(api.resolve(path)[0])
+                except KeyError:
+                    pass
             continue
         for r in [rust] + also + builder:
             mapped |= r.pop("_ids")
@@ -819,7 +892,7 @@ def build(api):
         entry["notes"] = row["notes"]
         entries.append(entry)
     # Every public item is mapped or said to be Rust-only.
-    paths_of = {}
+    paths_of, members = {}, set()
     for path, item_id in api.by_path.items():
         kind = api.kind(item_id)
         if kind in ("module", "variant", "assoc_type", "use"):
@@ -828,12 +901,23 @@ def build(api):
         if kind in ("struct", "enum", "trait"):
             for name, m, _ in api.members(item_id):
                 paths_of.setdefault(m, []).append(f"{path}::{name}")
+                members.add(m)
+    unmapped = []
     for item_id, paths in sorted(paths_of.items(), key=lambda kv: min(kv[1])):
         if item_id in mapped:
             continue
         if any(p == k or p.startswith(k if k.endswith("::") else k + "::") for p in paths for k in RUST_ONLY):
             continue
-        errors.append(f"{min(paths, key=len)}: public, but neither mapped nor in RUST_ONLY")
+        kind = api.kind(item_id)
+        if kind == "function" and item_id in members:
+            kind = "method"
+        unmapped.append(f"  {min(paths, key=len)} ({kind})")
+    if unmapped:
+        errors.append(f"{len(unmapped)} public item(s) of pyrt-executor neither mapped nor in RUST_ONLY:\n"
+                      + "\n".join(unmapped) + "\n"
+                      "  -> give each a row in scripts/python_mapping.py (A(python, rust, ...) in its module's "
+                      "section, or `also=` of the row it belongs to) or a RUST_ONLY reason, then run "
+                      "python3 scripts/python_mapping.py")
     seen = set()
     for e in entries:
         if e["python"] in seen:
@@ -897,6 +981,9 @@ def render_md(entries, exceptions):
           "(`let f: Future<u64> = ex.submit(|| -> PyResult<u64> { .. })?`).",
           "- Objects shared between threads are cheap `Clone` handles (a clone is the same object, like a Python "
           "reference).",
+          "- `with` blocks are Rust scopes. A lock's `__enter__` returns a guard (`let _g = lock.with()?;`) whose "
+          "`Drop` is `__exit__` (the entry's trait `Drop`); an executor's `__enter__` is the executor itself and "
+          "dropping its last handle is `__exit__` (`shutdown(wait=True)`; a `Pool`'s is `terminate()`).",
           "- A panic in a task becomes `PanicException` carrying the panic message; the worker lives on.", "",
           "## Timeouts: `Duration` and `f64`", "",
           "Python-facing methods take the timeout the way Python validates it:", "",

@@ -11,7 +11,8 @@ pool.map(f, xs, chunksize=8), ...) into Rust calls: it finds each call's
 entry, binds the Python arguments to the entry's `params` (Python order
 and defaults), passes each one as its `via` says (a Rust argument, wrapped
 in `Some` when its type is an `Option`; a builder method; captured by a
-closure), and adds `?` when the return type is a `PyResult`. `cargo test
+closure), and adds `?` when the return type is a `PyResult`; a `with`
+block becomes a Rust block as the object's `__enter__` entry says. `cargo test
 -p conformance --test contract_consumer` compiles and runs what it wrote.
 Nothing here knows a Rust name: change the contract, and the output follows.
 """
@@ -54,6 +55,12 @@ assert not t.is_alive()
 assert not event.wait(timeout=0.01)
 barrier = threading.Barrier(parties=1)
 assert barrier.wait() == 0
+with lock:
+    assert lock.locked()
+assert not lock.locked()
+with ThreadPoolExecutor(max_workers=2) as ex2:
+    f2 = ex2.submit(square, 3)
+    assert f2.result() == 9
 ex.shutdown(wait=True)
 """
 
@@ -113,7 +120,10 @@ class Consumer:
             if e["kind"] == "class":
                 continue
             if e["kind"] in ("method", "attribute"):
-                self.methods[(owner, e["python"].rsplit(".", 1)[-1])] = e
+                # `__enter__` mapped to a type: the object itself is what
+                # `with` binds (its entry is keyed by that type).
+                key = e["rust"]["path"] if e["rust"]["item"] == "struct" else owner
+                self.methods[(key, e["python"].rsplit(".", 1)[-1])] = e
         self.vars = {}  # variable -> the path of its Rust type
 
     # -- expressions -------------------------------------------------------
@@ -270,6 +280,8 @@ class Consumer:
         if isinstance(stmt, ast.Expr):
             text, _ = self.call(stmt.value)
             return f"{text};"
+        if isinstance(stmt, ast.With):
+            return self.with_block(stmt)
         if isinstance(stmt, ast.Assert):
             test = stmt.test
             if isinstance(test, ast.Compare) and isinstance(test.ops[0], ast.Eq):
@@ -277,12 +289,34 @@ class Consumer:
             return f"assert!({self.expr(test)});"
         raise SystemExit(f"cannot translate {ast.unparse(stmt)}")
 
+    def with_block(self, stmt):
+        """`with x [as y]:` is a Rust block. The object's `__enter__` entry
+        says what to do: a method (a lock's guard, bound for the block; its
+        Drop is `__exit__`), or the object's own type (the object is bound,
+        and dropping it at the block's end is `__exit__`)."""
+        (item,) = stmt.items
+        lines = ["{"]
+        if isinstance(item.context_expr, ast.Name):
+            name = item.context_expr.id
+        else:
+            name = item.optional_vars.id if item.optional_vars else "_ctx"
+            lines.append(f"    {self.statement(ast.Assign(targets=[ast.Name(name)], value=item.context_expr))}")
+        enter = self.methods[(self.vars[name], "__enter__")]
+        if enter["rust"]["item"] != "struct":
+            call = ast.Call(func=ast.Attribute(value=ast.Name(name), attr="__enter__"), args=[], keywords=[])
+            text, _ = self.call(call)
+            lines.append(f"    let _guard = {text};")
+        for s in stmt.body:
+            lines.append(f"    // {ast.unparse(s)}")
+            lines.append(f"    {self.statement(s)}")
+        return "\n    ".join(lines) + "\n    }"
+
 
 def emit():
     consumer = Consumer(json.loads(CONTRACT.read_text()))
     lines = [PRELUDE.rstrip("\n")]
     for stmt in ast.parse(PROGRAM).body:
-        lines.append(f"    // {ast.unparse(stmt)}")
+        lines.append(f"    // {ast.unparse(stmt).splitlines()[0]}")
         lines.append(f"    {consumer.statement(stmt)}")
     return "\n".join(lines) + "\n" + EPILOGUE
 

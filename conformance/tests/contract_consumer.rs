@@ -76,6 +76,22 @@ fn the_consumer_output_compiles_and_runs() {
     let barrier = pyrt_executor::threading::Barrier::new(1, None, None);
     // assert barrier.wait() == 0
     assert_eq!(barrier.wait(None)?, 0);
+    // with lock:
+    {
+        let _guard = lock.with()?;
+        // assert lock.locked()
+        assert!(lock.locked());
+    }
+    // assert not lock.locked()
+    assert!(!lock.locked());
+    // with ThreadPoolExecutor(max_workers=2) as ex2:
+    {
+        let ex2 = pyrt_executor::concurrent::futures::ThreadPoolExecutor::new(Some(2))?;
+        // f2 = ex2.submit(square, 3)
+        let f2 = ex2.submit(move || square(3))?;
+        // assert f2.result() == 9
+        assert_eq!(f2.result(None)?, 9);
+    }
     // ex.shutdown(wait=True)
     ex.shutdown(true, false);
     Ok(())

@@ -28,6 +28,8 @@ fn every_mapped_item_has_its_declared_signature() {
     let _: fn(pyrt_executor::concurrent::futures::ThreadPoolExecutorBuilder, fn() -> ()) -> pyrt_executor::concurrent::futures::ThreadPoolExecutorBuilder = <pyrt_executor::concurrent::futures::ThreadPoolExecutorBuilder>::initializer::<()>;
     // concurrent.futures.ThreadPoolExecutor.__exit__
     let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, bool, bool) = <pyrt_executor::concurrent::futures::ThreadPoolExecutor>::shutdown;
+    // concurrent.futures.ThreadPoolExecutor.__enter__
+    let _: Option<pyrt_executor::concurrent::futures::ThreadPoolExecutor> = None;
     // concurrent.futures.ThreadPoolExecutor.submit
     let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, fn() -> u64) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::Future<u64>> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor>::submit::<fn() -> u64, u64, u64>;
     // concurrent.futures.ThreadPoolExecutor.map
@@ -41,6 +43,10 @@ fn every_mapped_item_has_its_declared_signature() {
     // concurrent.futures.ProcessPoolExecutor
     let _: fn(Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::ProcessPoolExecutor> = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::new;
     let _: fn(Option<i64>, Option<fn() -> ()>) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::ProcessPoolExecutor> = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::with_initializer::<()>;
+    // concurrent.futures.ProcessPoolExecutor.__enter__
+    let _: Option<pyrt_executor::concurrent::futures::ProcessPoolExecutor> = None;
+    // concurrent.futures.ProcessPoolExecutor.__exit__
+    let _: fn(&pyrt_executor::concurrent::futures::ProcessPoolExecutor, bool, bool) = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::shutdown;
     // concurrent.futures.ProcessPoolExecutor.submit
     let _: fn(&pyrt_executor::concurrent::futures::ProcessPoolExecutor, fn() -> u64) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::Future<u64>> = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::submit::<fn() -> u64, u64, u64>;
     // concurrent.futures.ProcessPoolExecutor.map
@@ -55,6 +61,15 @@ fn every_mapped_item_has_its_declared_signature() {
     let _: Option<&dyn pyrt_executor::concurrent::futures::Executor> = None;
     let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, pyrt_executor::concurrent::futures::Job) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::Future<()>> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor as pyrt_executor::concurrent::futures::Executor>::submit_job;
     let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor) -> Option<&pyrt_executor::concurrent::futures::ThreadPoolExecutor> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor as pyrt_executor::concurrent::futures::Executor>::thread_pool;
+    // concurrent.futures.Executor.submit
+    let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, fn() -> u64) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::Future<u64>> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor>::submit::<fn() -> u64, u64, u64>;
+    let _: fn(&pyrt_executor::concurrent::futures::ProcessPoolExecutor, fn() -> u64) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::Future<u64>> = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::submit::<fn() -> u64, u64, u64>;
+    // concurrent.futures.Executor.map
+    let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, Option<Duration>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::MapIter<u64>> = <pyrt_executor::concurrent::futures::ThreadPoolExecutor>::map::<fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, u64, u64>;
+    let _: fn(&pyrt_executor::concurrent::futures::ProcessPoolExecutor, fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, Option<Duration>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::MapIter<u64>> = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::map::<fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, u64, u64>;
+    // concurrent.futures.Executor.shutdown
+    let _: fn(&pyrt_executor::concurrent::futures::ThreadPoolExecutor, bool, bool) = <pyrt_executor::concurrent::futures::ThreadPoolExecutor>::shutdown;
+    let _: fn(&pyrt_executor::concurrent::futures::ProcessPoolExecutor, bool, bool) = <pyrt_executor::concurrent::futures::ProcessPoolExecutor>::shutdown;
     // concurrent.futures.Future
     let _: fn() -> pyrt_executor::concurrent::futures::Future<u64> = <pyrt_executor::concurrent::futures::Future<u64>>::new;
     // concurrent.futures.Future.result
@@ -165,6 +180,8 @@ fn every_mapped_item_has_its_declared_signature() {
     // threading.Lock.__enter__
     let _: fn(&pyrt_executor::threading::Lock) -> pyrt_executor::PyResult<pyrt_executor::threading::LockGuard<'_>> = <pyrt_executor::threading::Lock>::with;
     let _: Option<pyrt_executor::threading::LockGuard<'static>> = None;
+    // threading.Lock.__exit__
+    { #[allow(drop_bounds)] fn has<X: Drop>() {} has::<pyrt_executor::threading::LockGuard<'static>>(); }
     // threading.Lock.__repr__
     { fn has<X: std::fmt::Debug + ?Sized>() {} has::<pyrt_executor::threading::Lock>(); }
     // threading.RLock
@@ -177,6 +194,8 @@ fn every_mapped_item_has_its_declared_signature() {
     // threading.RLock.__enter__
     let _: fn(&pyrt_executor::threading::RLock) -> pyrt_executor::PyResult<pyrt_executor::threading::RLockGuard<'_>> = <pyrt_executor::threading::RLock>::with;
     let _: Option<pyrt_executor::threading::RLockGuard<'static>> = None;
+    // threading.RLock.__exit__
+    { #[allow(drop_bounds)] fn has<X: Drop>() {} has::<pyrt_executor::threading::RLockGuard<'static>>(); }
     // threading.RLock._is_owned
     let _: fn(&pyrt_executor::threading::RLock) -> bool = <pyrt_executor::threading::RLock>::is_owned;
     // threading.RLock._recursion_count
@@ -197,6 +216,8 @@ fn every_mapped_item_has_its_declared_signature() {
     // threading.Condition.__enter__
     let _: fn(&pyrt_executor::threading::Condition) -> pyrt_executor::PyResult<pyrt_executor::threading::ConditionGuard<'_>> = <pyrt_executor::threading::Condition>::with;
     let _: Option<pyrt_executor::threading::ConditionGuard<'static>> = None;
+    // threading.Condition.__exit__
+    { #[allow(drop_bounds)] fn has<X: Drop>() {} has::<pyrt_executor::threading::ConditionGuard<'static>>(); }
     // threading.Condition.wait
     let _: fn(&pyrt_executor::threading::Condition, Option<f64>) -> pyrt_executor::PyResult<bool> = <pyrt_executor::threading::Condition>::wait;
     let _: fn(&pyrt_executor::threading::Condition, Duration) -> pyrt_executor::PyResult<bool> = <pyrt_executor::threading::Condition>::wait_timeout;
@@ -225,6 +246,8 @@ fn every_mapped_item_has_its_declared_signature() {
     // threading.Semaphore.__enter__
     let _: fn(&pyrt_executor::threading::Semaphore) -> pyrt_executor::PyResult<pyrt_executor::threading::SemaphoreGuard<'_>> = <pyrt_executor::threading::Semaphore>::with;
     let _: Option<pyrt_executor::threading::SemaphoreGuard<'static>> = None;
+    // threading.Semaphore.__exit__
+    { #[allow(drop_bounds)] fn has<X: Drop>() {} has::<pyrt_executor::threading::SemaphoreGuard<'static>>(); }
     // threading.Semaphore.__repr__
     { fn has<X: std::fmt::Debug + ?Sized>() {} has::<pyrt_executor::threading::Semaphore>(); }
     // threading.BoundedSemaphore
@@ -306,6 +329,8 @@ fn every_mapped_item_has_its_declared_signature() {
     let _: fn(&pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>, u64, Option<bool>, Option<f64>) -> pyrt_executor::PyResult<()> = <pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>>::put;
     let _: fn(&pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>, u64, Duration) -> pyrt_executor::PyResult<()> = <pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>>::put_timeout;
     let _: fn(&pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>, u64, Option<bool>, Option<f64>) -> Result<(), (Option<u64>, pyrt_executor::PyException)> = <pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>>::put_or_return;
+    // queue.PriorityQueue.put
+    let _: fn(&pyrt_executor::queue::BaseQueue<(u64, u64), pyrt_executor::queue::Priority<(u64, u64)>>, (u64, u64), Option<bool>, Option<f64>) -> pyrt_executor::PyResult<()> = <pyrt_executor::queue::BaseQueue<(u64, u64), pyrt_executor::queue::Priority<(u64, u64)>>>::put;
     // queue.Queue.get
     let _: fn(&pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>, Option<bool>, Option<f64>) -> pyrt_executor::PyResult<u64> = <pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>>::get;
     let _: fn(&pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>, Duration) -> pyrt_executor::PyResult<u64> = <pyrt_executor::queue::BaseQueue<u64, pyrt_executor::queue::Fifo<u64>>>::get_timeout;
@@ -359,6 +384,8 @@ fn every_mapped_item_has_its_declared_signature() {
     let _: fn(pyrt_executor::multiprocessing::PoolBuilder, Option<i64>) -> pyrt_executor::multiprocessing::PoolBuilder = <pyrt_executor::multiprocessing::PoolBuilder>::maxtasksperchild;
     // multiprocessing.pool.Pool.__enter__
     let _: fn(&pyrt_executor::multiprocessing::Pool) -> pyrt_executor::PyResult<&pyrt_executor::multiprocessing::Pool> = <pyrt_executor::multiprocessing::Pool>::enter;
+    // multiprocessing.pool.Pool.__exit__
+    { #[allow(drop_bounds)] fn has<X: Drop>() {} has::<pyrt_executor::multiprocessing::Pool>(); }
     // multiprocessing.pool.Pool.map
     let _: fn(&pyrt_executor::multiprocessing::Pool, fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, Option<i64>) -> pyrt_executor::PyResult<Vec<u64>> = <pyrt_executor::multiprocessing::Pool>::map::<fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, u64, u64>;
     let _: fn(&pyrt_executor::multiprocessing::Pool, fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, Option<i64>) -> pyrt_executor::PyResult<Vec<u64>> = <pyrt_executor::multiprocessing::Pool>::try_map::<fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, u64, u64, u64>;

@@ -229,3 +229,64 @@ fn pool_async_result_get_times_out_with_multiprocessing_timeout_error() -> PyRes
     assert!(r.get(None)?);
     Ok(())
 }
+
+#[test]
+fn a_std_error_raised_with_question_mark_in_a_task_is_cpythons_class() -> PyResult<()> {
+    // def task(): open("/no/such/file").read()  ->  FileNotFoundError, an OSError
+    let ex = ThreadPoolExecutor::new(Some(1))?;
+    let f: Future<String> =
+        ex.submit(|| -> PyResult<String> { Ok(std::fs::read_to_string("/no/such/dir/file")?) })?;
+    let e = f.result(None).unwrap_err();
+    assert_eq!(e.class(), PyClass::FileNotFoundError);
+    assert!(e.is_instance_of(&PyClass::OSError)); // except OSError:
+    assert_eq!(
+        e.to_string(),
+        "FileNotFoundError: [Errno 2] No such file or directory"
+    );
+    // int("x") in a task: ValueError; bytes.decode() of bad bytes: UnicodeDecodeError.
+    let f: Future<i64> = ex.submit(|| -> PyResult<i64> { Ok("x".parse::<i64>()?) })?;
+    assert!(f
+        .result(None)
+        .unwrap_err()
+        .is_instance_of(&PyClass::ValueError));
+    let f: Future<String> =
+        ex.submit(|| -> PyResult<String> { Ok(String::from_utf8(vec![0xff])?) })?;
+    let e = f.result(None).unwrap_err();
+    assert!(e.is_instance_of(&PyClass::UnicodeError));
+    assert!(e.is_instance_of(&PyClass::ValueError));
+    Ok(())
+}
+
+#[test]
+fn every_io_error_kind_cpython_names_has_its_os_error_subclass() {
+    use std::io::ErrorKind as K;
+    // CPython 3.11's errno -> class table (PEP 3151), by Rust's kind.
+    let table = [
+        (K::NotFound, PyClass::FileNotFoundError),
+        (K::PermissionDenied, PyClass::PermissionError),
+        (K::AlreadyExists, PyClass::FileExistsError),
+        (K::IsADirectory, PyClass::IsADirectoryError),
+        (K::NotADirectory, PyClass::NotADirectoryError),
+        (K::Interrupted, PyClass::InterruptedError),
+        (K::WouldBlock, PyClass::BlockingIOError),
+        (K::TimedOut, PyClass::TimeoutError),
+        (K::BrokenPipe, PyClass::BrokenPipeError),
+        (K::ConnectionRefused, PyClass::ConnectionRefusedError),
+        (K::ConnectionReset, PyClass::ConnectionResetError),
+        (K::ConnectionAborted, PyClass::ConnectionAbortedError),
+        (K::InvalidInput, PyClass::OSError),
+    ];
+    for (kind, class) in table {
+        let e = PyException::from(std::io::Error::new(kind, "m"));
+        assert_eq!(e.class(), class, "{kind:?}");
+        assert!(e.is_instance_of(&PyClass::OSError), "{kind:?}");
+        assert_eq!(e.message(), "m");
+    }
+    for class in [
+        PyClass::ConnectionRefusedError,
+        PyClass::ConnectionResetError,
+        PyClass::ConnectionAbortedError,
+    ] {
+        assert_eq!(class.base(), Some(PyClass::ConnectionError));
+    }
+}

@@ -456,3 +456,42 @@ fn a_local_subclass_init_runs_once_per_thread_and_names_its_errors() {
         "__init__ ran once in each thread"
     );
 }
+
+/// Uses about `n` KiB of stack (each level keeps a 1 KiB buffer alive).
+fn deep(n: u32) -> u32 {
+    let buf = std::hint::black_box([n as u8; 1024]);
+    if n == 0 {
+        return 0;
+    }
+    let below = deep(n - 1);
+    // Used after the call: the buffer stays on this frame during it.
+    std::hint::black_box(&buf);
+    1 + below
+}
+
+#[test]
+fn a_thread_built_with_stack_size_runs_recursion_the_default_stack_cannot_hold() -> PyResult<()> {
+    // ~6 MiB of frames: past std's 2 MiB default, within the 32 MiB asked for.
+    let t = Thread::builder()
+        .stack_size(32 << 20)
+        .build(|| assert_eq!(deep(6 * 1024), 6 * 1024));
+    t.start()?;
+    t.join(None)?;
+    Ok(())
+}
+
+#[test]
+fn a_pool_built_with_stack_size_gives_its_workers_that_stack() -> PyResult<()> {
+    use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    let ex = ThreadPoolExecutor::builder()
+        .max_workers(Some(1))
+        .stack_size(8 << 20)
+        .build()?;
+    let left = ex
+        .submit(pyrt_scheduler::ext::remaining_stack)?
+        .result(None)?;
+    let left = left.expect("a worker knows its stack");
+    // More than std's 2 MiB default could leave, no more than asked for.
+    assert!(left > 4 << 20 && left <= 8 << 20, "{left}");
+    Ok(())
+}
