@@ -1103,6 +1103,21 @@ WHERE_WE_DIFFER = [
     "`CANCELLED_AND_NOTIFIED` only once a worker dequeues it; after `shutdown(cancel_futures=True)` never, so a "
     "`wait()` on such futures hangs there). A `Future()` cancelled by hand is not done for them until "
     "`set_running_or_notify_cancel()`, as in CPython.",
+    "- In a browser page that is not cross-origin isolated (no `SharedArrayBuffer`: the *messages* mode, see "
+    "`worker-bootstrap/src/messages.rs`) nothing is shared between Web Workers, so the executor is "
+    "`worker_bootstrap::messages::MessagePoolExecutor`: `submit`/`map`/`as_completed`/`wait` of functions "
+    "registered by name (`pyrt_remote::Registry`), arguments and results as serde values, awaited (`.await`) "
+    "because the program worker cannot block. What needs shared memory is a Python error, never a hang: "
+    "`result()` on a future not yet done is `RuntimeError: result() would block: ...`, a task is a registered "
+    "name or nothing (closures do not cross; an argument that cannot be serialised is `TypeError`, an unknown "
+    "name `KeyError`), and `ThreadPoolExecutor`, `Lock`, `Queue` ... there have no threads: their calls run "
+    "inline on the waiting thread, as on `wasm32-wasip1` (`threading.Thread` is `RuntimeError: can't start "
+    "new thread`). Work is not stolen between its workers (a free worker pulls the next task or chunk). "
+    "CPython has no such mode; we chose `RuntimeError`, its class for \"cannot do this here\".",
+    "- In a browser, a task whose Web Worker traps (stack overflow, out of memory, `unreachable`: not a panic) "
+    "raises `RuntimeError: the worker running this call died: ...` and the pool replaces the worker, in both "
+    "browser modes, where a crash of a CPython worker thread ends the process. Only executor calls fail that way: "
+    "a `join` half or a `spawn_future` task that was running on the dead worker never completes.",
     "- Beyond CPython: `stack_size` on `Thread::builder()` and `ThreadPoolExecutor::builder()` (CPython has only "
     "the process-wide `threading.stack_size()`, which our pool workers do not read).",
     "- `pyrt-mpi` (`mpi4py.futures` on MPI ranks, README *On MPI*): functions cross by registered name (`Registry::register`), not by pickling, and arguments and results are serde values; an unregistered name (`KeyError`), wrong types or an argument that cannot be serialised (`TypeError`) is raised by `submit` on rank 0, where CPython's `ProcessPoolExecutor` sets the pickling error on the future.",

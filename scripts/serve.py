@@ -7,8 +7,13 @@ SharedArrayBuffer (wasm's shared memory, hence Web Worker threads) needs:
 `Cross-Origin-Embedder-Policy: require-corp`. No HTTPS is needed on
 127.0.0.1.
 
-Usage: scripts/serve.py DIR [PORT]   (PORT 0 picks a free one)
-Prints `serving DIR at http://127.0.0.1:PORT/` once it listens.
+With `--no-isolation` it sends neither header: the page is then not
+cross-origin isolated (as on a static host that cannot set headers) and
+the runtime starts in its messages mode (worker-bootstrap/js/pool.js).
+
+Usage: scripts/serve.py [--no-isolation] DIR [PORT]   (PORT 0 picks a free one)
+Prints `serving DIR at http://127.0.0.1:PORT/ (isolated|not isolated)` once
+it listens.
 """
 
 import functools
@@ -25,9 +30,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
+    isolation = True
+
     def end_headers(self):
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        if self.isolation:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
@@ -36,13 +44,18 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def main():
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    isolated = "--no-isolation" not in args
+    args = [a for a in args if a != "--no-isolation"]
+    if not args:
         sys.exit(__doc__)
-    root = sys.argv[1]
-    port = int(sys.argv[2]) if len(sys.argv) > 2 else 8000
+    root = args[0]
+    port = int(args[1]) if len(args) > 1 else 8000
+    Handler.isolation = isolated
     handler = functools.partial(Handler, directory=root)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    print(f"serving {root} at http://127.0.0.1:{server.server_port}/", flush=True)
+    mode = "isolated" if isolated else "not isolated"
+    print(f"serving {root} at http://127.0.0.1:{server.server_port}/ ({mode})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -189,6 +189,31 @@ pub trait HeapJob: Send + Sync + 'static {
     /// assert_eq!(rx.recv().unwrap(), "cancel");
     /// ```
     fn cancel(self: Arc<Self>);
+    /// The thread running the job died without unwinding (a Web Worker
+    /// that trapped: stack overflow, out of memory), so `run` will never
+    /// return; `message` says how it died. Called from another thread,
+    /// while `run` is stuck forever on the dead one. Only reported where the
+    /// platform can tell ([`spawner::losses_reported`](crate::spawner::losses_reported));
+    /// by default nothing happens.
+    ///
+    /// ```
+    /// use pyrt_scheduler::ext::HeapJob;
+    /// use std::sync::{Arc, Mutex};
+    /// struct Call(Mutex<Option<String>>);
+    /// impl HeapJob for Call {
+    ///     fn run(self: Arc<Self>) {}
+    ///     fn cancel(self: Arc<Self>) {}
+    ///     fn lost(self: Arc<Self>, message: &str) {
+    ///         *self.0.lock().unwrap() = Some(format!("RuntimeError: {message}"));
+    ///     }
+    /// }
+    /// let call = Arc::new(Call(Mutex::new(None)));
+    /// call.clone().lost("the worker trapped"); // what the browser's reaper does
+    /// assert_eq!(call.0.lock().unwrap().as_deref(), Some("RuntimeError: the worker trapped"));
+    /// ```
+    fn lost(self: Arc<Self>, message: &str) {
+        let _ = message;
+    }
 }
 
 /// The vtable of heap jobs of type `J`.
@@ -207,7 +232,16 @@ impl<J: HeapJob> HeapVtable for J {
 /// `ptr` comes from `Arc::<J>::into_raw` in [`JobRef::heap`], taken back once.
 unsafe fn heap_run<J: HeapJob>(ptr: NonNull<()>) {
     // SAFETY: by this function's contract.
-    unsafe { Arc::from_raw(ptr.as_ptr() as *const J) }.run();
+    let job = unsafe { Arc::from_raw(ptr.as_ptr() as *const J) };
+    if crate::spawner::losses_reported() {
+        // If this thread dies inside `run`, the job hears of it.
+        let keep = job.clone();
+        let lost = crate::spawner::on_lost(move |message| keep.lost(message));
+        job.run();
+        lost.done();
+    } else {
+        job.run();
+    }
 }
 
 /// # Safety

@@ -243,6 +243,35 @@ impl Registry {
         self.blocked.worker_exited();
     }
 
+    /// The worker of `slot` died without unwinding (a trapped Web Worker;
+    /// see `spawner/web_worker.rs`): it counts as exited, what it left in
+    /// its deque goes to the injector (its owner never touches it again),
+    /// and, unless the pool is ending, a new worker takes the slot with a
+    /// fresh deque. Thieves keep the old deque's stealer (a slot's stealer
+    /// is set once), so the replacement's own deque is not stolen from: it
+    /// runs what it pushes itself, and takes calls from the injector like
+    /// every worker.
+    fn worker_lost(self: &Arc<Self>, slot: usize) {
+        if let Some(stealer) = self.stealer(slot) {
+            loop {
+                match stealer.steal() {
+                    crossbeam_deque::Steal::Success(job) => self.injector.push(job),
+                    crossbeam_deque::Steal::Empty => break,
+                    crossbeam_deque::Steal::Retry => {}
+                }
+            }
+        }
+        *lock(&self.deques[slot]) = Some(Deque::new_lifo());
+        self.worker_exited();
+        if self.is_spare(slot) {
+            self.blocked.slot_free(slot);
+        } else if !self.is_terminating() {
+            // A failed start leaves the pool with the workers it has.
+            let _ = self.start_worker(slot);
+        }
+        self.sleep.notify_all();
+    }
+
     /// Number of workers running now.
     pub(crate) fn live_workers(&self) -> usize {
         *lock(&self.live)
@@ -347,7 +376,16 @@ impl Registry {
                 unwind::report("worker start handler", &payload);
             }
         }
+        // If this thread dies without unwinding (a Web Worker that traps),
+        // the pool hears of it and replaces the worker.
+        let lost = crate::spawner::losses_reported().then(|| {
+            let reg = self.clone();
+            crate::spawner::on_lost(move |_| reg.worker_lost(index))
+        });
         worker.run();
+        if let Some(lost) = lost {
+            lost.done();
+        }
         WorkerThread::clear_current();
         let deque = worker.into_deque();
         if self.is_spare(index) && !self.is_terminating() {

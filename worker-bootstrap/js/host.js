@@ -13,6 +13,13 @@
 // from (seq, PENDING) to (seq, FAILED) and notify: the spawner then returns
 // an error instead of waiting forever. A compare-and-swap on the exact value
 // makes a late report harmless.
+//
+// A Web Worker that dies after it claimed its request (it trapped: stack
+// overflow, out of memory; worker.js reports `pyrt:died`, or an `error`
+// event arrives) is counted in `stats.died`, and we start a *reaper*:
+// worker.js again, told to call `__pyrt_worker_lost(seq, message)` on a
+// fresh instance, which fails the call the dead worker ran (RuntimeError)
+// and has its pool start a replacement (a new request, answered as usual).
 
 const HOST = 0, PARALLELISM = 1, REQUESTS = 2, CURRENT = 3;
 const PENDING = 0, FAILED = 2;
@@ -28,7 +35,7 @@ export class Host {
   constructor({ mainJS, module, memory, board }) {
     Object.assign(this, { mainJS, module, memory, board });
     this.workers = new Map(); // seq -> Worker
-    this.stats = { requested: 0, running: 0, failed: 0, died: 0, exited: 0 };
+    this.stats = { requested: 0, running: 0, failed: 0, died: 0, exited: 0, reaped: 0 };
     this.errors = [];
     this.stopped = false;
     this.onerror = null; // (message) => void, for worker failures
@@ -72,11 +79,16 @@ export class Host {
       name: `pyrt-worker-${seq}`,
     });
     this.workers.set(seq, worker);
+    let gone = false;
     const fail = (message) => {
+      if (gone) return;
+      gone = true;
       this.errors.push(message);
       this.onerror?.(message);
       if (running) {
         this.stats.died++;
+        this.stats.running--;
+        this.reap(seq, message);
       } else {
         this.stats.failed++;
         const c = this.cells();
@@ -100,7 +112,11 @@ export class Host {
         case 'pyrt:failed':
           fail(`worker ${seq}: ${data.message}`);
           break;
+        case 'pyrt:died':
+          fail(`worker ${seq} died: ${data.message}`);
+          break;
         case 'pyrt:exited':
+          gone = true;
           this.stats.running--;
           this.stats.exited++;
           this.workers.delete(seq);
@@ -119,6 +135,26 @@ export class Host {
       memory: this.memory,
       seq,
     });
+  }
+
+  /** Starts the reaper for the dead Web Worker of request `seq` (see the top). */
+  reap(seq, message) {
+    if (this.stopped) return;
+    const reaper = new Worker(new URL('./worker.js', import.meta.url), {
+      type: 'module',
+      name: `pyrt-reaper-${seq}`,
+    });
+    const done = () => reaper.terminate();
+    reaper.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.errors.push(`reaper of worker ${seq}: ${e.message}`);
+      done();
+    });
+    reaper.addEventListener('message', ({ data }) => {
+      if (data?.type === 'pyrt:reaped') this.stats.reaped++;
+      if (data?.type === 'pyrt:reaped' || data?.type === 'pyrt:failed') done();
+    });
+    reaper.postMessage({ type: 'pyrt:reap', mainJS: this.mainJS, module: this.module, memory: this.memory, seq, message });
   }
 
   /** Stops listening and terminates every worker. */

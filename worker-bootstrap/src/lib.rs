@@ -11,12 +11,24 @@
 //!   *host* (`js/host.js`) that creates a Web Worker (`js/worker.js`) each
 //!   time the scheduler's `WebWorkerSpawner` asks for one. The protocol is
 //!   described in `scheduler/src/spawner/web_worker.rs`.
+//! * **Browser without shared memory** (a page that is not cross-origin
+//!   isolated; the module built without atomics): `js/pool.js` runs a pool
+//!   of Web Workers that each instantiate the module with their own memory
+//!   and call exports by name; the `messages` module is the program's face
+//!   of it.
 //!
 //! Link this crate into the `cdylib` a page loads (`use worker_bootstrap as
 //! _;`) so that its exports end up in the module.
 
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
+
+#[cfg(all(
+    target_arch = "wasm32",
+    target_os = "unknown",
+    not(target_feature = "atomics")
+))]
+pub mod messages;
 
 #[cfg(all(
     target_arch = "wasm32",
@@ -49,5 +61,13 @@ mod web {
     #[wasm_bindgen(js_name = __pyrt_run_worker)]
     pub fn run_worker(seq: i32) -> bool {
         scheduler::spawner::web_worker::run_requested(seq)
+    }
+
+    /// Entry of the reaper Web Worker the host starts once the Web Worker
+    /// of request `seq` trapped: fails the call it ran and replaces it in
+    /// its pool (`scheduler::spawner::web_worker::worker_lost`).
+    #[wasm_bindgen(js_name = __pyrt_worker_lost)]
+    pub fn worker_lost(seq: i32, message: String) -> usize {
+        scheduler::spawner::web_worker::worker_lost(seq, &message)
     }
 }

@@ -27,9 +27,9 @@ pub(crate) struct Tile {
     /// The index of the pool worker that computed it (0 outside a pool).
     pub(crate) worker: usize,
     #[serde(skip)]
-    iters: Vec<u32>,
+    pub(crate) iters: Vec<u32>,
     #[serde(with = "serde_bytes")]
-    rgba: Vec<u8>,
+    pub(crate) rgba: Vec<u8>,
 }
 
 impl Tile {
@@ -40,9 +40,7 @@ impl Tile {
         (x, y, w, h): (usize, usize, usize, usize),
         tint: bool,
     ) -> Tile {
-        let worker = scheduler::current_worker_index()
-            .or_else(rayon::current_thread_index)
-            .unwrap_or(0);
+        let worker = crate::worker_index();
         let iters = workload::render_tile(p, view, x, y, w, h);
         let rgba = palette::colour(&iters, p.max_iter, tint.then_some(worker));
         Tile {

@@ -1,19 +1,16 @@
 //! The browser demo: a Mandelbrot zoom computed by our pool on Web Workers.
 //!
-//! The page (`www/`) loads this module through worker-bootstrap's `pyrt.js`:
-//! the module runs in the program worker, and every pool it builds runs on
-//! Web Workers that the page's host starts. The exports are what the page
-//! calls (`rt.call('render', params, {onEvent})` …):
+//! The page (`www/`) loads this module through worker-bootstrap's `pyrt.js`,
+//! built one of two ways, and calls the same exports on either
+//! (`rt.call('render', params, {onEvent})` …):
 //!
-//! * `render` — `ThreadPoolExecutor(workers)`, one `submit` per tile, and
-//!   `as_completed` over the futures: each finished tile is emitted to the
-//!   page at once (coloured by the worker that computed it), then the
-//!   checksum, the time and the per-worker stats come back.
-//! * `render_rayon` — the same image by rayon's `par_iter` on
-//!   wasm-bindgen-rayon's pool (the browser baseline; the page calls its
-//!   `initThreadPool` first).
-//! * `panicking_task` — a task that panics: the call rejects with
-//!   `PanicException` and the pool goes on.
+//! * **threads** (`threads.rs`; `+atomics`, a cross-origin isolated page):
+//!   the module runs in the program worker on shared memory, and every pool
+//!   it builds runs on Web Workers that the page's host starts.
+//! * **messages** (`messages.rs`; no atomics, any page): the program worker
+//!   and every pool worker each instantiate the module with their own
+//!   memory; `render` submits the tiles *by name* to worker-bootstrap's
+//!   message pool and gets them back as messages.
 //!
 //! Values cross the JS boundary with serde (serde-wasm-bindgen); a Python
 //! exception becomes a JS `Error` whose `name` is the exception's.
@@ -24,20 +21,23 @@
 mod image;
 mod palette;
 
+#[cfg(not(target_feature = "atomics"))]
+mod messages;
+#[cfg(target_feature = "atomics")]
+mod threads;
+
 use demos::workload::{Params, View};
-use executor_api::concurrent::futures::{as_completed, Future, ThreadPoolExecutor};
-use executor_api::{PyException, PyResult};
-use rayon::prelude::*;
+use executor_api::PyException;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-pub use wasm_bindgen_rayon::init_thread_pool;
 use worker_bootstrap as _;
 
-use image::{Image, Tile};
+#[cfg(target_feature = "atomics")]
+pub use wasm_bindgen_rayon::init_thread_pool;
 
 /// What the page asks to render.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Request {
     width: usize,
@@ -65,7 +65,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ViewJs {
     re0: f64,
@@ -135,120 +135,36 @@ fn to_value<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(v).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
 }
 
-/// Renders the image the way a transpiled Python program would:
-///
-/// ```python
-/// with ThreadPoolExecutor(workers) as ex:
-///     fs = [ex.submit(render_tile, t) for t in tiles]
-///     for f in as_completed(fs):
-///         emit(f.result())
-/// ```
-///
-/// `emit` receives `{x, y, w, h, worker, rgba}` for every tile as soon as
-/// it is done; the call resolves to `{checksum, elapsedMs, workers, tiles,
-/// tilesPerWorker, stats}`.
-#[wasm_bindgen]
-pub fn render(request: JsValue, emit: &js_sys::Function) -> Result<JsValue, JsValue> {
-    let req: Request = from_js(request)?;
-    let out = render_with_pool(&req, emit).map_err(to_js)?;
-    to_value(&out)
+/// The index of the worker running this code: a pool worker's (or a rayon
+/// thread's) on shared memory, the message pool's worker index otherwise.
+fn worker_index() -> usize {
+    #[cfg(target_feature = "atomics")]
+    let index = scheduler::current_worker_index().or_else(rayon::current_thread_index);
+    #[cfg(not(target_feature = "atomics"))]
+    let index = worker_bootstrap::messages::worker_index();
+    index.unwrap_or(0)
 }
 
-fn render_with_pool(req: &Request, emit: &js_sys::Function) -> PyResult<Rendered> {
-    let (p, view, tint) = (req.params(), req.view(), req.tint);
-    let started = scheduler::Instant::now();
-    let ex = ThreadPoolExecutor::new(req.workers)?;
-    let workers = ex.max_workers();
-    // Starting Web Workers takes milliseconds each: timed on its own.
-    let startup_ms = started.elapsed().as_secs_f64() * 1e3;
-    let start = scheduler::Instant::now();
-    let futures: Vec<Future<Tile>> = image::tiles(p, req.tile)
-        .map(|(x0, y0, w, h)| ex.submit(move || Tile::render(p, view, (x0, y0, w, h), tint)))
-        .collect::<PyResult<_>>()?;
-    let mut image = Image::new(p);
-    let mut tiles_per_worker = vec![0; workers];
-    for f in as_completed(&futures, None) {
-        let tile = f?.result(None)?;
-        if req.live {
-            let _ = emit.call1(&JsValue::NULL, &to_value(&tile).unwrap_or(JsValue::NULL));
-        }
-        if let Some(n) = tiles_per_worker.get_mut(tile.worker) {
-            *n += 1;
-        }
-        image.put(&tile);
-    }
-    let elapsed_ms = start.elapsed().as_secs_f64() * 1e3;
-    let stats = ex.stats();
-    ex.shutdown(true, false);
-    Ok(Rendered {
-        checksum: image.checksum().to_string(),
-        elapsed_ms,
-        startup_ms,
-        workers,
-        tiles: futures.len(),
-        tiles_per_worker,
-        stats: stats
-            .workers
-            .iter()
-            .map(|w| WorkerRow {
-                executed: w.executed,
-                stolen: w.stolen,
-                steal_attempts: w.steal_attempts,
-                parks: w.parks,
-            })
-            .collect(),
-    })
-}
-
-/// The rayon baseline's outcome.
+/// What `byte_sum` saw of the buffer it was given.
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RayonRendered {
-    checksum: String,
-    elapsed_ms: f64,
-    threads: usize,
+struct Summed {
+    len: usize,
+    sum: u64,
+    /// The same bytes back, reversed (moved back to the sender).
+    #[serde(with = "serde_bytes")]
+    reversed: Vec<u8>,
 }
 
-/// The same image with rayon's `par_iter` over the tiles, on
-/// wasm-bindgen-rayon's global pool (`initThreadPool(n)` must have run).
+/// The length and sum of a byte buffer (the browser tier's transfer case:
+/// the page moves the buffer here, to a pool worker in the messages mode,
+/// to the program worker in the threads mode).
 #[wasm_bindgen]
-pub fn render_rayon(request: JsValue) -> Result<JsValue, JsValue> {
-    let req: Request = from_js(request)?;
-    let (p, view, tint) = (req.params(), req.view(), req.tint);
-    let start = scheduler::Instant::now();
-    let tiles: Vec<(usize, usize, usize, usize)> = image::tiles(p, req.tile).collect();
-    let done: Vec<Tile> = tiles
-        .into_par_iter()
-        .map(|t| Tile::render(p, view, t, tint))
-        .collect();
-    let mut image = Image::new(p);
-    for tile in &done {
-        image.put(tile);
-    }
-    to_value(&RayonRendered {
-        checksum: image.checksum().to_string(),
-        elapsed_ms: start.elapsed().as_secs_f64() * 1e3,
-        threads: rayon::current_num_threads(),
+pub fn byte_sum(bytes: Vec<u8>) -> Result<JsValue, JsValue> {
+    let sum = bytes.iter().map(|&b| u64::from(b)).sum();
+    let reversed = bytes.iter().rev().copied().collect();
+    to_value(&Summed {
+        len: bytes.len(),
+        sum,
+        reversed,
     })
-}
-
-/// Submits a task that panics with `message` to a fresh pool and returns
-/// its result: the call rejects with `PanicException: message`, and the
-/// pool's worker survives (a second task on it still runs).
-#[wasm_bindgen]
-pub fn panicking_task(message: String) -> Result<JsValue, JsValue> {
-    let ex = ThreadPoolExecutor::new(Some(1)).map_err(to_js)?;
-    let f: Future<u32> = ex
-        .submit(move || -> u32 { panic!("{message}") })
-        .map_err(to_js)?;
-    let outcome = f.result(None);
-    // The same worker still runs work after the panic.
-    let after = ex.submit(|| 42u32).and_then(|f| f.result(None));
-    ex.shutdown(true, false);
-    match (outcome, after) {
-        (Err(e), Ok(42)) => Err(to_js(e)),
-        (Ok(v), _) => Ok(JsValue::from(v)),
-        (_, Err(e)) => Err(to_js(e)),
-        (_, Ok(v)) => Err(to_js(PyException::RuntimeError(format!("unexpected {v}")))),
-    }
 }

@@ -1,6 +1,11 @@
 // The browser demo's page. Everything heavy happens in the program worker
 // (worker-bootstrap's program.js) and its pool's Web Workers; this thread
 // only draws tiles as they arrive, so it never blocks.
+//
+// Two builds of the same program: pkg/ (shared memory, threads mode) on a
+// cross-origin isolated page, pkg-messages/ (no atomics, messages mode:
+// each Web Worker has its own memory, tiles travel as messages) on any
+// other page; start() picks one and the page shows which.
 import { start } from '../pyrt/pyrt.js';
 
 // Worker hues: the same list as demos/browser/src/palette.rs.
@@ -27,10 +32,18 @@ const hw = navigator.hardwareConcurrency || 4;
 for (let n = 1; n <= Math.max(8, hw); n++) {
   $('workers').add(new Option(String(n), String(n), false, n === hw));
 }
+const rt = await start({
+  mainJS: new URL('./pkg/browser_demo.js', import.meta.url).href,
+  messagesJS: new URL('./pkg-messages/browser_demo.js', import.meta.url).href,
+});
+const MODES = {
+  threads: 'threads: Web Workers on shared wasm memory, work stealing',
+  messages: 'messages: Web Workers with their own memory, tiles as messages (no stealing)',
+};
 $('env').textContent =
-  `crossOriginIsolated: ${crossOriginIsolated} · navigator.hardwareConcurrency: ${hw}`;
-
-const rt = await start({ mainJS: new URL('./pkg/browser_demo.js', import.meta.url).href });
+  `mode: ${MODES[rt.mode]} · crossOriginIsolated: ${crossOriginIsolated} · ` +
+  `navigator.hardwareConcurrency: ${hw}`;
+document.body.dataset.mode = rt.mode;
 let rayonThreads = 0;
 
 function drawTile(t) {
@@ -98,7 +111,8 @@ async function compare(n = Number($('workers').value)) {
   timings.length = 0;
   const one = await render(1, { live: false });
   const many = await render(n, { live: false });
-  const rayon = await renderRayon(n);
+  // wasm-bindgen-rayon needs shared memory: threads mode only.
+  const rayon = rt.mode === 'threads' ? await renderRayon(n) : null;
   $('status').textContent = 'drawing…';
   await render(n);
   timings.pop(); // the live run is for the eyes, not the table
@@ -140,9 +154,11 @@ window.demo = {
   render,
   renderRayon,
   compare,
+  mode: rt.mode,
   panic: (message) => rt.call('panicking_task', message),
   frames: () => frames,
-  host: () => ({ ...rt.host.stats }),
+  host: () => rt.stats(),
+  rt,
   resetView: () => (view = { ...CLASSIC }),
 };
 await guarded(() => render());

@@ -271,6 +271,56 @@ pub fn spawn_thread_with_stack_size(
     DefaultSpawner::default().spawn(WorkerStart::new(0, name.into(), stack_size, Box::new(main)))
 }
 
+/// Whether a thread that dies without unwinding is reported here: in a
+/// browser a Web Worker that traps (stack overflow, out of memory — not a
+/// panic, which unwinds) is, through the page's host
+/// (`web_worker::worker_lost`); elsewhere such a death ends the process.
+///
+/// ```
+/// assert!(!pyrt_scheduler::spawner::losses_reported()); // natively
+/// ```
+pub const fn losses_reported() -> bool {
+    cfg!(pyrt_web)
+}
+
+/// A handler registered by [`on_lost`]; [`done`](Self::done) removes it
+/// once the thread got past what it guarded. Dropping it without `done`
+/// (only unwinding does: a panic or a JS exception crossing the frame)
+/// keeps the handler, so a Web Worker that dies of what unwinds out of its
+/// entry is reported too.
+#[must_use = "call done() once the guarded call returned"]
+pub(crate) struct LostGuard {
+    #[cfg(pyrt_web)]
+    token: Option<u64>,
+}
+
+impl LostGuard {
+    /// The guarded call returned: nothing to report any more.
+    pub(crate) fn done(self) {
+        #[cfg(pyrt_web)]
+        if let Some(token) = self.token {
+            web_worker::forget_lost(token);
+        }
+    }
+}
+
+/// Runs `handler` (on another thread) if the current thread dies before
+/// the guard's [`done`](LostGuard::done); where
+/// [`losses_reported`] is false, does nothing.
+pub(crate) fn on_lost(handler: impl FnOnce(&str) + Send + 'static) -> LostGuard {
+    #[cfg(pyrt_web)]
+    {
+        LostGuard {
+            token: web_worker::on_lost(Box::new(handler)),
+        }
+    }
+    #[cfg(not(pyrt_web))]
+    {
+        drop(handler);
+        LostGuard {}
+    }
+}
+
 /// Whether `std::time::Instant::now()` works here (everywhere but the
 /// browser, where [`Instant`](crate::Instant) reads `performance.now()`
 /// instead). Code that must call into a library using std's clock checks it.

@@ -48,6 +48,19 @@
 //! different value and does nothing. The worker takes the start while
 //! holding `SLOT`'s lock, before the spawner (which waits for `RUNNING`)
 //! can return and let the next spawn refill `SLOT`.
+//!
+//! # A worker that dies
+//!
+//! A panic unwinds and the worker lives on, but a *trap* (a stack overflow,
+//! running out of memory, `unreachable`) ends the Web Worker's instance on
+//! the spot: nothing on that thread runs again, not even destructors. The
+//! Web Worker tells the host (`worker.js` catches the trap), and the host
+//! starts a short-lived *reaper* Web Worker on the same memory that calls
+//! [`worker_lost`]`(seq, message)`. That runs the handlers the dead thread
+//! had registered ([`on_lost`](super::on_lost), latest first): the job it
+//! was running fails (an executor's future gets `RuntimeError`, see
+//! `HeapJob::lost`), and its pool counts the worker as exited, moves what
+//! was left in its deque to the injector and starts a replacement.
 
 use std::io;
 use std::sync::atomic::{AtomicI32, Ordering::SeqCst};
@@ -70,6 +83,7 @@ pub const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The cells Rust and the page's host share (see the module docs). The
 /// layout is part of the protocol with `host.js`: four `i32`s in this order.
+#[derive(Debug)]
 #[repr(C)]
 pub struct Board {
     host: AtomicI32,
@@ -92,6 +106,53 @@ static SPAWN_LOCK: Mutex<()> = Mutex::new(());
 
 thread_local! {
     static PROGRAM_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The request this Web Worker was started for (see [`run_requested`]).
+    static SEQ: std::cell::Cell<Option<i32>> = const { std::cell::Cell::new(None) };
+}
+
+type LostHandler = Box<dyn FnOnce(&str) + Send>;
+
+/// What to do if a thread dies: `(seq of its Web Worker, token, handler)`.
+static LOST: Mutex<Vec<(i32, u64, LostHandler)>> = Mutex::new(Vec::new());
+static NEXT_TOKEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Registers `handler` for the current Web Worker; `None` (nothing
+/// registered) on a thread that no request started (the program's).
+pub(crate) fn on_lost(handler: LostHandler) -> Option<u64> {
+    let seq = SEQ.with(|s| s.get())?;
+    let token = NEXT_TOKEN.fetch_add(1, SeqCst);
+    lock(&LOST).push((seq, token, handler));
+    Some(token)
+}
+
+/// Removes the handler registered under `token`.
+pub(crate) fn forget_lost(token: u64) {
+    let removed = {
+        let mut lost = lock(&LOST);
+        lost.iter()
+            .position(|(_, t, _)| *t == token)
+            .map(|i| lost.swap_remove(i))
+    };
+    // Dropped after the lock: the handler may own anything.
+    drop(removed);
+}
+
+/// Called (through the reaper Web Worker, see the module docs) once the Web
+/// Worker of request `seq` died without unwinding: runs the handlers it
+/// left, latest first. Returns how many ran.
+pub fn worker_lost(seq: i32, message: &str) -> usize {
+    let mut handlers: Vec<(u64, LostHandler)> = {
+        let mut lost = lock(&LOST);
+        let (dead, alive): (Vec<_>, Vec<_>) = lost.drain(..).partition(|(s, _, _)| *s == seq);
+        *lost = alive;
+        dead.into_iter().map(|(_, t, h)| (t, h)).collect()
+    };
+    handlers.sort_by_key(|(t, _)| std::cmp::Reverse(*t));
+    let n = handlers.len();
+    for (_, h) in handlers {
+        h(message);
+    }
+    n
 }
 
 /// The address of the board in the shared memory, for the host. The
@@ -137,7 +198,9 @@ pub fn run_requested(seq: i32) -> bool {
     };
     notify(&BOARD.current);
     if let Some(start) = start {
+        SEQ.with(|s| s.set(Some(seq)));
         start.run();
+        SEQ.with(|s| s.set(None));
     }
     true
 }

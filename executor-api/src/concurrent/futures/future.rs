@@ -202,6 +202,18 @@ where
         }
         .cancel();
     }
+
+    /// The worker running the call died without unwinding (a Web Worker
+    /// that trapped): the call can never finish, so its future raises.
+    fn lost(self: Arc<Self>, message: &str) {
+        let future = Future {
+            core: self as Arc<dyn Core<T>>,
+        };
+        // Already finished (it died after publishing): nothing to do.
+        let _ = future.set_exception(PyException::RuntimeError(format!(
+            "the worker running this call died: {message}"
+        )));
+    }
 }
 
 /// The result of work that may not have finished yet.

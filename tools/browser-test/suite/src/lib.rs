@@ -13,14 +13,14 @@
 #![deny(missing_docs)]
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
+extern crate pyrt_executor as executor_api;
+extern crate pyrt_scheduler as scheduler;
+
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 
 use wasm_bindgen::prelude::*;
 use worker_bootstrap as _;
-
-// The scheduler's test files name it by its library name.
-extern crate scheduler as pyrt_scheduler;
 
 /// One registered test.
 pub(crate) struct Test {
