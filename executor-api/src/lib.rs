@@ -25,6 +25,7 @@ pub mod channels;
 pub mod concurrent;
 pub mod exceptions;
 mod exit;
+mod loom;
 pub mod multiprocessing;
 pub mod queue;
 pub mod report;

@@ -2,6 +2,7 @@
 //! request/response RPC, fire-and-forget, streaming with end-of-stream,
 //! broadcast, and shared state.
 
+use crate::loom::IgnorePoison;
 use std::sync::{Arc, Mutex};
 
 use super::channel::{channel, Receiver, Sender};
@@ -189,16 +190,13 @@ impl<T: Clone> Broadcast<T> {
     /// A new subscriber's receiver (unbounded).
     pub fn subscribe(&self) -> Receiver<T> {
         let (tx, rx) = channel(None);
-        self.subscribers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(tx);
+        self.subscribers.lock().ignore_poison().push(tx);
         rx
     }
 
     /// Sends `msg` to every live subscriber; returns how many got it.
     pub fn send(&self, msg: T) -> usize {
-        let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
+        let mut subs = self.subscribers.lock().ignore_poison();
         subs.retain(|s| s.send(msg.clone()).is_ok());
         subs.len()
     }
@@ -234,7 +232,7 @@ impl<T> Shared<T> {
 
     /// Runs `f` with exclusive access to the value.
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        f(&mut self.0.lock().unwrap_or_else(|p| p.into_inner()))
+        f(&mut self.0.lock().ignore_poison())
     }
 }
 

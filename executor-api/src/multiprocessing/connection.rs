@@ -1,5 +1,6 @@
 //! `multiprocessing.Pipe()`: two connected ends.
 
+use crate::loom::IgnorePoison;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -91,7 +92,7 @@ impl<T> Connection<T> {
         if !self.writable {
             return Err(PyException::OSError("connection is read-only".into()));
         }
-        let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = self.tx.lock().ignore_poison();
         match tx.as_ref() {
             Some(tx) => tx
                 .send(obj)
@@ -105,17 +106,13 @@ impl<T> Connection<T> {
         if !self.readable {
             return Err(PyException::OSError("connection is write-only".into()));
         }
-        self.rx
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .ok_or_else(closed)
+        self.rx.lock().ignore_poison().clone().ok_or_else(closed)
     }
 
     /// `recv()`: the next message; `EOFError` once the other end is closed
     /// and nothing is left.
     pub fn recv(&self) -> PyResult<T> {
-        if let Some(v) = self.peeked.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some(v) = self.peeked.lock().ignore_poison().take() {
             return Ok(v);
         }
         self.receiver()?
@@ -127,7 +124,7 @@ impl<T> Connection<T> {
     /// `timeout` seconds). Python's `poll(None)` (wait without limit) is
     /// `poll(Some(f64::INFINITY))`; a negative timeout is `0`, as in Python.
     pub fn poll(&self, timeout: Option<f64>) -> PyResult<bool> {
-        let mut peeked = self.peeked.lock().unwrap_or_else(|p| p.into_inner());
+        let mut peeked = self.peeked.lock().ignore_poison();
         if peeked.is_some() {
             return Ok(true);
         }
@@ -153,9 +150,9 @@ impl<T> Connection<T> {
     /// end's methods raise `OSError: handle is closed`.
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
-        self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
-        self.rx.lock().unwrap_or_else(|p| p.into_inner()).take();
-        self.peeked.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.tx.lock().ignore_poison().take();
+        self.rx.lock().ignore_poison().take();
+        self.peeked.lock().ignore_poison().take();
     }
 
     /// `closed`: whether [`close`](Self::close) was called.

@@ -1,13 +1,10 @@
 //! `queue.Queue` and its subclasses: one implementation, three orders.
 
+use crate::loom::IgnorePoison;
+use crate::loom::{Mutex, MutexGuard};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
-#[cfg(loom)]
-use loom::sync::{Mutex, MutexGuard};
-#[cfg(not(loom))]
-use std::sync::{Mutex, MutexGuard};
 
 use super::store::Store;
 use crate::exceptions::{check_timeout_secs, PyException, PyResult};
@@ -132,7 +129,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<S>> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.state.lock().ignore_poison()
     }
 
     /// Blocks until `ready` returns `Some` (checked under the lock) or

@@ -1,5 +1,6 @@
 //! `threading.Barrier`: `parties` threads wait for each other.
 
+use crate::loom::IgnorePoison;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -82,7 +83,7 @@ impl Barrier {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.state.lock().ignore_poison()
     }
 
     /// `wait(timeout=None)`: returns this thread's arrival index

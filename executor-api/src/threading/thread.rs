@@ -4,6 +4,7 @@
 //! `Thread` is a `std::thread` (not a pool task), so it may block for as
 //! long as it likes.
 
+use crate::loom::IgnorePoison;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -190,7 +191,7 @@ impl Thread {
     }
 
     fn name_lock(&self) -> MutexGuard<'_, String> {
-        self.inner.name.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.name.lock().ignore_poison()
     }
 
     /// `name`.
@@ -267,19 +268,11 @@ impl Thread {
                 "threads can only be started once".into(),
             ));
         }
-        let target = self
-            .inner
-            .target
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        let target = self.inner.target.lock().ignore_poison().take();
         let me = self.clone();
         let started = Event::new();
         let started2 = started.clone();
-        alive()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(self.clone());
+        alive().lock().ignore_poison().push(self.clone());
         // A `std::thread` natively and on WASI, a Web Worker in a browser.
         let stack = Some(STACK_SIZE.load(Ordering::SeqCst) as usize).filter(|&s| s != 0);
         let spawned = scheduler::spawn_thread_with_stack_size(self.name(), stack, move || {
@@ -313,7 +306,7 @@ impl Thread {
     fn finish(&self) {
         alive()
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .ignore_poison()
             .retain(|t| !Arc::ptr_eq(&t.inner, &self.inner));
         self.inner.finished.set();
     }
@@ -449,7 +442,7 @@ pub(crate) fn stop_main_and_join_threads() {
     loop {
         let non_daemon: Vec<Thread> = alive()
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .ignore_poison()
             .iter()
             .filter(|t| !t.daemon())
             .cloned()
@@ -499,13 +492,7 @@ pub fn current_thread() -> Thread {
 /// has not finished.
 pub fn enumerate() -> Vec<Thread> {
     let mut all = vec![main_thread()];
-    all.extend(
-        alive()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .cloned(),
-    );
+    all.extend(alive().lock().ignore_poison().iter().cloned());
     all
 }
 

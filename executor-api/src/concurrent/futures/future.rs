@@ -33,6 +33,7 @@
 //! overflowing the stack. On a pool without workers (targets without
 //! threads) every wait runs the queued call itself, as nobody else could.
 
+use crate::loom::IgnorePoison;
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::pin::Pin;
@@ -40,10 +41,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 // The state lock is loom's under `--cfg loom`, so `tests/loom_future.rs`
 // model-checks this file's real state machine.
-#[cfg(loom)]
-use loom::sync::{Mutex, MutexGuard};
-#[cfg(not(loom))]
-use std::sync::{Mutex, MutexGuard};
+use crate::loom::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -302,7 +300,7 @@ fn python_name_of(rust: &str) -> String {
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    m.lock().ignore_poison()
 }
 
 impl<T: Send + 'static> Default for Future<T> {
