@@ -31,6 +31,7 @@ pub mod queue;
 pub mod report;
 pub mod sys;
 pub mod threading;
+mod unraisable;
 mod waiting;
 
 pub use exceptions::{IntoPyResult, PyClass, PyException, PyResult, SystemExitCode, UserClass};
