@@ -31,8 +31,9 @@ GROUPS = {
     "queue_pipeline_10k": ("10k items through a Queue(64) between two blocking calls", "<= 1.0x threadpool + sync_channel"),
     "fib25_join": ("fib(25) by join", "<= 1.5x rayon join"),
     "idle_cpu_100ms": ("CPU used by an idle pool in 100 ms", "< 1% of a core (1 ms)"),
+    "queue_mpmc_1m": ("Queue(1024), 2 producers + 2 consumers, 1M items", "<= 1.0x crossbeam bounded(1024)"),
 }
-PEERS = ["rayon", "tokio", "threadpool", "smol", "sequential"]
+PEERS = ["rayon", "tokio", "threadpool", "smol", "crossbeam", "sequential"]
 
 
 def mean_ns(group: str, bench: str):
