@@ -67,13 +67,27 @@ use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 use crate::loom::{IgnorePoison, Mutex, MutexGuard};
 use crate::threading::ident::{nested_depth, run_as_nested, NestedNames};
 use crate::unraisable::{drop_or_report, write_unraisable};
+use smallvec::SmallVec;
 
 type Callback<T> = Box<dyn FnOnce(&Future<T>) -> PyResult<()> + Send>;
 
 /// Who to tell when the future is done (guarded by `Header::listeners`).
+/// Allocated by the first registration, so a future nobody waits on
+/// carries one pointer for it; up to two wakers (the common case: one
+/// `result()` waiter) live in that same allocation.
 struct Listeners<T> {
     callbacks: Vec<Callback<T>>,
-    wakers: Vec<Waker>,
+    wakers: SmallVec<[Waker; 2]>,
+}
+
+// Not derived: that would ask for `T: Default`.
+impl<T> Default for Listeners<T> {
+    fn default() -> Self {
+        Listeners {
+            callbacks: Vec::new(),
+            wakers: SmallVec::new(),
+        }
+    }
 }
 
 /// What every future has, whatever its closure.
@@ -87,7 +101,8 @@ pub(crate) struct Header<T> {
     /// read by anyone after `state` says `FINISHED` (see `state.rs`);
     /// emptied by `into_result` once it set `TAKEN` and the readers left.
     outcome: UnsafeCell<Option<PyResult<T>>>,
-    listeners: Mutex<Listeners<T>>,
+    /// `None` until someone registers (see [`Listeners`]).
+    listeners: Mutex<Option<Box<Listeners<T>>>>,
     /// The executor of a submitted future (`None` for `Future()`).
     origin: Option<Arc<Origin>>,
 }
@@ -363,10 +378,7 @@ impl<T: Send + 'static> Future<T> {
             shared: Header {
                 state: State::new(),
                 outcome: UnsafeCell::new(None),
-                listeners: Mutex::new(Listeners {
-                    callbacks: Vec::new(),
-                    wakers: Vec::new(),
-                }),
+                listeners: Mutex::new(None),
                 origin,
             },
             job: UnsafeCell::new(f),
@@ -441,8 +453,10 @@ impl<T> Future<T> {
             Err(now) if now.phase() == CANCELLED => {
                 if !state.mark_notified().notified() {
                     // `wait` may have registered after the cancel.
-                    let wakers = std::mem::take(&mut lock(&self.shared().listeners).wakers);
-                    wakers.into_iter().for_each(Waker::wake);
+                    let listeners = lock(&self.shared().listeners)
+                        .as_mut()
+                        .map(|l| std::mem::take(&mut l.wakers));
+                    listeners.into_iter().flatten().for_each(Waker::wake);
                 }
                 Ok(false)
             }
@@ -491,13 +505,10 @@ impl<T> Future<T> {
         if !old.has_listeners() {
             return;
         }
-        let Listeners { callbacks, wakers } = std::mem::replace(
-            &mut *lock(&self.shared().listeners),
-            Listeners {
-                callbacks: Vec::new(),
-                wakers: Vec::new(),
-            },
-        );
+        let Some(listeners) = lock(&self.shared().listeners).take() else {
+            return;
+        };
+        let Listeners { callbacks, wakers } = *listeners;
         for w in wakers {
             w.wake();
         }
@@ -538,7 +549,7 @@ impl<T> Future<T> {
         if !state.load().is_done() {
             let mut listeners = lock(&self.shared().listeners);
             if !state.mark_listeners().is_done() {
-                listeners.callbacks.push(f);
+                listeners.get_or_insert_default().callbacks.push(f);
                 return;
             }
         }
@@ -690,7 +701,9 @@ impl<T> Future<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn waiters(&self) -> usize {
-        lock(&self.shared().listeners).wakers.len()
+        lock(&self.shared().listeners)
+            .as_ref()
+            .map_or(0, |l| l.wakers.len())
     }
 
     /// Registers `waker` to be woken when the future is done; true if it
@@ -711,8 +724,9 @@ impl<T> Future<T> {
         if done(state.mark_listeners()) {
             return true;
         }
-        if !listeners.wakers.iter().any(|w| w.will_wake(waker)) {
-            listeners.wakers.push(waker.clone());
+        let wakers = &mut listeners.get_or_insert_default().wakers;
+        if !wakers.iter().any(|w| w.will_wake(waker)) {
+            wakers.push(waker.clone());
         }
         false
     }
