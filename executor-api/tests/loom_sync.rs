@@ -56,6 +56,28 @@ fn bounded_put_get_task_done_join() {
     });
 }
 
+/// Two blocked `get`s and two `put`s: each `put` wakes one waiter
+/// (CPython's `notify()`), never the same one twice, so both getters
+/// return, whichever of them blocked first or got in without blocking.
+#[test]
+fn each_put_wakes_one_of_two_blocked_gets() {
+    model(|| {
+        let q: Queue<u32> = Queue::new(None);
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let q = q.clone();
+                thread::spawn(move || q.get(None, None).unwrap())
+            })
+            .collect();
+        q.put(1, None, None).unwrap();
+        q.put(2, None, None).unwrap();
+        let mut got: Vec<u32> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, vec![1, 2]);
+        assert_eq!(q.waiter_count(), 0);
+    });
+}
+
 /// `Condition` notify vs wait: a waiter checking a predicate under the
 /// condition's lock and waiting, a notifier setting it under the lock and
 /// calling `notify()`. The waiter always wakes and sees the predicate,
