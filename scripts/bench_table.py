@@ -31,6 +31,7 @@ GROUPS = {
     "queue_pipeline_10k": ("10k items through a Queue(64) between two blocking calls", "<= 1.0x threadpool + sync_channel"),
     "fib25_join": ("fib(25) by join", "<= 1.5x rayon join"),
     "idle_cpu_100ms": ("CPU used by an idle pool in 100 ms", "< 1% of a core (1 ms)"),
+    "queue_mpmc_1m": ("Queue(1024), 2 producers + 2 consumers, 1M items", "<= 1.0x crossbeam bounded(1024)"),
     # Parallel iterators (benches/benches/par_iter.rs, issue 16).
     "par_sum_squares_10m": ("par_iter: sum of squares over 10M u64", "<= 1.0x rayon"),
     "par_map_collect_1m": ("par_iter: map(..).collect::<Vec<_>>() over 1M items", "<= 1.0x rayon"),
@@ -41,7 +42,7 @@ GROUPS = {
     "par_sort_1m_strings": ("par_sort of 1M strings", "<= 1.0x rayon"),
     "par_iter_skewed_10k": ("par_iter, first 5% of items cost 100x", ">= 1.9x over sequential"),
 }
-PEERS = ["rayon", "tokio", "threadpool", "smol", "sequential"]
+PEERS = ["rayon", "tokio", "threadpool", "smol", "crossbeam", "sequential"]
 
 
 def mean_ns(group: str, bench: str):

@@ -6,6 +6,7 @@
 //! then the exception's last traceback line (we have no traceback and no
 //! function repr; see `docs/python-mapping.md`), and the others still run.
 
+use crate::loom::IgnorePoison;
 use std::sync::Mutex;
 
 use crate::exceptions::{call, PyResult};
@@ -28,7 +29,7 @@ where
 {
     HANDLERS
         .lock()
-        .unwrap_or_else(|p| p.into_inner())
+        .ignore_poison()
         .push(Box::new(move || call(func)));
 }
 
@@ -36,11 +37,11 @@ where
 /// first, then forgets them all (as CPython, one registered while they run
 /// is not run).
 pub(crate) fn run_exitfuncs() {
-    let handlers = std::mem::take(&mut *HANDLERS.lock().unwrap_or_else(|p| p.into_inner()));
+    let handlers = std::mem::take(&mut *HANDLERS.lock().ignore_poison());
     for handler in handlers.into_iter().rev() {
         if let Err(e) = handler() {
             eprintln!("Exception ignored in atexit callback: <function>\n{e}");
         }
     }
-    HANDLERS.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    HANDLERS.lock().ignore_poison().clear();
 }

@@ -56,11 +56,13 @@ pub mod channels;
 pub mod concurrent;
 pub mod exceptions;
 mod exit;
+mod loom;
 pub mod multiprocessing;
 pub mod queue;
 pub mod report;
 pub mod sys;
 pub mod threading;
+mod unraisable;
 mod waiting;
 
 pub use exceptions::{IntoPyResult, PyClass, PyException, PyResult, SystemExitCode, UserClass};

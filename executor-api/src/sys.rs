@@ -1,4 +1,6 @@
-//! Python's `sys.exit`: the exception a translated `sys.exit(code)` returns.
+//! Python's `sys.exit`: the exception a translated `sys.exit(code)` returns;
+//! and `sys.unraisablehook` ([`set_unraisablehook`]), where a panic nobody can
+//! receive (a `Drop` that panics) is reported.
 //!
 //! `sys.exit(n)` is `return Err(sys::exit(n))` in a function returning
 //! [`PyResult`](crate::PyResult); in the main body run by
@@ -62,3 +64,7 @@ impl From<String> for SystemExitCode {
         SystemExitCode::Message(m)
     }
 }
+
+pub use crate::unraisable::{
+    default_unraisablehook, set_unraisablehook, unraisablehook, UnraisableHook, UnraisableHookArgs,
+};

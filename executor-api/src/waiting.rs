@@ -3,9 +3,12 @@
 //! A blocking call is a condition checked under the primitive's own lock;
 //! when it does not hold, the caller's waker is registered in a [`Waiters`]
 //! list under that same lock, and whoever changes the state wakes the list.
-//! Checking and registering under one lock means no wake-up is lost; waking
-//! every waiter (not one) means a waiter that timed out cannot swallow a
-//! wake-up meant for another.
+//! Checking and registering under one lock means no wake-up is lost.
+//! Most primitives wake every waiter, so a waiter that timed out cannot
+//! swallow a wake-up meant for another. `queue.Queue` wakes one
+//! ([`Waiters::wake_one`], CPython's `notify()`), which is safe because
+//! every waiter removes its waker when it stops waiting and one that times
+//! out passes a wake-up it may have taken on (`queue/base.rs`).
 //!
 //! The wait itself is `pyrt_scheduler::block_on_until`, which blocks the way a
 //! Python thread does: on one of our pool's workers it runs nothing else
@@ -40,6 +43,22 @@ impl Waiters {
     /// Number of registered waiters.
     pub(crate) fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Wakes (and forgets) the waiter registered first, if any: a caller
+    /// using this must [`remove`](Self::remove) its waker whenever it stops
+    /// waiting, so that the one woken is still waiting (`queue/base.rs`).
+    pub(crate) fn wake_one(&mut self) {
+        if !self.0.is_empty() {
+            self.0.remove(0).wake();
+        }
+    }
+
+    /// Forgets `waker` if it is registered (its thread no longer waits).
+    pub(crate) fn remove(&mut self, waker: &Waker) {
+        if let Some(i) = self.0.iter().position(|w| w.will_wake(waker)) {
+            self.0.remove(i);
+        }
     }
 
     /// Wakes (and forgets) every registered waiter.

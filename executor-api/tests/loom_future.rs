@@ -1,6 +1,7 @@
 //! Loom models of `concurrent.futures.Future` (`executor-api/src/concurrent/
-//! futures/future.rs`): its real state machine, whose state lock is loom's
-//! `Mutex` under `--cfg loom`, and the scheduler's real blocking wait
+//! futures/future.rs` and `state.rs`): its real state machine — the atomic
+//! state word and the listener lock are loom's under `--cfg loom` (through
+//! `src/loom.rs`) — and the scheduler's real blocking wait
 //! (`pyrt_scheduler::block_on_until`, loom's `Mutex`/`Condvar` through the
 //! scheduler's `loom.rs` shim) behind `result()`.
 //!
@@ -134,5 +135,64 @@ fn result_with_timeout_racing_completion() {
         }
         assert_eq!(f.result(None).unwrap(), 5);
         completer.join().unwrap();
+    });
+}
+
+/// Two `set_result` calls race on a `Future()`: exactly one wins, the other
+/// gets CPython's `InvalidStateError` naming the finished state (the loser
+/// may have to wait out the winner's COMPLETING), and `result()` is the
+/// winner's value.
+#[test]
+fn two_set_results_race() {
+    model(|| {
+        let f: Future<u32> = Future::new();
+        let other = {
+            let f = f.clone();
+            thread::spawn(move || f.set_result(1))
+        };
+        let mine = f.set_result(2);
+        let theirs = other.join().unwrap();
+        let winner = match (&mine, &theirs) {
+            (Ok(()), Err(e)) | (Err(e), Ok(())) => {
+                assert!(
+                    e.to_string().starts_with("InvalidStateError: FINISHED: "),
+                    "{e}"
+                );
+                if mine.is_ok() {
+                    2
+                } else {
+                    1
+                }
+            }
+            _ => panic!("exactly one set_result wins: {mine:?} {theirs:?}"),
+        };
+        assert_eq!(f.result(None).unwrap(), winner);
+    });
+}
+
+/// `into_result` on one handle vs `result()` on another, on a finished
+/// future: the value moves out exactly once, `result()` either clones it
+/// first or raises `InvalidStateError` after, and never reads a moved-out
+/// value (the READING / TAKEN bits of `state.rs`).
+#[test]
+fn into_result_vs_result_on_another_handle() {
+    model(|| {
+        let f: Future<u32> = Future::new();
+        f.set_result(9).unwrap();
+        let mover = {
+            let f = f.clone();
+            thread::spawn(move || f.into_result(None))
+        };
+        let seen = f.result(None);
+        assert_eq!(mover.join().unwrap().unwrap(), 9);
+        match seen {
+            Ok(v) => assert_eq!(v, 9),
+            Err(PyException::InvalidStateError(_)) => {}
+            Err(e) => panic!("unexpected {e}"),
+        }
+        assert!(matches!(
+            f.result(None),
+            Err(PyException::InvalidStateError(_))
+        ));
     });
 }

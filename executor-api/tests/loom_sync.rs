@@ -1,6 +1,7 @@
-//! Loom models of `queue.Queue` and `threading.Condition`: their real code
-//! (`queue/base.rs`, `threading/lock.rs`, `threading/condition.rs`), whose
-//! state locks are loom's under `--cfg loom`, waiting through the real
+//! Loom models of `queue.Queue`, `threading.Condition`, `RLock`, `Semaphore`
+//! and `Event`: their real code (`queue/base.rs`, `threading/lock.rs`,
+//! `condition.rs`, `rlock.rs`, `semaphore.rs`, `event.rs`), whose state
+//! locks are loom's under `--cfg loom` (`src/loom.rs`), waiting through the real
 //! `waiting::block_until` and `pyrt_scheduler::block_on_until`.
 //!
 //! A lost wake-up shows up as every modelled thread blocked, which loom
@@ -11,7 +12,7 @@ use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 use pyrt_executor::queue::Queue;
-use pyrt_executor::threading::{Condition, Lock};
+use pyrt_executor::threading::{Condition, Event, Lock, RLock, Semaphore};
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
     pyrt_scheduler::loom_seam::model(2, f)
@@ -55,6 +56,28 @@ fn bounded_put_get_task_done_join() {
     });
 }
 
+/// Two blocked `get`s and two `put`s: each `put` wakes one waiter
+/// (CPython's `notify()`), never the same one twice, so both getters
+/// return, whichever of them blocked first or got in without blocking.
+#[test]
+fn each_put_wakes_one_of_two_blocked_gets() {
+    model(|| {
+        let q: Queue<u32> = Queue::new(None);
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let q = q.clone();
+                thread::spawn(move || q.get(None, None).unwrap())
+            })
+            .collect();
+        q.put(1, None, None).unwrap();
+        q.put(2, None, None).unwrap();
+        let mut got: Vec<u32> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, vec![1, 2]);
+        assert_eq!(q.waiter_count(), 0);
+    });
+}
+
 /// `Condition` notify vs wait: a waiter checking a predicate under the
 /// condition's lock and waiting, a notifier setting it under the lock and
 /// calling `notify()`. The waiter always wakes and sees the predicate,
@@ -80,5 +103,70 @@ fn condition_notify_vs_wait() {
         cond.notify(None).unwrap();
         cond.release().unwrap();
         waiter.join().unwrap();
+    });
+}
+
+/// `RLock` (`threading/rlock.rs`): two threads each take it twice
+/// (re-entrant) and release it twice; the critical sections never overlap
+/// (a plain load-then-store increment would lose one otherwise) and the
+/// thread that finds it held always wakes when it is released.
+#[test]
+fn rlock_is_reentrant_and_exclusive() {
+    model(|| {
+        let lock = RLock::new();
+        let count = Arc::new(AtomicUsize::new(0));
+        let body = {
+            let (lock, count) = (lock.clone(), count.clone());
+            move || {
+                assert!(lock.acquire(None, None).unwrap());
+                assert!(lock.acquire(None, None).unwrap());
+                let n = count.load(Ordering::SeqCst);
+                count.store(n + 1, Ordering::SeqCst);
+                lock.release().unwrap();
+                lock.release().unwrap();
+            }
+        };
+        let other = thread::spawn(body.clone());
+        body();
+        other.join().unwrap();
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        assert!(!lock.is_owned());
+    });
+}
+
+/// `Semaphore(0)` (`threading/semaphore.rs`): an `acquire()` that blocks
+/// is always woken by a `release()` from another thread, whichever runs
+/// first, and exactly one permit moves.
+#[test]
+fn semaphore_release_wakes_a_blocked_acquire() {
+    model(|| {
+        let sem = Semaphore::new(Some(0)).unwrap();
+        let taker = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.acquire(None, None).unwrap())
+        };
+        sem.release(None).unwrap();
+        assert!(taker.join().unwrap());
+        assert!(
+            !sem.acquire(Some(false), None).unwrap(),
+            "the one permit was taken"
+        );
+    });
+}
+
+/// `Event` (`threading/event.rs`): `wait()` racing `set()` always returns
+/// `True`, and a `clear()` after the wait returned does not undo it.
+#[test]
+fn event_set_vs_wait() {
+    model(|| {
+        let ev = Event::new();
+        let waiter = {
+            let ev = ev.clone();
+            thread::spawn(move || ev.wait(None))
+        };
+        ev.set();
+        assert!(waiter.join().unwrap());
+        ev.clear();
+        assert!(!ev.is_set());
     });
 }

@@ -2,6 +2,7 @@
 //! runtime: deadlines are kept by one timer thread that wakes the waiting
 //! tasks.
 
+use crate::loom::IgnorePoison;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::future::Future;
@@ -59,7 +60,7 @@ fn timers() -> Option<&'static Timers> {
 }
 
 fn timer_loop(t: &'static Timers) {
-    let mut heap = t.heap.lock().unwrap_or_else(|p| p.into_inner());
+    let mut heap = t.heap.lock().ignore_poison();
     loop {
         let now = Instant::now();
         while heap.peek().is_some_and(|Reverse(e)| e.deadline <= now) {
@@ -70,12 +71,9 @@ fn timer_loop(t: &'static Timers) {
         heap = match heap.peek() {
             Some(Reverse(e)) => {
                 let wait = e.deadline.saturating_duration_since(now);
-                t.changed
-                    .wait_timeout(heap, wait)
-                    .unwrap_or_else(|p| p.into_inner())
-                    .0
+                t.changed.wait_timeout(heap, wait).ignore_poison().0
             }
-            None => t.changed.wait(heap).unwrap_or_else(|p| p.into_inner()),
+            None => t.changed.wait(heap).ignore_poison(),
         };
     }
 }
@@ -84,13 +82,10 @@ fn timer_loop(t: &'static Timers) {
 fn wake_at(deadline: Instant, waker: &Waker) {
     match timers() {
         Some(t) => {
-            t.heap
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(Reverse(Entry {
-                    deadline,
-                    waker: waker.clone(),
-                }));
+            t.heap.lock().ignore_poison().push(Reverse(Entry {
+                deadline,
+                waker: waker.clone(),
+            }));
             t.changed.notify_one();
         }
         None => waker.wake_by_ref(),

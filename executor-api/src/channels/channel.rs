@@ -26,6 +26,7 @@
 //! blocked, and its `send_timeout` needs crossbeam's clock (not in a
 //! browser: see [`Sender::send_timeout`]).
 
+use crate::loom::IgnorePoison;
 use std::sync::atomic::{fence, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Waker;
@@ -47,7 +48,7 @@ struct WaitList {
 impl WaitList {
     /// Registers `waker`; the caller must check its condition again after.
     fn register(&self, waker: &Waker) {
-        let mut waiters = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+        let mut waiters = self.waiters.lock().ignore_poison();
         waiters.register(waker);
         self.waiting.store(waiters.len(), Ordering::SeqCst);
         drop(waiters);
@@ -58,7 +59,7 @@ impl WaitList {
     fn wake(&self) {
         fence(Ordering::SeqCst);
         if self.waiting.load(Ordering::SeqCst) > 0 {
-            let mut waiters = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+            let mut waiters = self.waiters.lock().ignore_poison();
             waiters.wake_all();
             self.waiting.store(0, Ordering::SeqCst);
         }

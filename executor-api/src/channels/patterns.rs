@@ -2,6 +2,7 @@
 //! request/response RPC, fire-and-forget, streaming with end-of-stream,
 //! broadcast, and shared state.
 
+use crate::loom::IgnorePoison;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -283,10 +284,7 @@ impl<T: Clone> Broadcast<T> {
     /// ```
     pub fn subscribe(&self) -> Receiver<T> {
         let (tx, rx) = channel(None);
-        self.subscribers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(tx);
+        self.subscribers.lock().ignore_poison().push(tx);
         rx
     }
 
@@ -302,7 +300,7 @@ impl<T: Clone> Broadcast<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn send(&self, msg: T) -> usize {
-        let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
+        let mut subs = self.subscribers.lock().ignore_poison();
         subs.retain(|s| s.send(msg.clone()).is_ok());
         subs.len()
     }
@@ -356,7 +354,7 @@ impl<T> Shared<T> {
     /// assert_eq!(len, 1);
     /// ```
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        f(&mut self.0.lock().unwrap_or_else(|p| p.into_inner()))
+        f(&mut self.0.lock().ignore_poison())
     }
 }
 

@@ -2,6 +2,7 @@
 //! executor, and the flag that stops new submissions
 //! (`concurrent.futures.thread._python_exit` and its `_shutdown` global).
 
+use crate::loom::IgnorePoison;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -46,7 +47,7 @@ static EXECUTORS: Mutex<Vec<Box<dyn ExitJoin>>> = Mutex::new(Vec::new());
 /// calls `shutdown(executor)`, which must finish its queued work and join
 /// its workers.
 pub(crate) fn register_executor<T: Send + Sync + 'static>(executor: &Arc<T>, shutdown: fn(&T)) {
-    let mut all = EXECUTORS.lock().unwrap_or_else(|p| p.into_inner());
+    let mut all = EXECUTORS.lock().ignore_poison();
     // Forget the executors that are gone, so the list does not grow.
     all.retain(|e| !e.is_gone());
     all.push(Box::new(Registered {
@@ -60,7 +61,7 @@ pub(crate) fn register_executor<T: Send + Sync + 'static>(executor: &Arc<T>, shu
 /// joined, in the order they were made.
 pub(crate) fn shutdown_all() {
     INTERPRETER_SHUTDOWN.store(true, Ordering::Release);
-    let all = std::mem::take(&mut *EXECUTORS.lock().unwrap_or_else(|p| p.into_inner()));
+    let all = std::mem::take(&mut *EXECUTORS.lock().ignore_poison());
     for executor in &all {
         executor.shutdown_at_exit();
     }

@@ -1,5 +1,6 @@
 //! `multiprocessing.Pipe()`: two connected ends.
 
+use crate::loom::IgnorePoison;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -99,7 +100,7 @@ impl<T> Connection<T> {
         if !self.writable {
             return Err(PyException::OSError("connection is read-only".into()));
         }
-        let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = self.tx.lock().ignore_poison();
         match tx.as_ref() {
             Some(tx) => tx
                 .send(obj)
@@ -113,11 +114,7 @@ impl<T> Connection<T> {
         if !self.readable {
             return Err(PyException::OSError("connection is write-only".into()));
         }
-        self.rx
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .ok_or_else(closed)
+        self.rx.lock().ignore_poison().clone().ok_or_else(closed)
     }
 
     /// `recv()`: the next message; `EOFError` once the other end is closed
@@ -133,7 +130,7 @@ impl<T> Connection<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn recv(&self) -> PyResult<T> {
-        if let Some(v) = self.peeked.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some(v) = self.peeked.lock().ignore_poison().take() {
             return Ok(v);
         }
         self.receiver()?
@@ -154,7 +151,7 @@ impl<T> Connection<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn poll(&self, timeout: Option<f64>) -> PyResult<bool> {
-        let mut peeked = self.peeked.lock().unwrap_or_else(|p| p.into_inner());
+        let mut peeked = self.peeked.lock().ignore_poison();
         if peeked.is_some() {
             return Ok(true);
         }
@@ -188,9 +185,9 @@ impl<T> Connection<T> {
     /// ```
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
-        self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
-        self.rx.lock().unwrap_or_else(|p| p.into_inner()).take();
-        self.peeked.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.tx.lock().ignore_poison().take();
+        self.rx.lock().ignore_poison().take();
+        self.peeked.lock().ignore_poison().take();
     }
 
     /// `closed`: whether [`close`](Self::close) was called.

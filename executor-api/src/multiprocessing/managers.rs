@@ -2,6 +2,7 @@
 //! Queue. Without processes there is no server: the proxies are shared
 //! objects behind a lock, and clones are the same object.
 
+use crate::loom::IgnorePoison;
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -147,7 +148,7 @@ impl Manager {
 }
 
 fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    m.lock().ignore_poison()
 }
 
 /// A shared `dict` (insertion-ordered, like Python's).

@@ -6,6 +6,7 @@
 //! `len / (4 * processes)` cannot balance skewed items); an explicit
 //! `chunksize` makes chunks of that size, as CPython does.
 
+use crate::loom::IgnorePoison;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -181,7 +182,7 @@ impl fmt::Debug for Pool {
         write!(
             f,
             "<multiprocessing.pool.Pool state={:?} pool_size={}>",
-            *self.state.lock().unwrap_or_else(|p| p.into_inner()),
+            *self.state.lock().ignore_poison(),
             self.processes
         )
     }
@@ -209,7 +210,7 @@ where
 {
     let first_error = Mutex::new(None::<PyException>);
     let fail = |e: PyException| {
-        let mut first = first_error.lock().unwrap_or_else(|p| p.into_inner());
+        let mut first = first_error.lock().ignore_poison();
         first.get_or_insert(e);
     };
     let skipped = AtomicBool::new(false);
@@ -251,7 +252,7 @@ where
     if skipped.into_inner() {
         return Err(PyException::cancelled());
     }
-    match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    match first_error.into_inner().ignore_poison() {
         Some(e) => Err(e),
         None => Ok(values),
     }
@@ -364,7 +365,7 @@ impl Pool {
     }
 
     fn check_running(&self) -> PyResult<()> {
-        match *self.state.lock().unwrap_or_else(|p| p.into_inner()) {
+        match *self.state.lock().ignore_poison() {
             State::Run => Ok(()),
             _ => Err(PyException::ValueError("Pool not running".into())),
         }
@@ -744,7 +745,7 @@ impl Pool {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn close(&self) {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self.state.lock().ignore_poison();
         if *st == State::Run {
             *st = State::Close;
             self.exec.shutdown(false, false);
@@ -765,7 +766,7 @@ impl Pool {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn terminate(&self) {
-        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = State::Terminate;
+        *self.state.lock().ignore_poison() = State::Terminate;
         self.terminated.store(true, Ordering::Release);
         self.exec.shutdown(false, true);
     }
@@ -782,7 +783,7 @@ impl Pool {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn join(&self) -> PyResult<()> {
-        if *self.state.lock().unwrap_or_else(|p| p.into_inner()) == State::Run {
+        if *self.state.lock().ignore_poison() == State::Run {
             return Err(PyException::ValueError("Pool is still running".into()));
         }
         self.exec.shutdown(true, false);

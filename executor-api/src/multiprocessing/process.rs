@@ -1,5 +1,6 @@
 //! `multiprocessing.Process` on a thread, and `current_process()`.
 
+use crate::loom::IgnorePoison;
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once};
@@ -300,7 +301,7 @@ impl PartialEq for Process {
 impl Eq for Process {}
 
 fn children() -> std::sync::MutexGuard<'static, Vec<(Option<u64>, Process)>> {
-    CHILDREN.lock().unwrap_or_else(|p| p.into_inner())
+    CHILDREN.lock().ignore_poison()
 }
 
 /// `multiprocessing.active_children()`: the processes this process started

@@ -2,6 +2,7 @@
 //! the `RLock` Python attaches to them, and their raw forms
 //! (`RawValue`/`RawArray`, or `lock=False`) without one.
 
+use crate::loom::IgnorePoison;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -41,7 +42,7 @@ impl<T: Clone> RawValue<T> {
     }
 
     fn slot(&self) -> MutexGuard<'_, T> {
-        self.value.lock().unwrap_or_else(|p| p.into_inner())
+        self.value.lock().ignore_poison()
     }
 
     /// `v.value`.
@@ -238,7 +239,7 @@ impl<T: Clone> RawArray<T> {
     }
 
     fn items(&self) -> MutexGuard<'_, Vec<T>> {
-        self.items.lock().unwrap_or_else(|p| p.into_inner())
+        self.items.lock().ignore_poison()
     }
 
     /// `a[i]`; negative indices count from the end, as in Python.

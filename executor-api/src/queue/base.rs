@@ -1,18 +1,26 @@
 //! `queue.Queue` and its subclasses: one implementation, three orders.
+//!
+//! One lock guards the items, `maxsize`, the unfinished-task count and
+//! three waiter lists (`not_empty`, `not_full`, `all_done`), as CPython's
+//! one mutex guards its three conditions. A `put` wakes one blocked `get`
+//! and a `get` one blocked `put` (CPython's `notify()`); the last
+//! `task_done` wakes every `join`. A blocked caller spins a little before
+//! it parks (`pyrt_scheduler::block_on_until`); while it spins it reads an
+//! atomic version counter, bumped under the lock by every change a waiter
+//! could wait for, and takes the lock again only when that moved, so the
+//! waiters do not fight the running side for the lock.
 
+use crate::loom::IgnorePoison;
+use crate::loom::{AtomicUsize, Mutex, MutexGuard, Ordering};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
-#[cfg(loom)]
-use loom::sync::{Mutex, MutexGuard};
-#[cfg(not(loom))]
-use std::sync::{Mutex, MutexGuard};
 
 use super::store::Store;
 use crate::exceptions::{check_timeout_secs, PyException, PyResult};
 use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 use scheduler::Instant;
+use std::task::Waker;
 
 /// A thread-safe queue shared by cloning the handle (every clone is the same
 /// Python object). `S` decides the order: see [`Queue`](super::Queue),
@@ -41,6 +49,12 @@ pub struct BaseQueue<T, S: Store<T>> {
 
 struct Inner<S> {
     state: Mutex<State<S>>,
+    /// Bumped (under the lock) by every change a waiter could be waiting
+    /// for and by every wake-up: a waiter that polls again (the wait spins
+    /// before it parks) and finds it unchanged since it registered knows,
+    /// without taking the lock, that nothing it waits for happened and it
+    /// is still registered.
+    version: AtomicUsize,
 }
 
 struct State<S> {
@@ -128,6 +142,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                     not_full: Waiters::default(),
                     all_done: Waiters::default(),
                 }),
+                version: AtomicUsize::new(0),
             }),
             _items: PhantomData,
         }
@@ -139,36 +154,75 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<S>> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.state.lock().ignore_poison()
+    }
+
+    /// Records a change a waiter may wait for. Call it with the lock held
+    /// and *before* waking anyone: a woken waiter reads the version first
+    /// (without the lock), and it must see the new one, or it would go
+    /// back to sleep on the wake-up meant for it.
+    fn changed(&self) {
+        self.inner.version.fetch_add(1, Ordering::Release);
     }
 
     /// Blocks until `ready` returns `Some` (checked under the lock) or
     /// `deadline` passes, registering in `waiters` meanwhile and counting
     /// the caller in `blocked` while it waits.
+    ///
+    /// `put` and `get` wake one waiter each (CPython's `notify()`), so the
+    /// lists hold only threads that still wait: a caller leaving removes
+    /// its waker, and one that times out while the condition it waited for
+    /// holds passes the wake-up it may have consumed on (`timed_out`).
     fn wait_for<R>(
         &self,
         deadline: Option<Instant>,
         mut ready: impl FnMut(&mut State<S>) -> Option<R>,
         waiters: impl Fn(&mut State<S>) -> &mut Waiters,
+        timed_out: impl FnOnce(&mut State<S>),
     ) -> Option<R> {
-        let mut counted = false;
+        // Most calls need not wait: try once before setting up a wait.
+        if let Some(r) = ready(&mut self.lock()) {
+            return Some(r);
+        }
+        // `timeout=0` (or a deadline already past): CPython raises at once.
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return None;
+        }
+        let mut registered: Option<(Waker, usize)> = None;
         let got = block_until(deadline, |w| {
+            if let Some((mine, seen)) = &registered {
+                if mine.will_wake(w) && self.inner.version.load(Ordering::Acquire) == *seen {
+                    // Nothing changed: give the core to a thread that can
+                    // change something (on a busy machine the caller that
+                    // would fill or drain the queue may be waiting for it).
+                    crate::loom::yield_now();
+                    return None;
+                }
+            }
             let mut st = self.lock();
             if let Some(r) = ready(&mut st) {
-                if counted {
+                if let Some((w, _)) = &registered {
                     st.blocked -= 1;
+                    waiters(&mut st).remove(w);
                 }
                 return Some(r);
             }
             waiters(&mut st).register(w);
-            if !counted {
+            if registered.is_none() {
                 st.blocked += 1;
-                counted = true;
             }
+            // Versions change only under the lock we hold.
+            registered = Some((w.clone(), self.inner.version.load(Ordering::Relaxed)));
             None
         });
-        if got.is_none() && counted {
-            self.lock().blocked -= 1;
+        if got.is_none() {
+            if let Some((w, _)) = &registered {
+                let mut st = self.lock();
+                st.blocked -= 1;
+                waiters(&mut st).remove(w);
+                self.changed();
+                timed_out(&mut st);
+            }
         }
         got
     }
@@ -198,7 +252,9 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn set_maxsize(&self, maxsize: isize) {
-        self.lock().maxsize = maxsize;
+        let mut st = self.lock();
+        st.maxsize = maxsize;
+        self.changed();
     }
 
     /// `qsize()`: the number of items (approximate under concurrency, as in
@@ -341,7 +397,8 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             let pushed = st.items.push(item.take().expect("put once"));
             if pushed.is_ok() {
                 st.unfinished += 1;
-                st.not_empty.wake_all();
+                self.changed();
+                st.not_empty.wake_one();
             }
             Some(pushed)
         };
@@ -356,6 +413,11 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                     deadline(timeout),
                     |st| put(st, &mut item),
                     |st| &mut st.not_full,
+                    |st| {
+                        if !Self::is_full(st) {
+                            st.not_full.wake_one();
+                        }
+                    },
                 ),
             }
         } else {
@@ -426,7 +488,8 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             }
             let item = st.items.pop();
             if item.is_ok() {
-                st.not_full.wake_all();
+                self.changed();
+                st.not_full.wake_one();
             }
             Some(item)
         };
@@ -434,7 +497,16 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             match timeout_range_error(secs) {
                 // CPython converts the timeout only when it has to wait.
                 Some(e) => Some(get(&mut self.lock()).ok_or(e)?),
-                None => self.wait_for(deadline(timeout), get, |st| &mut st.not_empty),
+                None => self.wait_for(
+                    deadline(timeout),
+                    get,
+                    |st| &mut st.not_empty,
+                    |st| {
+                        if !st.items.is_empty() {
+                            st.not_empty.wake_one();
+                        }
+                    },
+                ),
             }
         } else {
             get(&mut self.lock())
@@ -474,6 +546,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         }
         st.unfinished -= 1;
         if st.unfinished == 0 {
+            self.changed();
             st.all_done.wake_all();
         }
         Ok(())
@@ -501,6 +574,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             None,
             |st| (st.unfinished == 0).then_some(()),
             |st| &mut st.all_done,
+            |_| {},
         );
     }
 }

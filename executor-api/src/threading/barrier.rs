@@ -1,5 +1,6 @@
 //! `threading.Barrier`: `parties` threads wait for each other.
 
+use crate::loom::IgnorePoison;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -87,7 +88,7 @@ impl Barrier {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.state.lock().ignore_poison()
     }
 
     /// Rust-side: `wait(timeout=secs)` with a [`Duration`](std::time::Duration).

@@ -4,14 +4,11 @@
 //! signals the first `n` slots. `wait` releases the lock completely (all
 //! levels of an `RLock`), waits for its slot, and takes the lock back.
 
+use crate::loom::IgnorePoison;
+use crate::loom::{Mutex, MutexGuard};
+use scheduler::Instant;
 use std::collections::VecDeque;
 use std::sync::Arc;
-// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
-#[cfg(loom)]
-use loom::sync::{Mutex, MutexGuard};
-use scheduler::Instant;
-#[cfg(not(loom))]
-use std::sync::{Mutex, MutexGuard};
 
 use super::lock::Lock;
 use super::rlock::RLock;
@@ -66,7 +63,7 @@ struct Slot {
 
 impl Slot {
     fn signal(&self) {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self.state.lock().ignore_poison();
         st.0 = true;
         st.1.wake_all();
     }
@@ -142,7 +139,7 @@ impl Condition {
     }
 
     fn slots(&self) -> MutexGuard<'_, VecDeque<Arc<Slot>>> {
-        self.waiters.lock().unwrap_or_else(|p| p.into_inner())
+        self.waiters.lock().ignore_poison()
     }
 
     /// `acquire(blocking=True, timeout=-1)` of the underlying lock.
@@ -322,7 +319,7 @@ impl Condition {
             }
         };
         let signalled = block_until(deadline, |w| {
-            let mut st = slot.state.lock().unwrap_or_else(|p| p.into_inner());
+            let mut st = slot.state.lock().ignore_poison();
             if st.0 {
                 Some(())
             } else {

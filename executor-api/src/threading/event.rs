@@ -1,6 +1,8 @@
 //! `threading.Event`: a flag threads can wait for.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::loom::IgnorePoison;
+use crate::loom::{Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::waiting::{block_until, deadline, Waiters};
@@ -52,7 +54,7 @@ impl Event {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.lock().ignore_poison()
     }
 
     /// `is_set()`.

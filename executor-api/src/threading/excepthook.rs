@@ -14,6 +14,7 @@
 //! reported as CPython does, `Exception in threading.excepthook:` and then
 //! the hook's own exception.
 
+use crate::loom::IgnorePoison;
 use std::sync::{Arc, RwLock};
 
 use super::ident::get_ident;
@@ -93,7 +94,7 @@ where
     R: IntoPyResult<()>,
 {
     let hook: ExceptHook = Arc::new(move |args| hook(args).into_py_result());
-    *slot().write().unwrap_or_else(|p| p.into_inner()) = Some(hook);
+    *slot().write().ignore_poison() = Some(hook);
 }
 
 /// `threading.excepthook`: the hook now in place (call it as
@@ -106,7 +107,7 @@ where
 /// hook(&ExceptHookArgs::new(PyException::ValueError("shown".into()), None));
 /// ```
 pub fn excepthook() -> ExceptHook {
-    let current = slot().read().unwrap_or_else(|p| p.into_inner()).clone();
+    let current = slot().read().ignore_poison().clone();
     current.unwrap_or_else(|| {
         Arc::new(|args| {
             default_excepthook(args);

@@ -131,14 +131,29 @@ impl Frame {
     }
 }
 
-thread_local! {
-    static IDENT: u64 = if scheduler::thread_name().as_deref() == Some("main")
+/// The ident of a new OS thread (the main thread's is `MAIN_IDENT`).
+fn new_thread_ident() -> u64 {
+    if scheduler::thread_name().as_deref() == Some("main")
         && !MAIN_CLAIMED.swap(true, Ordering::Relaxed)
     {
         MAIN_IDENT
     } else {
         next_ident()
-    };
+    }
+}
+
+// One ident per modelled thread under loom, which runs all its threads on
+// one OS thread (`tests/loom_sync.rs` models `RLock`'s ownership).
+#[cfg(loom)]
+loom::thread_local! {
+    static IDENT: u64 = new_thread_ident();
+}
+#[cfg(not(loom))]
+thread_local! {
+    static IDENT: u64 = new_thread_ident();
+}
+
+thread_local! {
     static FRAMES: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
     static THREAD_EXIT: ThreadExit = ThreadExit::default();
 }

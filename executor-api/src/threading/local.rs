@@ -11,6 +11,7 @@
 //! thread state. The map of slots is locked only to find a slot, never
 //! while user code runs, so threads never wait for each other's values.
 
+use crate::loom::IgnorePoison;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 
@@ -63,7 +64,7 @@ struct Inner<T> {
 
 impl<T> Inner<T> {
     fn slots(&self) -> MutexGuard<'_, HashMap<u64, Slot<T>>> {
-        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+        self.slots.lock().ignore_poison()
     }
 }
 

@@ -1,11 +1,8 @@
 //! `threading.Lock`: a plain mutual-exclusion lock any thread may release.
 
+use crate::loom::IgnorePoison;
+use crate::loom::{Mutex, MutexGuard};
 use std::sync::Arc;
-// loom's lock under `--cfg loom` (model-checked in `tests/loom_*.rs`).
-#[cfg(loom)]
-use loom::sync::{Mutex, MutexGuard};
-#[cfg(not(loom))]
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::exceptions::{PyException, PyResult};
@@ -85,7 +82,7 @@ impl Lock {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.lock().ignore_poison()
     }
 
     /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration)

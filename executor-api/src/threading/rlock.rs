@@ -1,6 +1,8 @@
 //! `threading.RLock`: a lock its owner may take again; counts its depth.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::loom::IgnorePoison;
+use crate::loom::{Mutex, MutexGuard};
+use std::sync::Arc;
 
 use super::ident::get_ident;
 use super::lock::acquire_args;
@@ -60,7 +62,7 @@ impl RLock {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.lock().ignore_poison()
     }
 
     /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).

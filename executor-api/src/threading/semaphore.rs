@@ -1,6 +1,8 @@
 //! `threading.Semaphore` and `threading.BoundedSemaphore`.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::loom::IgnorePoison;
+use crate::loom::{Mutex, MutexGuard};
+use std::sync::Arc;
 
 use super::lock::acquire_args;
 use crate::exceptions::{PyException, PyResult};
@@ -117,7 +119,7 @@ impl Semaphore {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.lock().ignore_poison()
     }
 
     /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).

@@ -4,6 +4,7 @@
 //! `Thread` is a `std::thread` (not a pool task), so it may block for as
 //! long as it likes.
 
+use crate::loom::IgnorePoison;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -266,7 +267,7 @@ impl Thread {
     }
 
     fn name_lock(&self) -> MutexGuard<'_, String> {
-        self.inner.name.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.name.lock().ignore_poison()
     }
 
     /// `name`.
@@ -407,19 +408,11 @@ impl Thread {
                 "threads can only be started once".into(),
             ));
         }
-        let target = self
-            .inner
-            .target
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        let target = self.inner.target.lock().ignore_poison().take();
         let me = self.clone();
         let started = Event::new();
         let started2 = started.clone();
-        alive()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(self.clone());
+        alive().lock().ignore_poison().push(self.clone());
         // A `std::thread` natively and on WASI, a Web Worker in a browser.
         let stack = self
             .inner
@@ -456,7 +449,7 @@ impl Thread {
     fn finish(&self) {
         alive()
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .ignore_poison()
             .retain(|t| !Arc::ptr_eq(&t.inner, &self.inner));
         self.inner.finished.set();
     }
@@ -621,7 +614,7 @@ pub(crate) fn stop_main_and_join_threads() {
     loop {
         let non_daemon: Vec<Thread> = alive()
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .ignore_poison()
             .iter()
             .filter(|t| !t.daemon())
             .cloned()
@@ -676,13 +669,7 @@ pub fn current_thread() -> Thread {
 /// ```
 pub fn enumerate() -> Vec<Thread> {
     let mut all = vec![main_thread()];
-    all.extend(
-        alive()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .cloned(),
-    );
+    all.extend(alive().lock().ignore_poison().iter().cloned());
     all
 }
 

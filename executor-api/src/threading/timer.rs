@@ -1,5 +1,6 @@
 //! `threading.Timer`: call a function after a delay, unless cancelled.
 
+use crate::loom::IgnorePoison;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::event::Event;
@@ -63,7 +64,7 @@ impl<A, K> std::fmt::Debug for Timer<A, K> {
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    m.lock().ignore_poison()
 }
 
 impl Timer {

@@ -9,10 +9,27 @@
 //!   RUNNING ----------> FINISHED (result or exception) -----------'
 //! ```
 //!
-//! Whoever moves a future out of `PENDING` (under its lock) owns its closure:
-//! the worker that runs it, or `cancel`, which drops it. Every transition
-//! into a final state wakes the waiters and runs the done-callbacks exactly
-//! once.
+//! The phase lives in one atomic word (`state.rs`: the transitions, who
+//! owns what after each). Whoever moves a future out of `PENDING` owns its
+//! closure: the worker that runs it, or `cancel`, which drops it. Every
+//! transition into a final state wakes the waiters and runs the
+//! done-callbacks exactly once. `done()`, `running()`, `cancelled()` and
+//! `result()` on a finished future read the word (and the outcome it
+//! publishes) without a lock; the one lock guards the listener list, and is
+//! taken only by someone registering on an unfinished future and by the
+//! thread that finishes a future somebody registered on.
+//!
+//! # Panics in user code
+//!
+//! User code that panics never leaves a transition half done: a panic in
+//! the call is its `PanicException`; a captured value whose `Drop` panics
+//! when a queued call is cancelled or failed unrun, and a result whose
+//! `Drop` panics when `set_result` refuses it or when the last handle goes
+//! away on a worker, are reported to `sys.unraisablehook`
+//! ([`crate::sys::set_unraisablehook`], CPython's path for an exception in
+//! `__del__`) after the transition completed, its waiters woke and its
+//! callbacks ran; a callback that raises or panics is logged and the
+//! others still run.
 //!
 //! # Waiting, as CPython waits
 //!
@@ -40,49 +57,55 @@ use std::fmt;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-// The state lock is loom's under `--cfg loom`, so `tests/loom_future.rs`
-// model-checks this file's real state machine.
-#[cfg(loom)]
-use loom::sync::{Mutex, MutexGuard};
-#[cfg(not(loom))]
-use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use scheduler::ext::{PoolHandle, Stuck, StuckWatch};
 use scheduler::Instant;
 
+// The listener lock is loom's under `--cfg loom`, so `tests/loom_future.rs`
+// model-checks this file's real state machine.
+use super::state::{State, CANCELLED, COMPLETING, FINISHED, PENDING, RUNNING};
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
+use crate::loom::{IgnorePoison, Mutex, MutexGuard};
 use crate::threading::ident::{nested_depth, run_as_nested, NestedNames};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Pending,
-    Running,
-    Cancelled,
-    Finished,
-}
+use crate::unraisable::{drop_or_report, write_unraisable};
+use smallvec::SmallVec;
 
 type Callback<T> = Box<dyn FnOnce(&Future<T>) -> PyResult<()> + Send>;
 
-struct State<T> {
-    phase: Phase,
-    outcome: Option<PyResult<T>>,
-    /// Set when [`Future::into_result`] moved the value out of `outcome`.
-    taken: bool,
-    /// CPython's `CANCELLED_AND_NOTIFIED` (with `phase == Cancelled`): only
-    /// then do `wait` and `as_completed` count a cancelled future as done.
-    /// A submitted future is notified when cancelled (its executor will
-    /// never run it); a `Future()` when `set_running_or_notify_cancel()`
-    /// sees it cancelled.
-    notified: bool,
+/// Who to tell when the future is done (guarded by `Header::listeners`).
+/// Allocated by the first registration, so a future nobody waits on
+/// carries one pointer for it; up to two wakers (the common case: one
+/// `result()` waiter) live in that same allocation.
+struct Listeners<T> {
     callbacks: Vec<Callback<T>>,
-    wakers: Vec<Waker>,
+    wakers: SmallVec<[Waker; 2]>,
+}
+
+// Not derived: that would ask for `T: Default`.
+impl<T> Default for Listeners<T> {
+    fn default() -> Self {
+        Listeners {
+            callbacks: Vec::new(),
+            wakers: SmallVec::new(),
+        }
+    }
 }
 
 /// What every future has, whatever its closure.
-pub(crate) struct Shared<T> {
-    state: Mutex<State<T>>,
+pub(crate) struct Header<T> {
+    /// The phase and flags (`state.rs`). A submitted future is `NOTIFIED`
+    /// when cancelled (its executor will never run it); a `Future()` when
+    /// `set_running_or_notify_cancel()` sees it cancelled: only then do
+    /// `wait` and `as_completed` count a cancelled future as done.
+    state: State,
+    /// Written once, by the thread that moved `state` into `COMPLETING`;
+    /// read by anyone after `state` says `FINISHED` (see `state.rs`);
+    /// emptied by `into_result` once it set `TAKEN` and the readers left.
+    outcome: UnsafeCell<Option<PyResult<T>>>,
+    /// `None` until someone registers (see [`Listeners`]).
+    listeners: Mutex<Option<Box<Listeners<T>>>>,
     /// The executor of a submitted future (`None` for `Future()`).
     origin: Option<Arc<Origin>>,
 }
@@ -127,31 +150,39 @@ pub(crate) struct ExecFlags {
 
 /// Type-erased access to a future's core (its closure type hidden).
 trait Core<T>: Send + Sync {
-    fn shared(&self) -> &Shared<T>;
+    fn shared(&self) -> &Header<T>;
     /// Runs the closure; only by the thread that moved the future out of
     /// PENDING into RUNNING. `None` if there was no closure.
     fn run_job(&self) -> Option<PyResult<T>>;
-    /// Drops the closure; only by the thread that cancelled the future.
-    fn drop_job(&self);
+    /// Drops the closure; only by the thread that moved the future out of
+    /// PENDING. A `Drop` that panicked is returned as its exception.
+    fn drop_job(&self) -> Option<PyException>;
 }
 
-struct Job<T, F> {
-    shared: Shared<T>,
+/// A future's core: the header and the closure (`FnCore` for a submitted
+/// call, an empty closure for `Future()`).
+struct FnCore<T, F> {
+    shared: Header<T>,
     job: UnsafeCell<Option<F>>,
 }
 
 // SAFETY: `job` is only touched by the single thread that moved the future
-// out of PENDING under the state lock (see the module docs), so sharing the
-// cell between threads never lets two of them access it.
-unsafe impl<T: Send, F: Send> Sync for Job<T, F> {}
+// out of PENDING (one compare-and-swap decides it, see `state.rs`), so
+// sharing the cell between threads never lets two of them access it. The
+// outcome cell in `shared` is written only by the one thread that moved
+// the state into COMPLETING, before it publishes FINISHED, and emptied only
+// by the one `into_result` that set TAKEN, after the reader left; between
+// those it is read by one thread at a time (the READING bit), so a `&T`
+// is never shared between threads and `T: Send` suffices.
+unsafe impl<T: Send, F: Send> Sync for FnCore<T, F> {}
 
-impl<T, F, R> Core<T> for Job<T, F>
+impl<T, F, R> Core<T> for FnCore<T, F>
 where
     T: Send,
     F: FnOnce() -> R + Send,
     R: IntoPyResult<T>,
 {
-    fn shared(&self) -> &Shared<T> {
+    fn shared(&self) -> &Header<T> {
         &self.shared
     }
 
@@ -162,16 +193,17 @@ where
         Some(call(f))
     }
 
-    fn drop_job(&self) {
-        // SAFETY: as in `run_job`: the caller cancelled the future, so it is
-        // the only thread that can reach the cell.
-        drop(unsafe { (*self.job.get()).take() });
+    fn drop_job(&self) -> Option<PyException> {
+        // SAFETY: as in `run_job`: the caller moved the future out of
+        // PENDING, so it is the only thread that can reach the cell.
+        let f = unsafe { (*self.job.get()).take() };
+        call::<_, ()>(move || drop(f)).err()
     }
 }
 
 /// A submitted future is its own queue entry: the scheduler holds the same
 /// `Arc` as the `Future` handles, so `submit` allocates once.
-impl<T, F, R> scheduler::ext::HeapJob for Job<T, F>
+impl<T, F, R> scheduler::ext::HeapJob for FnCore<T, F>
 where
     T: Send + 'static,
     F: FnOnce() -> R + Send + 'static,
@@ -194,6 +226,9 @@ where
                 origin.idle.fetch_add(1, Ordering::AcqRel);
             }
         });
+        // If the caller dropped every handle, the result goes here: a
+        // `Drop` that panics is reported, not thrown into the worker.
+        drop_or_report(future, || "<Future state=finished>".to_string());
     }
 
     fn cancel(self: Arc<Self>) {
@@ -246,20 +281,21 @@ impl<T> Clone for Future<T> {
 /// [`python_type_name`] of `T`.
 impl<T> fmt::Debug for Future<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = lock(&self.shared().state);
-        let (phase, raised) = (st.phase, st.outcome.as_ref().and_then(|o| o.as_ref().err()));
-        let raised = raised.map(|e| e.name().to_string());
-        drop(st);
-        match (phase, raised) {
-            (Phase::Pending, _) => write!(f, "<Future state=pending>"),
-            (Phase::Running, _) => write!(f, "<Future state=running>"),
-            (Phase::Cancelled, _) => write!(f, "<Future state=cancelled>"),
-            (Phase::Finished, Some(name)) => write!(f, "<Future state=finished raised {name}>"),
-            (Phase::Finished, None) => write!(
-                f,
-                "<Future state=finished returned {}>",
-                python_type_name::<T>()
-            ),
+        match self.shared().state.load().phase() {
+            PENDING => write!(f, "<Future state=pending>"),
+            RUNNING | COMPLETING => write!(f, "<Future state=running>"),
+            CANCELLED => write!(f, "<Future state=cancelled>"),
+            _ => match self.read_outcome(|o| {
+                o.and_then(|o| o.as_ref().err())
+                    .map(|e| e.name().to_string())
+            }) {
+                Some(name) => write!(f, "<Future state=finished raised {name}>"),
+                None => write!(
+                    f,
+                    "<Future state=finished returned {}>",
+                    python_type_name::<T>()
+                ),
+            },
         }
     }
 }
@@ -326,7 +362,7 @@ fn python_name_of(rust: &str) -> String {
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    m.lock().ignore_poison()
 }
 
 impl<T: Send + 'static> Default for Future<T> {
@@ -370,21 +406,16 @@ impl<T: Send + 'static> Future<T> {
         (Future { core: job.clone() }, job)
     }
 
-    fn make_core<F, R>(origin: Option<Arc<Origin>>, f: Option<F>) -> Arc<Job<T, F>>
+    fn make_core<F, R>(origin: Option<Arc<Origin>>, f: Option<F>) -> Arc<FnCore<T, F>>
     where
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
     {
-        Arc::new(Job {
-            shared: Shared {
-                state: Mutex::new(State {
-                    phase: Phase::Pending,
-                    outcome: None,
-                    taken: false,
-                    notified: false,
-                    callbacks: Vec::new(),
-                    wakers: Vec::new(),
-                }),
+        Arc::new(FnCore {
+            shared: Header {
+                state: State::new(),
+                outcome: UnsafeCell::new(None),
+                listeners: Mutex::new(None),
                 origin,
             },
             job: UnsafeCell::new(f),
@@ -405,7 +436,7 @@ impl<T> Future<T> {
         Arc::ptr_eq(&self.core, &other.core)
     }
 
-    fn shared(&self) -> &Shared<T> {
+    fn shared(&self) -> &Header<T> {
         self.core.shared()
     }
 
@@ -425,10 +456,7 @@ impl<T> Future<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn done(&self) -> bool {
-        matches!(
-            lock(&self.shared().state).phase,
-            Phase::Cancelled | Phase::Finished
-        )
+        self.shared().state.load().is_done()
     }
 
     /// True if the call is currently running.
@@ -442,7 +470,7 @@ impl<T> Future<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn running(&self) -> bool {
-        lock(&self.shared().state).phase == Phase::Running
+        matches!(self.shared().state.load().phase(), RUNNING | COMPLETING)
     }
 
     /// True if the call was successfully cancelled.
@@ -454,7 +482,7 @@ impl<T> Future<T> {
     /// assert!(f.cancelled() && f.done());
     /// ```
     pub fn cancelled(&self) -> bool {
-        lock(&self.shared().state).phase == Phase::Cancelled
+        self.shared().state.load().phase() == CANCELLED
     }
 
     /// Cancels the call if it has not started; returns whether the future is
@@ -472,21 +500,27 @@ impl<T> Future<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn cancel(&self) -> bool {
-        let mut st = lock(&self.shared().state);
-        match st.phase {
-            Phase::Running | Phase::Finished => false,
-            Phase::Cancelled => true,
-            Phase::Pending => {
-                st.phase = Phase::Cancelled;
-                st.notified = self.shared().origin.is_some();
-                let (callbacks, wakers) = take_listeners(&mut st);
-                drop(st);
-                // We moved it out of PENDING: the closure is ours to drop.
-                self.core.drop_job();
-                self.notify(callbacks, wakers);
-                true
-            }
+        match self.cancel_pending() {
+            Ok(()) => true,
+            Err(phase) => phase == CANCELLED,
         }
+    }
+
+    /// Moves PENDING to CANCELLED and does what follows: drops the closure,
+    /// wakes the waiters, runs the callbacks, reports a panicking `Drop`.
+    /// `Err(phase)` if it was not pending.
+    fn cancel_pending(&self) -> Result<(), usize> {
+        let notified = self.shared().origin.is_some();
+        let old = self
+            .shared()
+            .state
+            .cancel(notified)
+            .map_err(|now| now.phase())?;
+        // We moved it out of PENDING: the closure is ours to drop.
+        let panicked = self.core.drop_job();
+        self.publish(old);
+        self.report(panicked);
+        Ok(())
     }
 
     /// Python's `set_running_or_notify_cancel()`: false if cancelled (and
@@ -505,22 +539,20 @@ impl<T> Future<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn set_running_or_notify_cancel(&self) -> PyResult<bool> {
-        let mut st = lock(&self.shared().state);
-        match st.phase {
-            Phase::Cancelled => {
-                if !st.notified {
-                    st.notified = true;
-                    let wakers = std::mem::take(&mut st.wakers);
-                    drop(st);
-                    wakers.into_iter().for_each(Waker::wake);
+        let state = &self.shared().state;
+        match state.claim() {
+            Ok(_) => Ok(true),
+            Err(now) if now.phase() == CANCELLED => {
+                if !state.mark_notified().notified() {
+                    // `wait` may have registered after the cancel.
+                    let listeners = lock(&self.shared().listeners)
+                        .as_mut()
+                        .map(|l| std::mem::take(&mut l.wakers));
+                    listeners.into_iter().flatten().for_each(Waker::wake);
                 }
                 Ok(false)
             }
-            Phase::Pending => {
-                st.phase = Phase::Running;
-                Ok(true)
-            }
-            Phase::Running | Phase::Finished => Err(PyException::RuntimeError(
+            Err(_) => Err(PyException::RuntimeError(
                 "Future in unexpected state".into(),
             )),
         }
@@ -557,31 +589,50 @@ impl<T> Future<T> {
     }
 
     fn complete(&self, outcome: PyResult<T>) -> PyResult<()> {
-        let mut st = lock(&self.shared().state);
-        if matches!(st.phase, Phase::Cancelled | Phase::Finished) {
-            let name = if st.phase == Phase::Cancelled {
+        let state = &self.shared().state;
+        if state.begin_completing().is_err() {
+            let name = if state.settled().phase() == CANCELLED {
                 "CANCELLED"
             } else {
                 "FINISHED"
             };
-            // Unlock first: formatting `self` reads the state again.
-            drop(st);
-            return Err(PyException::InvalidStateError(format!("{name}: {self:?}")));
+            let e = PyException::InvalidStateError(format!("{name}: {self:?}"));
+            // The refused value is dropped here: a panicking `Drop` is
+            // reported, the caller gets CPython's error.
+            drop_or_report(outcome, || format!("{self:?}"));
+            return Err(e);
         }
-        st.phase = Phase::Finished;
-        st.outcome = Some(outcome);
-        let (callbacks, wakers) = take_listeners(&mut st);
-        drop(st);
-        self.notify(callbacks, wakers);
+        // SAFETY: we moved the state into COMPLETING, so we are the only
+        // thread that may touch the outcome cell until `finish` publishes
+        // it (see `state.rs`); the cell held `None`, so nothing is dropped.
+        unsafe { *self.shared().outcome.get() = Some(outcome) };
+        let old = state.finish();
+        self.publish(old);
         Ok(())
     }
 
-    fn notify(&self, callbacks: Vec<Callback<T>>, wakers: Vec<Waker>) {
+    /// After a transition into a final state whose word before was `old`:
+    /// takes the listeners if anyone registered, wakes, calls back.
+    fn publish(&self, old: super::state::Snapshot) {
+        if !old.has_listeners() {
+            return;
+        }
+        let Some(listeners) = lock(&self.shared().listeners).take() else {
+            return;
+        };
+        let Listeners { callbacks, wakers } = *listeners;
         for w in wakers {
             w.wake();
         }
         for cb in callbacks {
             self.invoke_callback(cb);
+        }
+    }
+
+    /// Reports a panic of a closure's `Drop` (see the module docs).
+    fn report(&self, panicked: Option<PyException>) {
+        if let Some(e) = panicked {
+            write_unraisable(e, Some(format!("{self:?}")));
         }
     }
 
@@ -617,13 +668,15 @@ impl<T> Future<T> {
         R: IntoPyResult<()>,
     {
         let f: Callback<T> = Box::new(move |fut| f(fut).into_py_result());
-        let mut st = lock(&self.shared().state);
-        if matches!(st.phase, Phase::Cancelled | Phase::Finished) {
-            drop(st);
-            self.invoke_callback(f);
-        } else {
-            st.callbacks.push(f);
+        let state = &self.shared().state;
+        if !state.load().is_done() {
+            let mut listeners = lock(&self.shared().listeners);
+            if !state.mark_listeners().is_done() {
+                listeners.get_or_insert_default().callbacks.push(f);
+                return;
+            }
         }
+        self.invoke_callback(f);
     }
 
     /// Moves PENDING to RUNNING and runs the closure; false if not pending.
@@ -639,26 +692,18 @@ impl<T> Future<T> {
     /// call to run.
     fn claim_and_run_then(&self, before_publish: impl FnOnce()) -> bool {
         let flags = self.shared().origin.as_ref().map(|o| &*o.flags);
-        {
-            let mut st = lock(&self.shared().state);
-            if st.phase != Phase::Pending {
-                drop(st);
-                before_publish();
-                return false;
-            }
-            if let Some(flags) = flags {
-                if flags.cancel_pending.load(Ordering::Acquire) {
-                    drop(st);
-                    before_publish();
-                    self.cancel();
-                    return true;
-                }
-            }
-            st.phase = Phase::Running;
+        if flags.is_some_and(|f| f.cancel_pending.load(Ordering::Acquire)) {
+            before_publish();
+            return self.cancel_pending().is_ok();
         }
+        if self.shared().state.claim().is_err() {
+            before_publish();
+            return false;
+        }
+        let mut panicked = None;
         let outcome = match flags.and_then(|f| f.broken.get()) {
             Some(broken) => {
-                self.core.drop_job();
+                panicked = self.core.drop_job();
                 Err(broken.clone())
             }
             None => match self.core.run_job() {
@@ -672,6 +717,7 @@ impl<T> Future<T> {
         before_publish();
         // We own the RUNNING future, so completing it cannot fail.
         let _ = self.complete(outcome);
+        self.report(panicked);
         true
     }
 
@@ -734,15 +780,12 @@ impl<T> Future<T> {
     /// Moves PENDING to RUNNING and completes the future with `e` without
     /// running the closure; false if not pending.
     fn claim_and_fail(&self, e: PyException) -> bool {
-        {
-            let mut st = lock(&self.shared().state);
-            if st.phase != Phase::Pending {
-                return false;
-            }
-            st.phase = Phase::Running;
+        if self.shared().state.claim().is_err() {
+            return false;
         }
-        self.core.drop_job();
+        let panicked = self.core.drop_job();
         let _ = self.complete(Err(e));
+        self.report(panicked);
         true
     }
 
@@ -768,18 +811,32 @@ impl<T> Future<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn waiters(&self) -> usize {
-        lock(&self.shared().state).wakers.len()
+        lock(&self.shared().listeners)
+            .as_ref()
+            .map_or(0, |l| l.wakers.len())
     }
 
     /// Registers `waker` to be woken when the future is done; true if it
     /// already is.
     pub(crate) fn register(&self, waker: &Waker) -> bool {
-        let mut st = lock(&self.shared().state);
-        if matches!(st.phase, Phase::Cancelled | Phase::Finished) {
+        self.register_unless(waker, super::state::Snapshot::is_done)
+    }
+
+    /// Registers `waker` unless `done` holds for the state word, checked
+    /// by the same read-modify-write that announces the listener (see
+    /// `state.rs`); true if it held.
+    fn register_unless(&self, waker: &Waker, done: fn(super::state::Snapshot) -> bool) -> bool {
+        let state = &self.shared().state;
+        if done(state.load()) {
             return true;
         }
-        if !st.wakers.iter().any(|w| w.will_wake(waker)) {
-            st.wakers.push(waker.clone());
+        let mut listeners = lock(&self.shared().listeners);
+        if done(state.mark_listeners()) {
+            return true;
+        }
+        let wakers = &mut listeners.get_or_insert_default().wakers;
+        if !wakers.iter().any(|w| w.will_wake(waker)) {
+            wakers.push(waker.clone());
         }
         false
     }
@@ -788,21 +845,37 @@ impl<T> Future<T> {
     /// [CANCELLED_AND_NOTIFIED, FINISHED]`): a `Future()` cancelled but not
     /// yet notified is not.
     pub(crate) fn done_for_wait(&self) -> bool {
-        let st = lock(&self.shared().state);
-        st.phase == Phase::Finished || (st.phase == Phase::Cancelled && st.notified)
+        self.shared().state.load().is_done_for_wait()
     }
 
     /// [`register`](Self::register) for `wait` and `as_completed`: true if
     /// [`done_for_wait`](Self::done_for_wait).
     pub(crate) fn register_for_wait(&self, waker: &Waker) -> bool {
-        let mut st = lock(&self.shared().state);
-        if st.phase == Phase::Finished || (st.phase == Phase::Cancelled && st.notified) {
-            return true;
+        self.register_unless(waker, super::state::Snapshot::is_done_for_wait)
+    }
+
+    /// Calls `f` with the outcome of a FINISHED future (`None` once
+    /// `into_result` took the value), as its one reader, so that neither
+    /// another reader nor `into_result` touches it meanwhile.
+    fn read_outcome<R>(&self, f: impl FnOnce(Option<&PyResult<T>>) -> R) -> R {
+        struct Reading<'a>(&'a State);
+        impl Drop for Reading<'_> {
+            fn drop(&mut self) {
+                self.0.end_read();
+            }
         }
-        if !st.wakers.iter().any(|w| w.will_wake(waker)) {
-            st.wakers.push(waker.clone());
+        let state = &self.shared().state;
+        let before = state.begin_read();
+        let _reading = Reading(state);
+        debug_assert_eq!(before.phase(), FINISHED);
+        if before.taken() {
+            return f(None);
         }
-        false
+        // SAFETY: the state was FINISHED (acquire: the completer's write of
+        // the cell happens before), we are its one reader (READING), and
+        // TAKEN was unset when we became it, so `into_result` waits for us
+        // before it moves the value out; nobody else writes the cell.
+        f(unsafe { (*self.shared().outcome.get()).as_ref() })
     }
 
     /// The exception the call raised, `None` if it succeeded; waits up to
@@ -823,12 +896,13 @@ impl<T> Future<T> {
         if !self.wait_done(scheduler::deadline_after(timeout)) {
             return Err(PyException::timeout());
         }
-        let st = lock(&self.shared().state);
-        match (&st.phase, &st.outcome) {
-            (Phase::Cancelled, _) => Err(PyException::cancelled()),
-            (_, Some(Err(e))) => Ok(Some(e.clone())),
-            _ => Ok(None),
+        if self.cancelled() {
+            return Err(PyException::cancelled());
         }
+        self.read_outcome(|o| match o {
+            Some(Err(e)) => Ok(Some(e.clone())),
+            _ => Ok(None),
+        })
     }
 }
 
@@ -853,20 +927,30 @@ impl<T> Future<T> {
         if !self.wait_done(scheduler::deadline_after(timeout)) {
             return Err(PyException::timeout());
         }
-        let mut st = lock(&self.shared().state);
-        match st.phase {
-            Phase::Cancelled => Err(PyException::cancelled()),
-            _ => match st.outcome.take() {
-                Some(Ok(v)) => {
-                    st.taken = true;
-                    Ok(v)
-                }
-                Some(Err(e)) => {
-                    st.outcome = Some(Err(e.clone()));
-                    Err(e)
-                }
-                None => Err(moved_out()),
-            },
+        if self.cancelled() {
+            return Err(PyException::cancelled());
+        }
+        // An exception stays for every handle; only a value moves.
+        let raised = self.read_outcome(|o| match o {
+            Some(Err(e)) => Some(e.clone()),
+            Some(Ok(_)) => None,
+            None => Some(moved_out()),
+        });
+        if let Some(e) = raised {
+            return Err(e);
+        }
+        let state = &self.shared().state;
+        if state.take().is_err() {
+            return Err(moved_out());
+        }
+        state.no_readers();
+        // SAFETY: we set TAKEN first and then waited for the reader that
+        // came before it; later readers see TAKEN and leave the cell alone,
+        // and no one else writes a FINISHED future's cell.
+        match unsafe { (*self.shared().outcome.get()).take() } {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err(e),
+            None => Err(moved_out()),
         }
     }
 }
@@ -884,6 +968,8 @@ impl<T: Clone> Future<T> {
     /// Blocks like a Python thread; where CPython would deadlock (a worker
     /// waiting for a queued call of its own pool that no other worker can
     /// ever take), the call runs nested on the waiter (see the module docs).
+    /// On a finished future it takes no lock: it reads the state word and
+    /// clones the value (see `state.rs`).
     ///
     /// ```
     /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
@@ -899,6 +985,9 @@ impl<T: Clone> Future<T> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn result(&self, timeout: Option<Duration>) -> PyResult<T> {
+        if let Some(done) = self.outcome() {
+            return done;
+        }
         if !self.wait_done(scheduler::deadline_after(timeout)) {
             return Err(PyException::timeout());
         }
@@ -908,20 +997,15 @@ impl<T: Clone> Future<T> {
     /// The outcome if done: `Some(Ok(v))`, `Some(Err(e))` (cancelled gives
     /// `CancelledError`), or `None` if not done yet.
     fn outcome(&self) -> Option<PyResult<T>> {
-        let st = lock(&self.shared().state);
-        match st.phase {
-            Phase::Cancelled => Some(Err(PyException::cancelled())),
-            Phase::Finished => Some(st.outcome.clone().unwrap_or_else(|| Err(moved_out()))),
+        match self.shared().state.load().phase() {
+            CANCELLED => Some(Err(PyException::cancelled())),
+            FINISHED => Some(self.read_outcome(|o| match o {
+                Some(o) => o.clone(),
+                None => Err(moved_out()),
+            })),
             _ => None,
         }
     }
-}
-
-fn take_listeners<T>(st: &mut State<T>) -> (Vec<Callback<T>>, Vec<Waker>) {
-    (
-        std::mem::take(&mut st.callbacks),
-        std::mem::take(&mut st.wakers),
-    )
 }
 
 /// The wait of `wait_done`: ready with `None` when the future is done, or
@@ -943,7 +1027,7 @@ impl<T> std::future::Future for Waiter<'_, T> {
         if self.future.register(cx.waker()) {
             return Poll::Ready(None);
         }
-        if !self.may_run || lock(&self.future.shared().state).phase != Phase::Pending {
+        if !self.may_run || self.future.shared().state.load().phase() != PENDING {
             return Poll::Pending;
         }
         let this = &mut *self;

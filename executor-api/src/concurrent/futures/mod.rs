@@ -3,6 +3,7 @@
 mod executor;
 mod future;
 mod process_pool;
+mod state;
 mod thread_pool;
 mod wait;
 

@@ -10,15 +10,12 @@
 //! runs nothing else (`future.rs` has the one exception, where CPython
 //! would deadlock). `starvation_rescue` is the opt-in way beyond that.
 
+use crate::loom::IgnorePoison;
+use crate::loom::{Mutex, RwLock};
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-// loom's locks under `--cfg loom` (model-checked in `tests/loom_*.rs`).
-#[cfg(loom)]
-use loom::sync::{Mutex, RwLock};
-#[cfg(not(loom))]
-use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use scheduler::ThreadPoolBuilder;
@@ -289,7 +286,7 @@ impl ThreadPoolExecutorBuilder {
         // joined; meanwhile `submit` raises "after interpreter shutdown",
         // then "after shutdown" (CPython's workers set `_shutdown` on exit).
         crate::exit::register_executor(&shared, |s| {
-            drop(s.shutdown.write().unwrap_or_else(|p| p.into_inner()));
+            drop(s.shutdown.write().ignore_poison());
             s.pool.shutdown();
             s.pool.wait_for_workers();
             s.shutdown(true, false);
@@ -350,7 +347,7 @@ impl Drop for Shared {
 impl Shared {
     fn shutdown(&self, wait: bool, cancel_futures: bool) {
         {
-            let mut down = self.shutdown.write().unwrap_or_else(|p| p.into_inner());
+            let mut down = self.shutdown.write().ignore_poison();
             *down = true;
             if cancel_futures {
                 self.flags.cancel_pending.store(true, Ordering::Release);
@@ -475,7 +472,7 @@ impl ThreadPoolExecutor {
         T: Send + 'static,
     {
         let shared = &self.shared;
-        let down = shared.shutdown.read().unwrap_or_else(|p| p.into_inner());
+        let down = shared.shutdown.read().ignore_poison();
         if let Some(broken) = shared.flags.broken.get() {
             return Err(broken.clone());
         }
@@ -502,11 +499,7 @@ impl ThreadPoolExecutor {
             return Err(PyException::RuntimeError("can't start new thread".into()));
         }
         if shared.spawn_error_pending.load(Ordering::Acquire) {
-            let error = shared
-                .spawn_error
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
+            let error = shared.spawn_error.lock().ignore_poison().take();
             shared.spawn_error_pending.store(false, Ordering::Release);
             if let Some(e) = error {
                 return Err(e);
