@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::concurrent::futures::{wait, Future, MapIter, ThreadPoolExecutor, FIRST_COMPLETED};
+pub use super::imap::{IMap, IMapUnordered};
+use crate::concurrent::futures::{Future, ThreadPoolExecutor};
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 
 /// `callback=` of the `*_async` methods: runs once with the result.
@@ -250,28 +251,6 @@ fn check_imap_chunksize(chunksize: Option<i64>) -> PyResult<usize> {
     }
 }
 
-/// The items of an iterable that raises (`Err`) part-way, for the `try_*`
-/// methods: the items before the error, keeping only whole chunks of
-/// `chunksize` (CPython's `_get_tasks` loses the chunk being built when the
-/// iterable raises; its `_guarded_task_generation` then sends the error in
-/// its place), and the error.
-fn split_at_error<X>(
-    iterable: impl IntoIterator<Item = PyResult<X>>,
-    chunksize: usize,
-) -> (Vec<X>, Option<PyException>) {
-    let mut items = Vec::new();
-    for item in iterable {
-        match item {
-            Ok(x) => items.push(x),
-            Err(e) => {
-                items.truncate(items.len() / chunksize * chunksize);
-                return (items, Some(e));
-            }
-        }
-    }
-    (items, None)
-}
-
 impl Pool {
     /// `Pool(processes)`; `None` means `os.cpu_count()`; below 1 is
     /// `ValueError: Number of processes must be at least 1`.
@@ -372,7 +351,7 @@ impl Pool {
     /// `imap` over an iterable that may raise (an `Err` item): the results
     /// of the whole chunks before the error, then the error, which ends the
     /// iteration (the chunk being built when it was raised is lost, as in
-    /// CPython).
+    /// CPython). Lazy, as [`imap`](Self::imap).
     ///
     /// ```
     /// use pyrt_executor::multiprocessing::Pool;
@@ -389,40 +368,58 @@ impl Pool {
         f: F,
         iterable: I,
         chunksize: Option<i64>,
-    ) -> PyResult<impl Iterator<Item = PyResult<T>>>
+    ) -> PyResult<IMap<T>>
     where
         F: Fn(X) -> R + Send + Sync + 'static,
         I: IntoIterator<Item = PyResult<X>>,
+        I::IntoIter: Send + 'static,
         X: Send + 'static,
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        let (items, error) = split_at_error(iterable, check_imap_chunksize(chunksize)?);
-        Ok(self.imap(f, items, chunksize)?.chain(error.map(Err)))
+        let chunksize = check_imap_chunksize(chunksize)?;
+        Ok(IMap::new(
+            self.exec.clone(),
+            f,
+            iterable.into_iter(),
+            chunksize,
+            self.read_ahead(),
+        ))
     }
 
     /// `imap_unordered` over an iterable that may raise (an `Err` item):
     /// the results of the whole chunks before the error in completion
-    /// order, then the error.
+    /// order, then the error. Lazy, as [`imap`](Self::imap).
     pub fn try_imap_unordered<F, I, X, R, T>(
         &self,
         f: F,
         iterable: I,
         chunksize: Option<i64>,
-    ) -> PyResult<impl Iterator<Item = PyResult<T>>>
+    ) -> PyResult<IMapUnordered<T>>
     where
         F: Fn(X) -> R + Send + Sync + 'static,
         I: IntoIterator<Item = PyResult<X>>,
+        I::IntoIter: Send + 'static,
         X: Send + 'static,
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        let (items, error) = split_at_error(iterable, check_imap_chunksize(chunksize)?);
-        Ok(self
-            .imap_unordered(f, items, chunksize)?
-            .chain(error.map(Err)))
+        let chunksize = check_imap_chunksize(chunksize)?;
+        Ok(IMapUnordered::new(
+            self.exec.clone(),
+            f,
+            iterable.into_iter(),
+            chunksize,
+            self.read_ahead(),
+        ))
+    }
+
+    /// How many chunks `imap`/`imap_unordered` keep submitted ahead of the
+    /// consumer (beyond CPython, whose feeder reads without bound).
+    fn read_ahead(&self) -> usize {
+        self.processes.saturating_mul(8).clamp(64, 4096)
     }
 
     /// `starmap(func, iterable, chunksize=None)`: `func` takes each item's
@@ -515,30 +512,24 @@ impl Pool {
     }
 
     /// `imap(func, iterable, chunksize=1)`: results in order, as they come.
-    /// A raising call yields its `Err` at its position; iteration goes on.
-    pub fn imap<F, I, R, T>(
-        &self,
-        f: F,
-        iterable: I,
-        chunksize: Option<i64>,
-    ) -> PyResult<MapIter<T>>
+    /// A raising call yields its `Err` at its position; iteration goes on
+    /// (with `chunksize > 1` a raising chunk ends it, as in CPython). Lazy:
+    /// the input is read a bounded window of chunks ahead of the consumer,
+    /// so an endless input works (see [`IMap`]).
+    pub fn imap<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<i64>) -> PyResult<IMap<T>>
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
         I: IntoIterator,
+        I::IntoIter: Send + 'static,
         I::Item: Send + 'static,
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
-        self.check_running()?;
-        let results = match check_imap_chunksize(chunksize)? {
-            1 => self.exec.map(f, iterable, None, None)?,
-            n => self.exec.map_chunked(f, iterable, None, n)?,
-        };
-        Ok(results.continue_after_errors())
+        self.try_imap(f, iterable.into_iter().map(Ok), chunksize)
     }
 
     /// `imap_unordered(func, iterable, chunksize=1)`: results in completion
-    /// order.
+    /// order. Lazy, as [`imap`](Self::imap).
     pub fn imap_unordered<F, I, R, T>(
         &self,
         f: F,
@@ -548,29 +539,12 @@ impl Pool {
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
         I: IntoIterator,
+        I::IntoIter: Send + 'static,
         I::Item: Send + 'static,
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
-        self.check_running()?;
-        let chunksize = check_imap_chunksize(chunksize)?;
-        let f = Arc::new(f);
-        let mut items = iterable.into_iter().peekable();
-        let mut chunks = Vec::new();
-        while items.peek().is_some() {
-            let chunk: Vec<I::Item> = items.by_ref().take(chunksize).collect();
-            let f = f.clone();
-            chunks.push(self.exec.submit(move || {
-                chunk
-                    .into_iter()
-                    .map(|x| call(|| f(x)))
-                    .collect::<Vec<PyResult<T>>>()
-            })?);
-        }
-        Ok(IMapUnordered {
-            chunks,
-            current: Vec::new().into_iter(),
-        })
+        self.try_imap_unordered(f, iterable.into_iter().map(Ok), chunksize)
     }
 
     /// Per-worker counters of the underlying scheduler (not in Python).
@@ -716,46 +690,5 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
             return Err(PyException::ValueError(format!("{self:?} not ready")));
         }
         Ok(matches!(self.ready.exception(None), Ok(None)))
-    }
-}
-
-/// The iterator returned by [`Pool::imap_unordered`].
-pub struct IMapUnordered<T> {
-    chunks: Vec<Future<Vec<PyResult<T>>>>,
-    current: std::vec::IntoIter<PyResult<T>>,
-}
-
-impl<T> fmt::Debug for IMapUnordered<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IMapUnordered")
-            .field("pending_chunks", &self.chunks.len())
-            .finish()
-    }
-}
-
-impl<T: Clone + Send + 'static> Iterator for IMapUnordered<T> {
-    type Item = PyResult<T>;
-
-    fn next(&mut self) -> Option<PyResult<T>> {
-        loop {
-            if let Some(r) = self.current.next() {
-                return Some(r);
-            }
-            if self.chunks.is_empty() {
-                return None;
-            }
-            let done = wait(&self.chunks, None, Some(FIRST_COMPLETED)).done;
-            let first = done.first().expect("FIRST_COMPLETED returns a done future");
-            let i = self
-                .chunks
-                .iter()
-                .position(|c| c.ptr_eq(first))
-                .expect("done future is pending here");
-            let chunk = self.chunks.swap_remove(i);
-            match chunk.result(None) {
-                Ok(results) => self.current = results.into_iter(),
-                Err(e) => return Some(Err(e)),
-            }
-        }
     }
 }

@@ -551,13 +551,6 @@ impl<T> fmt::Debug for MapIter<T> {
 }
 
 impl<T> MapIter<T> {
-    /// `Pool.imap`'s behaviour: keep yielding after an exception (with one
-    /// item per task) and never cancel anything.
-    pub(crate) fn continue_after_errors(mut self) -> Self {
-        self.executor_map = false;
-        self
-    }
-
     fn remaining(&self) -> Option<Duration> {
         self.deadline
             .map(|d| d.saturating_duration_since(scheduler::Instant::now()))
