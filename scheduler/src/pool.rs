@@ -237,12 +237,30 @@ impl ThreadPool {
         OP: FnOnce() -> R + Send,
         R: Send,
     {
+        match self.try_install(op) {
+            Some(r) => r,
+            None => panic!("install: the pool shut down before running the task"),
+        }
+    }
+
+    /// [`install`](Self::install), or `None` if the pool was shut down
+    /// (its queued tasks cancelled) before `op` could start.
+    ///
+    /// ```
+    /// let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();
+    /// assert_eq!(pool.try_install(|| 6 * 7), Some(42));
+    /// ```
+    pub fn try_install<OP, R>(&self, op: OP) -> Option<R>
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
         if self.is_current() {
-            return op();
+            return Some(op());
         }
         if self.registry.num_threads() == 0 {
             // No workers to hop onto: the caller is the pool (see inline.rs).
-            return crate::inline::run(&self.registry, op);
+            return Some(crate::inline::run(&self.registry, op));
         }
         let future = async move { panic::catch_unwind(AssertUnwindSafe(op)) };
         // SAFETY: `op` may borrow from our stack; we block below until the
@@ -251,9 +269,9 @@ impl ThreadPool {
         let (runnable, task) = unsafe { task::spawn_unchecked(&self.registry, future) };
         runnable.schedule();
         match self.block_on(task.fallible()) {
-            Some(Ok(r)) => r,
+            Some(Ok(r)) => Some(r),
             Some(Err(p)) => panic::resume_unwind(p),
-            None => panic!("install: the pool shut down before running the task"),
+            None => None,
         }
     }
 

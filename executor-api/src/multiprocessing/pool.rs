@@ -288,6 +288,21 @@ impl Pool {
         Ok(self)
     }
 
+    /// Submits `f` to the workers; a `close()`/`terminate()` that won the
+    /// race against this call is `ValueError: Pool not running`, as the
+    /// caller's own check would have said a moment later.
+    fn submit<F, R, T>(&self, f: F) -> PyResult<Future<T>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Send + 'static,
+    {
+        self.exec.submit(f).map_err(|e| match self.check_running() {
+            Err(not_running) => not_running,
+            Ok(()) => e,
+        })
+    }
+
     fn check_running(&self) -> PyResult<()> {
         match *self.state.lock().unwrap_or_else(|p| p.into_inner()) {
             State::Run => Ok(()),
@@ -312,8 +327,10 @@ impl Pool {
         let chunksize = check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
         let terminated = &*self.terminated;
+        // `terminate()` racing this call may drop the loop before it starts.
         self.exec
-            .install(|| run_map(items, chunksize, &f, terminated))
+            .try_install(|| run_map(items, chunksize, &f, terminated))
+            .unwrap_or_else(|| Err(PyException::cancelled()))
     }
 
     /// `map` over an iterable that may raise: an `Err` item is the
@@ -443,7 +460,7 @@ impl Pool {
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        self.exec.submit(f)?.result(None)
+        self.submit(f)?.result(None)
     }
 
     /// `apply_async(func, args=(), kwds={}, callback=None,
@@ -460,7 +477,7 @@ impl Pool {
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        let inner = self.exec.submit(f)?;
+        let inner = self.submit(f)?;
         Ok(AsyncResult::new(inner, callback, error_callback))
     }
 
@@ -486,9 +503,7 @@ impl Pool {
         let chunksize = check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
         let terminated = self.terminated.clone();
-        let inner = self
-            .exec
-            .submit(move || run_map(items, chunksize, &f, &terminated))?;
+        let inner = self.submit(move || run_map(items, chunksize, &f, &terminated))?;
         Ok(AsyncResult::new(inner, callback, error_callback))
     }
 

@@ -512,8 +512,10 @@ impl ThreadPoolExecutor {
 
     /// Runs `op` on one of the executor's workers and waits for it (the
     /// parallel loops inside `op` then run on this executor's workers).
-    pub(crate) fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
-        self.shared.pool.install(op)
+    /// `None` if the executor was shut down with its queue cancelled
+    /// before `op` started.
+    pub(crate) fn try_install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> Option<R> {
+        self.shared.pool.try_install(op)
     }
 
     /// Per-worker counters of the underlying scheduler.
