@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 pub use super::imap::{IMap, IMapUnordered};
@@ -70,8 +70,28 @@ impl PoolBuilder {
     }
 
     /// Runs on each worker before its first task (`initargs` are captured).
-    /// If it raises, every task fails with `BrokenProcessPool` (CPython
-    /// would restart the failing worker forever).
+    /// If it raises (an `Err` or a panic), the exception is reported
+    /// (`Exception in initializer:` on the `concurrent.futures` logger) and
+    /// the pool is broken: no task runs on a worker that was not
+    /// initialized, and every call not finished yet, and every later one,
+    /// fails with `BrokenProcessPool`. CPython's `ThreadPool` worker dies of
+    /// the exception and the pool replaces it, again and again; with an
+    /// initializer that always fails no task ever runs there and `map`
+    /// waits forever, which is where we raise instead. (An initializer that
+    /// fails only sometimes would get a working replacement in CPython;
+    /// ours breaks the pool at the first failure.)
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use pyrt_executor::{PyClass, PyException};
+    /// let pool = Pool::builder()
+    ///     .processes(Some(2))
+    ///     .initializer(|| Err::<(), _>(PyException::ValueError("no".into())))
+    ///     .build()?;
+    /// let e = pool.map(|x: u32| x, 0..10u32, None).unwrap_err();
+    /// assert!(e.is_instance_of(&PyClass::BrokenProcessPool));
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn initializer<R>(mut self, f: impl Fn() -> R + Send + Sync + 'static) -> Self
     where
         R: IntoPyResult<()>,
@@ -100,13 +120,23 @@ impl PoolBuilder {
             .max_workers(Some(i64::try_from(processes).unwrap_or(i64::MAX)))
             .thread_name_prefix("ForkPoolWorker")
             .start_eagerly();
+        let stop = Arc::new(Stop::default());
         if let Some(init) = self.initializer {
-            b = b.initializer(move || init());
+            let stop = stop.clone();
+            b = b
+                .initializer(move || {
+                    let r = init();
+                    if r.is_err() {
+                        let _ = stop.broken.set(broken_pool());
+                    }
+                    r
+                })
+                .broken_as(|_| broken_pool());
         }
         Ok(Pool {
             exec: b.build()?,
             state: Mutex::new(State::Run),
-            terminated: Arc::default(),
+            stop,
             processes,
         })
     }
@@ -137,9 +167,8 @@ pub type ThreadPool = Pool;
 pub struct Pool {
     exec: ThreadPoolExecutor,
     state: Mutex<State>,
-    /// Set by `terminate()`: the items of a running `map` not started yet
-    /// are skipped.
-    terminated: Arc<AtomicBool>,
+    /// What stops the items of a running `map`.
+    stop: Arc<Stop>,
     processes: usize,
 }
 
@@ -154,6 +183,22 @@ impl fmt::Debug for Pool {
     }
 }
 
+/// What stops the items of a running `map` that have not started yet.
+#[derive(Default)]
+struct Stop {
+    /// Set by `terminate()`: they are skipped.
+    terminated: AtomicBool,
+    /// Set when an initializer failed: they fail with this.
+    broken: OnceLock<PyException>,
+}
+
+/// The error of every call on a pool whose initializer failed.
+fn broken_pool() -> PyException {
+    PyException::BrokenProcessPool(
+        "A worker initializer failed, the pool is not usable anymore".into(),
+    )
+}
+
 /// Runs `f` over `items` as CPython's `Pool.map` does: every chunk runs,
 /// even after one raised; a chunk stops at its first exception (CPython's
 /// `mapstar` is `list(map(...))`), and the exception raised is the first
@@ -166,7 +211,7 @@ fn run_map<X, F, R, T>(
     items: Vec<X>,
     chunksize: Option<usize>,
     f: &F,
-    terminated: &AtomicBool,
+    stop: &Stop,
 ) -> PyResult<Vec<T>>
 where
     X: Send,
@@ -181,7 +226,11 @@ where
     };
     let skipped = AtomicBool::new(false);
     let run = |x: X| -> PyResult<T> {
-        if terminated.load(Ordering::Acquire) {
+        if let Some(broken) = stop.broken.get() {
+            // Never run on a worker whose initializer failed.
+            return Err(broken.clone());
+        }
+        if stop.terminated.load(Ordering::Acquire) {
             skipped.store(true, Ordering::Relaxed);
             return Err(PyException::cancelled());
         }
@@ -326,10 +375,10 @@ impl Pool {
         self.check_running()?;
         let chunksize = check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
-        let terminated = &*self.terminated;
+        let stop = &*self.stop;
         // `terminate()` racing this call may drop the loop before it starts.
         self.exec
-            .try_install(|| run_map(items, chunksize, &f, terminated))
+            .try_install(|| run_map(items, chunksize, &f, stop))
             .unwrap_or_else(|| Err(PyException::cancelled()))
     }
 
@@ -502,8 +551,8 @@ impl Pool {
         self.check_running()?;
         let chunksize = check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
-        let terminated = self.terminated.clone();
-        let inner = self.submit(move || run_map(items, chunksize, &f, &terminated))?;
+        let stop = self.stop.clone();
+        let inner = self.submit(move || run_map(items, chunksize, &f, &stop))?;
         Ok(AsyncResult::new(inner, callback, error_callback))
     }
 
@@ -582,7 +631,7 @@ impl Pool {
     /// calls finish (threads cannot be killed).
     pub fn terminate(&self) {
         *self.state.lock().unwrap_or_else(|p| p.into_inner()) = State::Terminate;
-        self.terminated.store(true, Ordering::Release);
+        self.stop.terminated.store(true, Ordering::Release);
         self.exec.shutdown(false, true);
     }
 
