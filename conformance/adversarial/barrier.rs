@@ -41,7 +41,8 @@ fn cycle(parties: usize, threads: usize, generations: usize, with_action: bool) 
                     match b.wait(None) {
                         Ok(i) => {
                             assert!(i < parties, "index {i} out of 0..{parties}");
-                            if i == 0 && released.fetch_add(1, Ordering::SeqCst) + 1 >= generations {
+                            if i == 0 && released.fetch_add(1, Ordering::SeqCst) + 1 >= generations
+                            {
                                 stop.store(true, Ordering::SeqCst);
                                 b.abort();
                             }
@@ -62,7 +63,11 @@ fn cycle(parties: usize, threads: usize, generations: usize, with_action: bool) 
     for t in &ts {
         t.join(None).unwrap();
     }
-    assert_eq!(spurious.load(Ordering::SeqCst), 0, "BrokenBarrierError while nobody broke the barrier");
+    assert_eq!(
+        spurious.load(Ordering::SeqCst),
+        0,
+        "BrokenBarrierError while nobody broke the barrier"
+    );
     let done = released.load(Ordering::SeqCst);
     assert!(done >= generations, "{done} generations");
     if with_action {

@@ -17,7 +17,9 @@ fn chain(workers: i64, n: u64) {
     let mut prev: Future<u64> = ex.submit(|| 0u64).unwrap();
     for _ in 0..n {
         let p = prev.clone();
-        prev = ex.submit(move || -> PyResult<u64> { Ok(p.result(None)? + 1) }).unwrap();
+        prev = ex
+            .submit(move || -> PyResult<u64> { Ok(p.result(None)? + 1) })
+            .unwrap();
     }
     assert_eq!(prev.result(None).unwrap(), n);
     assert!(ex.live_threads() <= workers as usize);
@@ -60,7 +62,8 @@ fn a_reversed_chain_on_1_worker_raises_recursion_error_instead_of_overflowing() 
         use std::sync::{Arc, OnceLock};
         let ex = ThreadPoolExecutor::new(Some(1)).unwrap();
         let n = 100_000usize;
-        let slots: Arc<Vec<OnceLock<Future<u64>>>> = Arc::new((0..n).map(|_| OnceLock::new()).collect());
+        let slots: Arc<Vec<OnceLock<Future<u64>>>> =
+            Arc::new((0..n).map(|_| OnceLock::new()).collect());
         let gate = executor_api::threading::Event::new();
         let mut futures = Vec::with_capacity(n);
         for i in 0..n {

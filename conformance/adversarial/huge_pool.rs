@@ -10,44 +10,59 @@ use executor_api::concurrent::futures::ThreadPoolExecutor;
 
 #[test]
 fn ten_thousand_max_workers_one_task_one_thread() {
-    common::watchdog_for("TPE(10000) with one task", std::time::Duration::from_secs(20), || {
-        let before = common::threads_now();
-        let ex = ThreadPoolExecutor::new(Some(10_000)).unwrap();
-        assert_eq!(ex.submit(|| 6 * 7).unwrap().result(None).unwrap(), 42);
-        assert_eq!(ex.live_threads(), 1);
-        assert!(common::threads_now() <= before + 1, "one worker thread started");
-        ex.shutdown(true, false);
-        assert_eq!(ex.live_threads(), 0);
-    });
+    common::watchdog_for(
+        "TPE(10000) with one task",
+        std::time::Duration::from_secs(20),
+        || {
+            let before = common::threads_now();
+            let ex = ThreadPoolExecutor::new(Some(10_000)).unwrap();
+            assert_eq!(ex.submit(|| 6 * 7).unwrap().result(None).unwrap(), 42);
+            assert_eq!(ex.live_threads(), 1);
+            assert!(
+                common::threads_now() <= before + 1,
+                "one worker thread started"
+            );
+            ex.shutdown(true, false);
+            assert_eq!(ex.live_threads(), 0);
+        },
+    );
 }
 
 #[test]
 fn a_hundred_huge_pools_one_after_another() {
-    common::watchdog_for("100 x TPE(1_000_000)", std::time::Duration::from_secs(30), || {
-        for i in 0..100u64 {
-            let ex = ThreadPoolExecutor::new(Some(1_000_000)).unwrap();
-            assert_eq!(ex.submit(move || i).unwrap().result(None).unwrap(), i);
-            drop(ex);
-        }
-    });
+    common::watchdog_for(
+        "100 x TPE(1_000_000)",
+        std::time::Duration::from_secs(30),
+        || {
+            for i in 0..100u64 {
+                let ex = ThreadPoolExecutor::new(Some(1_000_000)).unwrap();
+                assert_eq!(ex.submit(move || i).unwrap().result(None).unwrap(), i);
+                drop(ex);
+            }
+        },
+    );
 }
 
 #[test]
 fn a_huge_pool_starts_only_the_threads_its_blocked_calls_need() {
-    common::watchdog_for("TPE(10000) with 50 blocked calls", std::time::Duration::from_secs(20), || {
-        let ex = ThreadPoolExecutor::new(Some(10_000)).unwrap();
-        let gate = executor_api::threading::Event::new();
-        let fs: Vec<_> = (0..50)
-            .map(|_| {
-                let g = gate.clone();
-                ex.submit(move || g.wait(None)).unwrap()
-            })
-            .collect();
-        assert!(ex.live_threads() <= 50);
-        gate.set();
-        for f in fs {
-            assert!(f.result(None).unwrap());
-        }
-        ex.shutdown(true, false);
-    });
+    common::watchdog_for(
+        "TPE(10000) with 50 blocked calls",
+        std::time::Duration::from_secs(20),
+        || {
+            let ex = ThreadPoolExecutor::new(Some(10_000)).unwrap();
+            let gate = executor_api::threading::Event::new();
+            let fs: Vec<_> = (0..50)
+                .map(|_| {
+                    let g = gate.clone();
+                    ex.submit(move || g.wait(None)).unwrap()
+                })
+                .collect();
+            assert!(ex.live_threads() <= 50);
+            gate.set();
+            for f in fs {
+                assert!(f.result(None).unwrap());
+            }
+            ex.shutdown(true, false);
+        },
+    );
 }

@@ -33,7 +33,10 @@ fn imap_over_an_endless_input_yields_in_order_and_reads_a_bounded_window() {
         let first: Vec<u64> = it.by_ref().take(100).map(|r| r.unwrap()).collect();
         assert_eq!(first, (0..100).map(|x| x * 2).collect::<Vec<_>>());
         let n = read.load(Ordering::Relaxed);
-        assert!(n < 100_000, "read {n} items of an endless input for 100 results");
+        assert!(
+            n < 100_000,
+            "read {n} items of an endless input for 100 results"
+        );
         drop(it);
         pool.terminate();
     });
@@ -56,7 +59,9 @@ fn imap_unordered_over_an_endless_input_is_lazy() {
     common::watchdog("imap_unordered over count()", || {
         let pool = Pool::new(Some(2)).unwrap();
         let read = Arc::new(AtomicUsize::new(0));
-        let it = pool.imap_unordered(|x: u64| x, counting(&read), None).unwrap();
+        let it = pool
+            .imap_unordered(|x: u64| x, counting(&read), None)
+            .unwrap();
         let mut first: Vec<u64> = it.take(100).map(|r| r.unwrap()).collect();
         first.sort_unstable();
         first.dedup();
@@ -160,6 +165,10 @@ fn map_over_an_input_raising_part_way_raises_it_before_running_anything() {
             )
             .unwrap_err();
         assert_eq!(e.to_string(), "KeyError: '500'");
-        assert_eq!(ran.load(Ordering::Relaxed), 0, "nothing runs: list(iterable) raised first");
+        assert_eq!(
+            ran.load(Ordering::Relaxed),
+            0,
+            "nothing runs: list(iterable) raised first"
+        );
     });
 }

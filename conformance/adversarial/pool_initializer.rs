@@ -58,7 +58,11 @@ fn a_failing_initializer_runs_no_task_and_every_call_raises() {
                 assert!(v.unwrap_err().is_instance_of(&PyClass::BrokenProcessPool));
             }
         }
-        assert_eq!(ran.load(Ordering::Relaxed), 0, "a task ran on an uninitialized worker");
+        assert_eq!(
+            ran.load(Ordering::Relaxed),
+            0,
+            "a task ran on an uninitialized worker"
+        );
         pool.terminate();
         pool.join().unwrap();
     });

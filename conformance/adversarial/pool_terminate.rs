@@ -38,7 +38,9 @@ fn map_racing_terminate_returns_a_result_or_raises() {
             match r {
                 Err(p) => panic!(
                     "round {round}: a Rust panic escaped Pool.map: {:?}",
-                    p.downcast_ref::<String>().map(String::as_str).or(p.downcast_ref::<&str>().copied())
+                    p.downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or(p.downcast_ref::<&str>().copied())
                 ),
                 Ok(Ok(v)) => {
                     assert_eq!(v.len(), round % 7 * 50);

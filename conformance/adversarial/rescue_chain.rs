@@ -47,7 +47,10 @@ fn two_hundred_calls_each_set_free_by_the_next_finish_with_bounded_threads() {
             assert_eq!(f.result(None).unwrap(), i);
         }
         let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
-        assert!(peak <= before + 1 + 200 + 4, "peak threads {peak} (before {before})");
+        assert!(
+            peak <= before + 1 + 200 + 4,
+            "peak threads {peak} (before {before})"
+        );
         ex.shutdown(true, false);
     });
 }

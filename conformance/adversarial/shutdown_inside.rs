@@ -55,7 +55,12 @@ fn two_executors_shutting_each_other_down_from_inside_both_return() {
             let a = ThreadPoolExecutor::new(Some(2)).unwrap();
             let b = ThreadPoolExecutor::new(Some(2)).unwrap();
             let (a2, b2) = (a.clone(), b.clone());
-            let (fa, fb, _) = cross(move || b2.shutdown(true, false), move || a2.shutdown(true, false), &a, &b);
+            let (fa, fb, _) = cross(
+                move || b2.shutdown(true, false),
+                move || a2.shutdown(true, false),
+                &a,
+                &b,
+            );
             fa.result(None).unwrap();
             fb.result(None).unwrap();
             a.shutdown(true, false);
@@ -89,7 +94,9 @@ fn two_executors_dropping_each_other_from_inside_both_return() {
 fn a_ring_of_three_executors_shutting_the_next_down_returns() {
     common::watchdog("ring of 3 shutdowns", || {
         for _ in 0..20 {
-            let ex: Vec<ThreadPoolExecutor> = (0..3).map(|_| ThreadPoolExecutor::new(Some(1)).unwrap()).collect();
+            let ex: Vec<ThreadPoolExecutor> = (0..3)
+                .map(|_| ThreadPoolExecutor::new(Some(1)).unwrap())
+                .collect();
             let inside: Vec<Event> = (0..3).map(|_| Event::new()).collect();
             let fs: Vec<Future<()>> = (0..3)
                 .map(|i| {
@@ -147,7 +154,14 @@ fn two_pools_joining_each_other_from_inside_raise_cannot_join_current_thread() {
             .unwrap();
         let outcomes: Vec<PyResult<()>> = vec![ra.get(None), rb.get(None)];
         let refused: Vec<&PyException> = outcomes.iter().filter_map(|r| r.as_ref().err()).collect();
-        assert_eq!(refused.len(), 1, "exactly the second waiter is refused: {outcomes:?}");
-        assert_eq!(refused[0].to_string(), "RuntimeError: cannot join current thread");
+        assert_eq!(
+            refused.len(),
+            1,
+            "exactly the second waiter is refused: {outcomes:?}"
+        );
+        assert_eq!(
+            refused[0].to_string(),
+            "RuntimeError: cannot join current thread"
+        );
     });
 }
