@@ -386,7 +386,12 @@ def main():
           "- A submitted future that is cancelled counts as done for `wait()`/`as_completed()` at once (CPython's "
           "`CANCELLED_AND_NOTIFIED` only once a worker dequeues it; after `shutdown(cancel_futures=True)` never, so a "
           "`wait()` on such futures hangs there). A `Future()` cancelled by hand is not done for them until "
-          "`set_running_or_notify_cancel()`, as in CPython.", "",
+          "`set_running_or_notify_cancel()`, as in CPython.",
+          "- A wait for an executor's or pool's workers to exit that could only end with the waiting thread's own exit "
+          "(workers of two executors calling `shutdown(wait=True)` on, or dropping, each other's executor; a longer ring) "
+          "is refused instead of hanging as in CPython: the wait that closes the cycle returns at once (`shutdown`, a drop) "
+          "or raises `RuntimeError: cannot join current thread` (`Pool.join()`, CPython's `Thread.join` message), so every "
+          "wait of the cycle ends. `shutdown(wait=True)` from one of the executor's own workers does not wait for that worker.", "",
           "## What CPython has that we do not, and why", "",
           "The CPython tests we cannot port are listed one by one in `conformance/cpython/SKIPPED.md`; by kind:", "",
           "- Processes: `multiprocessing` and `ProcessPoolExecutor` run on threads of one process, so there is no "

@@ -37,6 +37,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod blocking;
+mod exit_wait;
 mod inline;
 mod job;
 mod join;
@@ -57,6 +58,7 @@ mod wait;
 mod worker;
 
 pub use blocking::{Stuck, StuckWatch};
+pub use exit_wait::WaitsForItself;
 pub use job::HeapJob;
 pub use join::join;
 pub use parallel::{for_each_range, map_vec, try_map_vec, try_map_vec_all};

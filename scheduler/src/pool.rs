@@ -336,16 +336,36 @@ impl ThreadPool {
     /// On a pool with no workers the caller runs the queued tasks itself.
     /// Called from one of this pool's own workers it waits for the *other*
     /// workers, instead of waiting for itself (it drains the queue itself
-    /// once its current task returns).
+    /// once its current task returns). A wait that could only end with the
+    /// caller's own exit (see [`try_wait_for_workers`](Self::try_wait_for_workers))
+    /// returns at once.
     pub fn wait_for_workers(&self) {
+        let _ = self.try_wait_for_workers();
+    }
+
+    /// [`wait_for_workers`](Self::wait_for_workers), refusing with
+    /// [`WaitsForItself`](crate::WaitsForItself) the wait of a worker of
+    /// another pool whose own pool this pool already waits for (directly or
+    /// through other pools): its wait could only end with its own exit
+    /// (`exit_wait.rs`).
+    ///
+    /// ```
+    /// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+    /// pool.shutdown();
+    /// assert_eq!(pool.try_wait_for_workers(), Ok(()));
+    /// ```
+    pub fn try_wait_for_workers(&self) -> Result<(), crate::WaitsForItself> {
         if self.registry.num_threads() == 0 {
             // No workers: "the workers finish the queue" means we do.
             crate::wait::run_queued_inline(&self.registry);
         } else if self.is_current() {
             self.registry.wait_for_workers(1);
         } else {
+            let waiter = WorkerThread::with_current(|w| w.map(|w| registry_id(w.registry())));
+            let _entered = crate::exit_wait::enter(waiter, registry_id(&self.registry))?;
             self.registry.wait_for_workers(0);
         }
+        Ok(())
     }
 
     /// Number of worker threads currently running.
@@ -360,6 +380,11 @@ impl ThreadPool {
             registry: self.registry.clone(),
         }
     }
+}
+
+/// A pool's identity for `exit_wait.rs`: its registry's address.
+fn registry_id(registry: &Arc<Registry>) -> usize {
+    Arc::as_ptr(registry) as usize
 }
 
 /// A clonable reference to a pool, for values (like futures) that must

@@ -636,13 +636,17 @@ impl Pool {
     }
 
     /// `join()`: waits for the workers to exit; `ValueError: Pool is still
-    /// running` unless `close()` or `terminate()` was called.
+    /// running` unless `close()` or `terminate()` was called;
+    /// `RuntimeError: cannot join current thread` if the wait could only end
+    /// with the caller's own exit (a worker of another pool that this pool's
+    /// workers wait for already: see [`ThreadPoolExecutor::shutdown`]).
     pub fn join(&self) -> PyResult<()> {
         if *self.state.lock().unwrap_or_else(|p| p.into_inner()) == State::Run {
             return Err(PyException::ValueError("Pool is still running".into()));
         }
-        self.exec.shutdown(true, false);
-        Ok(())
+        // A join that could only end with the caller's own exit (two pools
+        // joining each other from inside) raises instead of hanging.
+        self.exec.try_shutdown(true, false)
     }
 }
 

@@ -227,7 +227,7 @@ impl ThreadPoolExecutorBuilder {
             drop(s.shutdown.write().unwrap_or_else(|p| p.into_inner()));
             s.pool.shutdown();
             s.pool.wait_for_workers();
-            s.shutdown(true, false);
+            let _ = s.shutdown(true, false);
         });
         Ok(ThreadPoolExecutor { shared })
     }
@@ -270,13 +270,16 @@ struct Shared {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        // Dropping the last handle is leaving the `with` block.
-        self.shutdown(true, false);
+        // Dropping the last handle is leaving the `with` block (a wait that
+        // could never end is skipped: a drop cannot raise).
+        let _ = self.shutdown(true, false);
     }
 }
 
 impl Shared {
-    fn shutdown(&self, wait: bool, cancel_futures: bool) {
+    /// `Err` only for a wait that could only end with the caller's own exit
+    /// (see [`ThreadPoolExecutor::shutdown`]), which is not waited for.
+    fn shutdown(&self, wait: bool, cancel_futures: bool) -> PyResult<()> {
         {
             let mut down = self.shutdown.write().unwrap_or_else(|p| p.into_inner());
             *down = true;
@@ -287,8 +290,11 @@ impl Shared {
         }
         self.pool.shutdown();
         if wait {
-            self.pool.wait_for_workers();
+            self.pool.try_wait_for_workers().map_err(|_| {
+                PyException::RuntimeError("cannot join current thread".into())
+            })?;
         }
+        Ok(())
     }
 }
 
@@ -505,9 +511,22 @@ impl ThreadPoolExecutor {
     /// `shutdown(wait=True, cancel_futures=False)`: no new submissions;
     /// with `cancel_futures`, queued calls are cancelled; with `wait`, returns
     /// once every running and queued call is done. Called from one of the
-    /// executor's own workers it does not wait for itself.
+    /// executor's own workers it does not wait for itself. Nor does it wait
+    /// when the wait could only end with the caller's own exit: a worker of
+    /// another executor that this one's workers are waiting for already
+    /// (two executors shutting each other down from inside, or a longer
+    /// ring) returns at once, so the other waits end (CPython hangs there;
+    /// its `Thread.join` raises `RuntimeError: cannot join current thread`
+    /// for the one such wait it detects, a thread joining itself).
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
-        self.shared.shutdown(wait, cancel_futures);
+        let _ = self.shared.shutdown(wait, cancel_futures);
+    }
+
+    /// [`shutdown`](Self::shutdown), raising `RuntimeError: cannot join
+    /// current thread` for a wait that could only end with the caller's own
+    /// exit (`Pool.join()` raises it).
+    pub(crate) fn try_shutdown(&self, wait: bool, cancel_futures: bool) -> PyResult<()> {
+        self.shared.shutdown(wait, cancel_futures)
     }
 
     /// Runs `op` on one of the executor's workers and waits for it (the
