@@ -52,7 +52,9 @@ pub(crate) struct Registry {
     /// Set once every primary has been started: `submit`'s fast path.
     all_started: AtomicBool,
     pub(crate) sleep: Sleep,
-    pub(crate) counters: Vec<CachePadded<WorkerCounters>>,
+    /// One per slot, made on first use (`counters`): most slots of a huge
+    /// pool never run.
+    counters: Box<[OnceLock<Box<CachePadded<WorkerCounters>>>]>,
     pub(crate) blocked: Blocked,
     pub(crate) on_rescue: Option<RescueHandler>,
     starter: Option<Starter>,
@@ -72,13 +74,11 @@ impl Registry {
     ) -> Self {
         let rescue_after = rescue.as_ref().map(|(d, _)| *d);
         let slots = Blocked::slots(num_threads, rescue_after);
-        let deques: Vec<Mutex<Option<Deque<Job>>>> = (0..slots)
-            .map(|i| Mutex::new((i < num_threads).then(Deque::new_lifo)))
-            .collect();
+        // A slot's deque is made when its worker first starts
+        // (`take_deque`): a pool of `max_workers=10000` running one task
+        // makes one, as CPython starts one thread.
+        let deques: Vec<Mutex<Option<Deque<Job>>>> = (0..slots).map(|_| Mutex::new(None)).collect();
         let stealers: Box<[OnceLock<Stealer<Job>>]> = (0..slots).map(|_| OnceLock::new()).collect();
-        for (i, d) in deques.iter().enumerate().take(num_threads) {
-            let _ = stealers[i].set(lock(d).as_ref().expect("a primary's deque").stealer());
-        }
         Registry {
             injector: Injector::new(),
             stealers,
@@ -88,7 +88,7 @@ impl Registry {
             started: Mutex::new(0),
             all_started: AtomicBool::new(num_threads == 0),
             sleep: Sleep::new(slots),
-            counters: (0..slots).map(|_| CachePadded::default()).collect(),
+            counters: (0..slots).map(|_| OnceLock::new()).collect(),
             blocked: Blocked::new(num_threads, rescue_after),
             on_rescue: rescue.map(|(_, h)| h),
             starter,
@@ -234,7 +234,12 @@ impl Registry {
         *lock(&self.live)
     }
 
-    /// Takes slot `index`'s deque (made on a spare slot's first start).
+    /// Slot `index`'s counters.
+    pub(crate) fn counters(&self, index: usize) -> &WorkerCounters {
+        self.counters[index].get_or_init(Box::default)
+    }
+
+    /// Takes slot `index`'s deque (made on the slot's first start).
     pub(crate) fn take_deque(&self, index: usize) -> Deque<Job> {
         let mut slot = lock(&self.deques[index]);
         if let Some(d) = slot.take() {
@@ -292,7 +297,7 @@ impl Registry {
         PoolStats {
             workers: (0..self.slots_in_use())
                 .map(|i| {
-                    let c = &self.counters[i];
+                    let c = self.counters(i);
                     WorkerStats {
                         executed: c.executed.load(Ordering::Relaxed),
                         stolen: c.stolen.load(Ordering::Relaxed),

@@ -118,7 +118,7 @@ impl WorkerThread {
     }
 
     fn counters(&self) -> &WorkerCounters {
-        &self.registry.counters[self.index]
+        self.registry.counters(self.index)
     }
 
     #[inline]
