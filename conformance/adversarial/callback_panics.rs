@@ -30,11 +30,12 @@ fn a_panicking_done_callback_stops_no_other_callback_nor_waiter() {
         for _ in 0..100 {
             let gate = Event::new();
             let g = gate.clone();
-            let f: Future<u32> = ex.submit(move || {
-                g.wait(None);
-                7
-            })
-            .unwrap();
+            let f: Future<u32> = ex
+                .submit(move || {
+                    g.wait(None);
+                    7
+                })
+                .unwrap();
             let ran = Arc::new(AtomicUsize::new(0));
             for k in 0..3 {
                 let ran = ran.clone();
@@ -89,9 +90,15 @@ fn panicking_pool_callbacks_leave_the_pool_running() {
                 )
                 .unwrap();
             assert_eq!(ok.get(None).unwrap(), i);
-            assert_eq!(err.get(None).unwrap_err().to_string(), format!("ValueError: {i}"));
+            assert_eq!(
+                err.get(None).unwrap_err().to_string(),
+                format!("ValueError: {i}")
+            );
         }
-        assert_eq!(pool.map(|x: u32| x + 1, 0..100u32, None).unwrap().len(), 100);
+        assert_eq!(
+            pool.map(|x: u32| x + 1, 0..100u32, None).unwrap().len(),
+            100
+        );
         pool.close();
         pool.join().unwrap();
     });

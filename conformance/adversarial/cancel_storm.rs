@@ -85,7 +85,11 @@ fn concurrent_cancels_of_thousands_of_queued_futures_leave_one_end_state_each() 
             assert!(fs.iter().all(Future::done));
             assert_eq!(finished.len(), ran.load(Ordering::SeqCst));
             assert_eq!(cancelled + finished.len(), N);
-            assert_eq!(callbacks.load(Ordering::SeqCst), N, "one callback per future");
+            assert_eq!(
+                callbacks.load(Ordering::SeqCst),
+                N,
+                "one callback per future"
+            );
             // cancel() agrees with the end state, also called again.
             assert!(fs.iter().filter(|f| f.cancelled()).all(|f| f.cancel()));
             assert!(finished.iter().all(|f| !f.cancel()));

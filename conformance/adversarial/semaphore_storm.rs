@@ -59,7 +59,10 @@ fn a_release_storm_wakes_exactly_the_released_permits() {
         }
         assert_eq!(acquired.load(Ordering::SeqCst), ACQUIRERS * PER_ACQUIRER);
         for _ in 0..SURPLUS {
-            assert!(s.acquire(Some(false), None).unwrap(), "a surplus permit is left");
+            assert!(
+                s.acquire(Some(false), None).unwrap(),
+                "a surplus permit is left"
+            );
         }
         assert!(!s.acquire(Some(false), None).unwrap(), "no permit invented");
         assert_eq!(s.waiter_count(), 0);

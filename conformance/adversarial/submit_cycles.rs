@@ -68,7 +68,10 @@ fn submit_result_cycles_keep_threads_and_memory_flat() {
         let cpu = common::process_cpu();
         idle.wait(Some(0.5));
         let used = common::process_cpu() - cpu;
-        assert!(used < Duration::from_millis(100), "idle workers used {used:?} of CPU");
+        assert!(
+            used < Duration::from_millis(100),
+            "idle workers used {used:?} of CPU"
+        );
         ex.shutdown(true, false);
         assert_eq!(ex.live_threads(), 0);
     });

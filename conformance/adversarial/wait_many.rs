@@ -62,7 +62,11 @@ fn wait_and_as_completed_with_timeouts_over_thousands_of_futures() {
 
         let r = wait(&fs, Some(Duration::from_millis(20)), None);
         assert_eq!(r.done.len() + r.not_done.len(), fs.len());
-        assert_eq!(r.not_done.len(), BLOCKED, "exactly the gated calls are not done");
+        assert_eq!(
+            r.not_done.len(),
+            BLOCKED,
+            "exactly the gated calls are not done"
+        );
         assert!(r.not_done.iter().all(|f| !f.done()));
 
         let r = wait(&fs, Some(Duration::from_millis(20)), Some(FIRST_EXCEPTION));
@@ -82,7 +86,13 @@ fn wait_and_as_completed_with_timeouts_over_thousands_of_futures() {
         assert_eq!(seen, fs.len() - BLOCKED);
         assert_eq!(
             err.as_deref(),
-            Some(format!("TimeoutError: {BLOCKED} (of {}) futures unfinished", fs.len()).as_str())
+            Some(
+                format!(
+                    "TimeoutError: {BLOCKED} (of {}) futures unfinished",
+                    fs.len()
+                )
+                .as_str()
+            )
         );
 
         let first = Some(FIRST_COMPLETED);
