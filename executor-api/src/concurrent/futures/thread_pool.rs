@@ -290,9 +290,9 @@ impl Shared {
         }
         self.pool.shutdown();
         if wait {
-            self.pool.try_wait_for_workers().map_err(|_| {
-                PyException::RuntimeError("cannot join current thread".into())
-            })?;
+            self.pool
+                .try_wait_for_workers()
+                .map_err(|_| PyException::RuntimeError("cannot join current thread".into()))?;
         }
         Ok(())
     }
