@@ -2,7 +2,8 @@
 //! failure with a message, and a few measurements read from `/proc`.
 #![allow(dead_code)]
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// How long a probe may run before it counts as hung. Every probe finishes
@@ -39,6 +40,47 @@ pub fn watchdog_for<R: Send + 'static>(
             Err(p) => std::panic::resume_unwind(p),
         },
         Err(_) => panic!("hung: {what} did not finish within {limit:?}"),
+    }
+}
+
+/// [`watchdog`] for a long probe that reports its progress: `body` gets a
+/// counter to bump as it goes, and the probe counts as hung only if the
+/// counter stands still for `stall` (so a loaded machine makes it slower,
+/// never a failure; a lost wake-up still fails, with the progress made).
+pub fn watchdog_progress<R: Send + 'static>(
+    what: &str,
+    stall: Duration,
+    body: impl FnOnce(&AtomicUsize) -> R + Send + 'static,
+) -> R {
+    let progress = Arc::new(AtomicUsize::new(0));
+    let p = progress.clone();
+    let (tx, rx) = mpsc::channel();
+    let handle = std::thread::Builder::new()
+        .name("probe".into())
+        .stack_size(8 << 20)
+        .spawn(move || {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&p)));
+            let _ = tx.send(());
+            r
+        })
+        .expect("start the probe thread");
+    let mut last = usize::MAX;
+    loop {
+        match rx.recv_timeout(stall) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return match handle.join().expect("the body's panic is caught") {
+                    Ok(r) => r,
+                    Err(p) => std::panic::resume_unwind(p),
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let now = progress.load(Ordering::SeqCst);
+                if now == last {
+                    panic!("hung: {what} made no progress for {stall:?} (stuck at {now})");
+                }
+                last = now;
+            }
+        }
     }
 }
 
