@@ -31,6 +31,15 @@ GROUPS = {
     "queue_pipeline_10k": ("10k items through a Queue(64) between two blocking calls", "<= 1.0x threadpool + sync_channel"),
     "fib25_join": ("fib(25) by join", "<= 1.5x rayon join"),
     "idle_cpu_100ms": ("CPU used by an idle pool in 100 ms", "< 1% of a core (1 ms)"),
+    # Parallel iterators (benches/benches/par_iter.rs, issue 16).
+    "par_sum_squares_10m": ("par_iter: sum of squares over 10M u64", "<= 1.0x rayon"),
+    "par_map_collect_1m": ("par_iter: map(..).collect::<Vec<_>>() over 1M items", "<= 1.0x rayon"),
+    "par_filter_count_10m": ("par_iter: filter(..).count() over 10M", "<= 1.0x rayon"),
+    "par_chunks_4096_10m": ("par_chunks(4096) with a per-chunk reduction, 10M", "<= 1.0x rayon"),
+    "par_fold_histogram_10m": ("par_iter: fold/reduce of a 256-bin histogram, 10M", "<= 1.0x rayon"),
+    "par_sort_unstable_10m_u64": ("par_sort_unstable of 10M random u64", "<= 1.0x rayon"),
+    "par_sort_1m_strings": ("par_sort of 1M strings", "<= 1.0x rayon"),
+    "par_iter_skewed_10k": ("par_iter, first 5% of items cost 100x", ">= 1.9x over sequential"),
 }
 PEERS = ["rayon", "tokio", "threadpool", "smol", "sequential"]
 

@@ -1,230 +1,628 @@
 #!/usr/bin/env python3
-"""Writes docs/python-mapping.json and docs/python-mapping.md from the tables
-below: every supported Python API and the Rust call a transpiler emits, and
-the exception classes with their CPython bases (read from this Python, which
-must be CPython 3.11). conformance/tests/mapping.rs checks that every Rust
-path exists, that the Markdown lists every entry, and that executor_api's
-PyClass tree matches the exceptions section. Edit the tables here, then run
-this script."""
+"""The transpiler contract: which Rust item a Python API becomes, typed.
 
+    python3 scripts/python_mapping.py          # regenerate everything below
+    python3 scripts/python_mapping.py --check  # fail if anything is stale
+
+Writes docs/python-mapping.json (one entry per Python API; its schema is
+docs/python-mapping.schema.json), docs/python-mapping.md (the same for
+people) and conformance/tests/mapping_signatures.rs (a Rust test that
+assigns every mapped item to a `fn` pointer of its declared signature, so
+code whose signature no longer matches the contract does not compile).
+
+Nothing Rust-typed is written by hand here: signatures, parameter and
+return types come from rustdoc's JSON for pyrt-executor (nightly rustdoc,
+run by this script; NIGHTLY picks the toolchain), and Python signatures,
+defaults and kinds from this CPython (3.11). The rows below say only what
+the code cannot: the pairing, how each Python parameter is passed, what is
+raised, notes, and what we do not have. `--check` is run by the native
+tier; after changing a public signature, rerun this script.
+"""
+
+import difflib
 import importlib
 import json
+import os
 import pathlib
 import sys
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from rustdoc_api import STD_IMPORTS, Api, build_json  # noqa: E402
+from mapping_check import (CRATE, ContractError, python_kind, python_params,  # noqa: E402
+                           resolve_python, rust_item, short_ptr)
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-E = "executor_api"
+JSON_OUT = ROOT / "docs" / "python-mapping.json"
+MD_OUT = ROOT / "docs" / "python-mapping.md"
+RS_OUT = ROOT / "conformance" / "tests" / "mapping_signatures.rs"
 
-# (python, rust path, rust call shape, note)
-MODULES = {
-    "concurrent.futures": [
-        ("ThreadPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ThreadPoolExecutor::new", "ThreadPoolExecutor::new(max_workers: Option<i64>) -> PyResult<_>", "None = min(32, cpu_count + 4); 0 or less: ValueError: max_workers must be greater than 0"),
-        ("ThreadPoolExecutor(max_workers, thread_name_prefix, initializer, initargs)", f"{E}::concurrent::futures::ThreadPoolExecutor::builder", "ThreadPoolExecutor::builder().max_workers(..).thread_name_prefix(..).initializer(..).build()", "initargs are captured by the initializer closure"),
-        ("executor.submit(fn, *args)", f"{E}::concurrent::futures::ThreadPoolExecutor::submit", "ex.submit(move || fn(args)) -> PyResult<Future<T>>", "a closure returning PyResult<T> 'raises'; annotate the Future<T> type"),
-        ("executor.map(fn, *iterables, timeout=None, chunksize=1)", f"{E}::concurrent::futures::ThreadPoolExecutor::map", "ex.map(f, iterable, timeout: Option<Duration>, chunksize: Option<i64>) -> PyResult<MapIter<T>>", "several iterables: zip them into one of tuples; chunksize is accepted and ignored, as in CPython; yields PyResult<T>; the first error or a TimeoutError ends the iteration and cancels the calls not started, as does dropping the iterator once advanced (never advanced: nothing is cancelled), as in Python"),
-        ("executor.shutdown(wait=True, *, cancel_futures=False)", f"{E}::concurrent::futures::ThreadPoolExecutor::shutdown", "ex.shutdown(wait, cancel_futures)", "dropping the last handle = leaving the with block"),
-        ("with ThreadPoolExecutor(...) as ex:", f"{E}::concurrent::futures::ThreadPoolExecutor", "let ex = ...; /* scope end drops ex */", "Drop of the last clone calls shutdown(wait=True)"),
-        ("ProcessPoolExecutor(max_workers=None)", f"{E}::concurrent::futures::ProcessPoolExecutor::new", "ProcessPoolExecutor::new(max_workers: Option<i64>)", "threads, not processes; None = cpu_count(); 0 or less: ValueError"),
-        ("len(executor._threads)", f"{E}::concurrent::futures::ThreadPoolExecutor::live_threads", "ex.live_threads()", "the workers running now (started lazily); 0 after shutdown(wait=True)"),
-        ("len(executor._processes)", f"{E}::concurrent::futures::ProcessPoolExecutor::live_processes", "ex.live_processes()", "workers started on demand, as the spawn context"),
-        ("ProcessPoolExecutor.map(fn, iterable, timeout=None, chunksize=1)", f"{E}::concurrent::futures::ProcessPoolExecutor::map", "ex.map(f, iterable, timeout, chunksize: Option<i64>)", "chunksize < 1: ValueError: chunksize must be >= 1.; a chunk that raises yields none of its items and ends the iteration there (CPython's _process_chunk is a list comprehension)"),
-        ("Future.result(timeout=None)", f"{E}::concurrent::futures::Future::result", "f.result(timeout: Option<Duration>) -> PyResult<T>", "blocks like a Python thread; where CPython would deadlock (a worker waiting for a queued call of its own pool, every other worker blocked) the call runs nested on the waiter as another thread"),
-        ("Future.result(timeout=None) (T not Clone)", f"{E}::concurrent::futures::Future::into_result", "f.into_result(timeout) -> PyResult<T>", "moves the value out; result() on another handle then raises InvalidStateError"),
-        ("repr(future)", f"{E}::concurrent::futures::Future", "format!(\"{f:?}\")", "<Future state=finished returned int> (no address); the type name is python_type_name::<T>()"),
-        ("type(value).__name__ (of a result)", f"{E}::concurrent::futures::python_type_name", "python_type_name::<T>()", "int, float, str, list, tuple, dict, set, NoneType, else the Rust type's own name"),
-        ("Future.exception(timeout=None)", f"{E}::concurrent::futures::Future::exception", "f.exception(timeout) -> PyResult<Option<PyException>>", ""),
-        ("Future.done()", f"{E}::concurrent::futures::Future::done", "f.done()", ""),
-        ("Future.running()", f"{E}::concurrent::futures::Future::running", "f.running()", ""),
-        ("Future.cancelled()", f"{E}::concurrent::futures::Future::cancelled", "f.cancelled()", ""),
-        ("Future.cancel()", f"{E}::concurrent::futures::Future::cancel", "f.cancel()", "succeeds only while queued"),
-        ("Future.add_done_callback(fn)", f"{E}::concurrent::futures::Future::add_done_callback", "f.add_done_callback(move |f| ..)", "the callback may return PyResult<()>; an Err or a panic is logged and the other callbacks still run"),
-        ("(test helper) the waiters of a future", f"{E}::concurrent::futures::Future::waiters", "f.waiters()", "beyond CPython: threads registered as waiting, so a test waits for a waiter instead of sleeping"),
-        ("Future()", f"{E}::concurrent::futures::Future::new", "Future::new()", ""),
-        ("Future.set_result(result)", f"{E}::concurrent::futures::Future::set_result", "f.set_result(v)", ""),
-        ("Future.set_exception(exception)", f"{E}::concurrent::futures::Future::set_exception", "f.set_exception(e)", ""),
-        ("Future.set_running_or_notify_cancel()", f"{E}::concurrent::futures::Future::set_running_or_notify_cancel", "f.set_running_or_notify_cancel()", ""),
-        ("await future", f"{E}::concurrent::futures::Future", "f.await", "Future<T> implements std::future::Future<Output = PyResult<T>>"),
-        ("wait(fs, timeout=None, return_when=ALL_COMPLETED)", f"{E}::concurrent::futures::wait", "wait(&fs, timeout, Some(FIRST_COMPLETED)) -> DoneAndNotDone", "fs is a set: a future listed twice appears once"),
-        ("as_completed(fs, timeout=None)", f"{E}::concurrent::futures::as_completed", "as_completed(&fs, timeout) -> iterator of PyResult<Future<T>>", "TimeoutError: N (of M) futures unfinished as an item when the timeout expires; duplicates are yielded and counted once"),
-        ("logging.getLogger('concurrent.futures')", f"{E}::report::FUTURES_LOGGER", "a log::Log logger; records have target FUTURES_LOGGER", "failing done-callbacks (error) and initializers (critical = log's Error); with no logger, CPython's lastResort text on stderr"),
-        ("FIRST_COMPLETED / FIRST_EXCEPTION / ALL_COMPLETED", f"{E}::concurrent::futures::FIRST_COMPLETED", "FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED", ""),
-    ],
-    "threading": [
-        ("Thread(target=f, name=None, args=(), daemon=None)", f"{E}::threading::Thread::builder", "Thread::builder().name(..).target_name(\"f\").daemon(..).build(move || f(args))", "target_name gives CPython's default name 'Thread-N (f)'; an empty name gets the default too"),
-        ("Thread(target=f)", f"{E}::threading::Thread::new", "Thread::new(move || ..)", ""),
-        ("Thread.start()", f"{E}::threading::Thread::start", "t.start()?", "RuntimeError: threads can only be started once"),
-        ("Thread.join(timeout=None)", f"{E}::threading::Thread::join", "t.join(timeout: Option<f64>)?", ""),
-        ("Thread.is_alive()", f"{E}::threading::Thread::is_alive", "t.is_alive()", ""),
-        ("Thread.name / ident / native_id / daemon", f"{E}::threading::Thread::ident", "t.name(), t.ident(), t.native_id(), t.daemon()", "ident/native_id are Option (None before start)"),
-        ("Thread.daemon = flag", f"{E}::threading::Thread::set_daemon", "t.set_daemon(flag)?", "before start(); run_main joins non-daemon threads at exit"),
-        ("t is other (threads)", f"{E}::threading::Thread::ptr_eq", "t.ptr_eq(&other)", "identity: clones of a Thread are the same object"),
-        ("Lock()", f"{E}::threading::Lock::new", "Lock::new()", ""),
-        ("Lock.acquire(blocking=True, timeout=-1)", f"{E}::threading::Lock::acquire", "l.acquire(blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool>", "None timeout = -1; a timeout past threading.TIMEOUT_MAX is OverflowError: timestamp out of range for platform time_t (even non-blocking), NaN a ValueError"),
-        ("Lock.release()", f"{E}::threading::Lock::release", "l.release()?", ""),
-        ("Lock.locked()", f"{E}::threading::Lock::locked", "l.locked()", ""),
-        ("with lock:", f"{E}::threading::Lock::with", "let _g = l.with()?;", "RAII guard releases at scope end"),
-        ("RLock()", f"{E}::threading::RLock::new", "RLock::new()", ""),
-        ("RLock.acquire / release", f"{E}::threading::RLock::acquire", "r.acquire(None, None)?; r.release()?", "huge timeouts: as Lock.acquire"),
-        ("RLock._is_owned()", f"{E}::threading::RLock::is_owned", "r.is_owned()", "true if the calling thread owns it"),
-        ("RLock._recursion_count()", f"{E}::threading::RLock::recursion_count", "r.recursion_count()", "0 if another thread owns it"),
-        ("RLock._release_save() / _acquire_restore(state)", f"{E}::threading::RLock::release_save", "let s = r.release_save()?; r.acquire_restore(s)", "RuntimeError: cannot release un-acquired lock if not held"),
-        ("repr(lock) / repr(rlock)", f"{E}::threading::Lock", "format!(\"{l:?}\")", "CPython's repr without ' at 0x...': <unlocked _thread.lock object>, <locked _thread.RLock object owner=1 count=2>"),
-        ("threading.TIMEOUT_MAX", f"{E}::threading::TIMEOUT_MAX", "executor_api::threading::TIMEOUT_MAX", "9223372036.0, CPython's value on Linux"),
-        ("Condition(lock=None)", f"{E}::threading::Condition::new", "Condition::new(Some(lock.into()))", "None = a new RLock"),
-        ("Condition.wait(timeout=None)", f"{E}::threading::Condition::wait", "c.wait(timeout: Option<f64>) -> PyResult<bool>", "a timeout past TIMEOUT_MAX is OverflowError"),
-        ("Condition.wait_for(predicate, timeout=None)", f"{E}::threading::Condition::wait_for", "c.wait_for(|| pred, timeout) -> PyResult<R>", "returns the predicate's last value of any Truthy type (bool, numbers, Option, String, Vec, ...), e.g. wait_for(|| items.clone(), None); OverflowError for a huge timeout once it must wait"),
-        ("Condition.notify(n=1)", f"{E}::threading::Condition::notify", "c.notify(n: Option<usize>)?", ""),
-        ("Condition.notify_all()", f"{E}::threading::Condition::notify_all", "c.notify_all()?", ""),
-        ("Condition._is_owned()", f"{E}::threading::Condition::is_owned", "c.is_owned()", "a plain Lock: whether anybody holds it, as in CPython"),
-        ("Condition._release_save() / _acquire_restore(state)", f"{E}::threading::Condition::release_save", "let s = c.release_save()?; c.acquire_restore(s)", "the lock's RuntimeError if not held"),
-        ("repr(cond)", f"{E}::threading::Condition", "format!(\"{c:?}\")", "<Condition(<unlocked _thread.RLock object owner=0 count=0>, 0)> (the lock's repr, the number of waiters)"),
-        ("Semaphore(value=1)", f"{E}::threading::Semaphore::new", "Semaphore::new(value: Option<i64>)?", ""),
-        ("Semaphore.acquire(blocking=True, timeout=None)", f"{E}::threading::Semaphore::acquire", "s.acquire(blocking, timeout)?", "a huge timeout is OverflowError only when it must wait, as in CPython"),
-        ("Semaphore.release(n=1)", f"{E}::threading::Semaphore::release", "s.release(n: Option<usize>)?", ""),
-        ("BoundedSemaphore(value=1)", f"{E}::threading::BoundedSemaphore::new", "BoundedSemaphore::new(value)? (a bounded Semaphore)", ""),
-        ("repr(sem)", f"{E}::threading::Semaphore", "format!(\"{s:?}\")", "<threading.Semaphore: value=3>, <threading.BoundedSemaphore: value=2/3>"),
-        ("Event()", f"{E}::threading::Event::new", "Event::new()", ""),
-        ("Event.set() / clear() / is_set()", f"{E}::threading::Event::set", "e.set(); e.clear(); e.is_set()", ""),
-        ("Event.wait(timeout=None)", f"{E}::threading::Event::wait", "e.wait(timeout: Option<f64>) -> bool", "a waiter present at set() returns True even if clear() follows at once (gh-57711); a timeout past TIMEOUT_MAX waits forever instead of CPython's OverflowError (no error channel)"),
-        ("repr(event)", f"{E}::threading::Event", "format!(\"{e:?}\")", "<threading.Event: unset>, <threading.Event: set>"),
-        ("Barrier(parties, action=None, timeout=None)", f"{E}::threading::Barrier::new", "Barrier::new(parties, action: Option<Arc<dyn Fn() -> PyResult<()>>>, timeout)", ""),
-        ("Barrier.wait(timeout=None)", f"{E}::threading::Barrier::wait", "b.wait(timeout)? -> index", ""),
-        ("Barrier.abort() / reset()", f"{E}::threading::Barrier::abort", "b.abort(); b.reset()", ""),
-        ("Barrier.parties / n_waiting / broken", f"{E}::threading::Barrier::n_waiting", "b.parties(), b.n_waiting(), b.broken()", ""),
-        ("repr(barrier)", f"{E}::threading::Barrier", "format!(\"{b:?}\")", "<threading.Barrier: waiters=0/3>, <threading.Barrier: broken>"),
-        ("local()", f"{E}::threading::Local::new", "Local::<T>::new(); l.set(v); l.get(); l.with(|v| ..)", "the attribute bag becomes one value type T; a thread's value is dropped when that thread ends (a call run nested on a worker included) or with the local; with() locks only the calling thread's value"),
-        ("local.x", f"{E}::threading::Local::getattr", "l.getattr(\"x\")?", "AttributeError: '_thread._local' object has no attribute 'x' on a thread without a value"),
-        ("del local.x", f"{E}::threading::Local::take_attr", "l.take_attr(\"x\")?", "l.take() for an Option"),
-        ("class MyLocal(local): def __init__(self, *args)", f"{E}::threading::Local::with_init", "Local::with_init(move || T { .. }).named(\"MyLocal\")", "init runs in the creating thread and again on each other thread's first access, as __init__ does; named() gives the class name in AttributeError messages"),
-        ("Timer(interval, function)", f"{E}::threading::Timer::new", "Timer::new(interval_secs, move || ..)", ""),
-        ("Timer(interval, function, args, kwargs)", f"{E}::threading::Timer::with_args", "Timer::with_args(interval_secs, |args: A, kwargs: K| .., args, kwargs)", "any Clone types (a Vec, a HashMap, a tuple); the function gets copies of what the timer holds when it fires; each timer's are its own"),
-        ("Timer.args / Timer.kwargs", f"{E}::threading::Timer::args", "t.args().push(x); t.kwargs().insert(k, v)", "guards over the timer's values, changeable until it fires"),
-        ("Timer.interval", f"{E}::threading::Timer::interval", "t.interval(); t.set_interval(secs)", "set before start() to take effect"),
-        ("Timer.finished", f"{E}::threading::Timer::finished", "t.finished() -> &Event", "set by cancel() and when the timer is done"),
-        ("Timer.cancel()", f"{E}::threading::Timer::cancel", "t.cancel()", ""),
-        ("threading.stack_size([size])", f"{E}::threading::stack_size", "stack_size(Some(bytes))? -> previous; stack_size(None)?", "for threads started afterwards; 0 = default; ValueError: size not valid: N bytes below 32 KiB, as CPython on Linux"),
-        ("repr(thread)", f"{E}::threading::Thread", "format!(\"{t:?}\")", "CPython's text: <Thread(Thread-1, stopped daemon 7)>, <_DummyThread(..)>, <_MainThread(..)>, <Timer(..)>"),
-        ("current_thread()", f"{E}::threading::current_thread", "current_thread()", ""),
-        ("main_thread()", f"{E}::threading::main_thread", "main_thread()", ""),
-        ("get_ident()", f"{E}::threading::get_ident", "get_ident()", "small integers, not addresses"),
-        ("get_native_id()", f"{E}::threading::get_native_id", "get_native_id()", ""),
-        ("active_count()", f"{E}::threading::active_count", "active_count()", ""),
-        ("enumerate()", f"{E}::threading::enumerate", "enumerate()", ""),
-        ("threading.excepthook = hook", f"{E}::threading::set_excepthook", "set_excepthook(|args: &ExceptHookArgs| ..)", "the hook may return PyResult<()>; a failing hook prints 'Exception in threading.excepthook:' and its exception"),
-        ("threading.excepthook(args)", f"{E}::threading::excepthook", "excepthook()(&args)", "the hook in place"),
-        ("threading.__excepthook__", f"{E}::threading::default_excepthook", "default_excepthook(&args); set_excepthook(default_excepthook)", "'Exception in thread NAME:' and the exception's last line on stderr; SystemExit is silent"),
-        ("ExceptHookArgs: exc_type, exc_value, exc_traceback, thread", f"{E}::threading::ExceptHookArgs", "args.exc_type (class name), args.exc_value, args.exc_traceback (always None), args.thread: Option<Thread>", ""),
-    ],
-    "queue": [
-        ("Queue(maxsize=0)", f"{E}::queue::Queue", "Queue::new(maxsize: Option<isize>)", "clones are the same queue"),
-        ("LifoQueue(maxsize=0)", f"{E}::queue::LifoQueue", "LifoQueue::new(maxsize)", ""),
-        ("PriorityQueue(maxsize=0)", f"{E}::queue::PriorityQueue", "PriorityQueue::new(maxsize)", "items are PyOrd (Python's '<', implemented for the std ordered types; tuples and lists compare like Python's); heapq's order, step for step"),
-        ("PriorityQueue items whose '<' raises TypeError", f"{E}::queue::PyOrd", "impl PyOrd for V { fn py_lt(&self, o: &Self) .. Err(lt_not_supported(\"dict\", \"dict\")) }", "a PriorityQueue put/get raises it as CPython's heapq does (a failed heappush keeps the item, a failed heappop loses the smallest)"),
-        ("class Q(Queue) overriding _put / _get / _qsize", f"{E}::queue::BaseQueue::with_store", "BaseQueue::with_store(maxsize, store) with impl Store<T> (push, pop, len)", "a push/pop that raises is raised by put/get; a failed put counts no task and wakes no getter, as CPython"),
-        ("Queue.put(item, block=True, timeout=None)", f"{E}::queue::BaseQueue::put", "q.put(item, block: Option<bool>, timeout: Option<f64>)?", "on Full the item is dropped; put_or_return gives it back (None if the store's push raised); block=False ignores the timeout (even -1), a huge timeout is OverflowError when it must wait"),
-        ("Queue.get(block=True, timeout=None)", f"{E}::queue::BaseQueue::get", "q.get(block, timeout)?", "a get on a pool worker runs other tasks while it waits; block=False ignores the timeout (even -1)"),
-        ("Queue.put_nowait / get_nowait", f"{E}::queue::BaseQueue::get_nowait", "q.put_nowait(x)?; q.get_nowait()?", ""),
-        ("Queue.qsize() / empty() / full()", f"{E}::queue::BaseQueue::qsize", "q.qsize(); q.empty(); q.full()", ""),
-        ("Queue.task_done() / join()", f"{E}::queue::BaseQueue::task_done", "q.task_done()?; q.join()", ""),
-        ("Queue.unfinished_tasks", f"{E}::queue::BaseQueue::unfinished_tasks", "q.unfinished_tasks()", ""),
-        ("Queue.maxsize / q.maxsize = n", f"{E}::queue::BaseQueue::set_maxsize", "q.maxsize(); q.set_maxsize(n)", "read by every later put, as CPython (blocked putters are not woken)"),
-        ("SimpleQueue()", f"{E}::queue::SimpleQueue::new", "SimpleQueue::new()", ""),
-        ("queue.Empty / queue.Full", f"{E}::exceptions::PyException", "PyException::Empty / PyException::Full", ""),
-    ],
-    "multiprocessing": [
-        ("Pool(processes=None, initializer=None, initargs=())", f"{E}::multiprocessing::Pool::new", "Pool::new(processes: Option<i64>)? or Pool::builder().processes(..).initializer(..).build()?", "threads; ValueError: Number of processes must be at least 1 (also for negative counts)"),
-        ("multiprocessing.pool.ThreadPool(processes=None)", f"{E}::multiprocessing::pool::ThreadPool", "ThreadPool::new(processes)?", "the same type as Pool"),
-        ("Pool(maxtasksperchild=None)", f"{E}::multiprocessing::PoolBuilder::maxtasksperchild", "Pool::builder().maxtasksperchild(Some(n)).build()?", "ValueError: maxtasksperchild must be a positive int or None; worker threads are not replaced"),
-        ("with Pool(...) as p:", f"{E}::multiprocessing::Pool::enter", "let p = pool.enter()?; ...; p.terminate()", "ValueError: Pool not running once closed or terminated"),
-        ("Pool.map / imap / imap_unordered over an iterable that raises", f"{E}::multiprocessing::Pool::try_imap", "pool.try_map(f, iter_of_pyresult, chunksize)?; pool.try_imap(..)?; pool.try_imap_unordered(..)?", "an Err item is the iterable raising: map raises it; imap yields the whole chunks before it, then it"),
-        ("Pool.map(func, iterable, chunksize=None)", f"{E}::multiprocessing::Pool::map", "pool.map(f, iterable, chunksize)? -> Vec<T>", "chunksize=None splits adaptively (lazy binary splitting); every item runs even after one raised, then the first exception to happen is raised (CPython's MapResult: completion order; by position with one worker); an explicit chunk stops at its first exception"),
-        ("Pool.starmap(func, iterable, chunksize=None)", f"{E}::multiprocessing::Pool::starmap", "pool.starmap(|(a, b)| f(a, b), items, None)?", ""),
-        ("Pool.apply(func, args=())", f"{E}::multiprocessing::Pool::apply", "pool.apply(move || f(args))?", ""),
-        ("Pool.apply_async(func, args, callback=None, error_callback=None)", f"{E}::multiprocessing::Pool::apply_async", "pool.apply_async(f, callback: Option<Box<..>>, error_callback)?", ""),
-        ("Pool.map_async(func, iterable, chunksize, callback, error_callback)", f"{E}::multiprocessing::Pool::map_async", "pool.map_async(f, items, chunksize, callback, error_callback)?", "errors as Pool.map; after terminate() its unstarted items are skipped and get() raises CancelledError (CPython's result never becomes ready)"),
-        ("Pool.starmap_async(...)", f"{E}::multiprocessing::Pool::starmap_async", "pool.starmap_async(..)?", ""),
-        ("Pool.imap(func, iterable, chunksize=1)", f"{E}::multiprocessing::Pool::imap", "pool.imap(f, items, chunksize)?", "chunksize=1 goes on after an error; a failing chunk ends it (as CPython)"),
-        ("Pool.imap_unordered(func, iterable, chunksize=1)", f"{E}::multiprocessing::Pool::imap_unordered", "pool.imap_unordered(f, items, chunksize)?", ""),
-        ("Pool.close() / terminate() / join()", f"{E}::multiprocessing::Pool::close", "pool.close(); pool.terminate(); pool.join()?", "drop = terminate, like leaving with Pool(); terminate() also stops a running map/map_async"),
-        ("AsyncResult.get(timeout=None)", f"{E}::multiprocessing::AsyncResult::get", "r.get(timeout: Option<Duration>)?", ""),
-        ("AsyncResult.wait / ready / successful", f"{E}::multiprocessing::AsyncResult::successful", "r.wait(t); r.ready(); r.successful()?", ""),
-        ("Process(target=f, args=(), name=None)", f"{E}::multiprocessing::Process::new", "Process::new(move || f(args)) / Process::with_name(name, ..)", "a thread; exitcode 1 when the target raised ('Process NAME:' and the exception on stderr), a SystemExit's code"),
-        ("Process.start() / join(timeout) / is_alive() / exitcode / pid", f"{E}::multiprocessing::Process::exitcode", "p.start()?; p.join(None)?; p.exitcode()", ""),
-        ("Queue(maxsize=0) / JoinableQueue(maxsize=0)", f"{E}::multiprocessing::JoinableQueue", "multiprocessing::Queue::new(None)", "the same type as queue.Queue"),
-        ("Pipe(duplex=True)", f"{E}::multiprocessing::Pipe", "let (a, b) = Pipe::<T>(duplex: Option<bool>);", ""),
-        ("Connection.send / recv / poll / close", f"{E}::multiprocessing::Connection::poll", "c.send(x)?; c.recv()?; c.poll(timeout)?; c.close()", ""),
-        ("Connection.send_bytes(buf, offset=0, size=None) / recv_bytes(maxlength=None)", f"{E}::multiprocessing::Connection::send_bytes", "c.send_bytes(&buf, offset, size)?; c.recv_bytes(maxlength)?", "for T: From<Vec<u8>> / Into<Vec<u8>>; CPython's ValueErrors; OSError: bad message length closes the end"),
-        ("Connection.readable / writable / closed", f"{E}::multiprocessing::Connection::closed", "c.readable(); c.writable(); c.closed()", "after close(), OSError: handle is closed"),
-        ("Value(typecode, value)", f"{E}::multiprocessing::Value::new", "Value::new(v); v.get(); v.set(x); v.get_lock()", "the Rust type replaces the typecode"),
-        ("Array(typecode, initializer)", f"{E}::multiprocessing::Array::new", "Array::new(vec); a.get(i)?; a.set(i, x)?", ""),
-        ("Value(typecode, value, lock=lock) / lock=False / RawValue", f"{E}::multiprocessing::RawValue::new", "Value::with_lock(v, rlock); Value::unlocked(v) / RawValue::new(v)", "lock=False gives a RawValue, which has no get_lock"),
-        ("Array(typecode, size) / lock=False / RawArray", f"{E}::multiprocessing::RawArray::with_size", "Array::with_size(n); Array::unlocked(vec) / RawArray::new(vec)", "zeroed = T::default()"),
-        ("Array a[i:j] / a[i:j] = seq", f"{E}::multiprocessing::RawArray::set_slice", "a.get_slice(start, stop); a.set_slice(start, stop, items)?", "ValueError: Can only assign sequence of same size"),
-        ("Manager()", f"{E}::multiprocessing::Manager::new", "Manager::new()", "no server process"),
-        ("Manager.dict() / list() / Namespace() / Value / Lock / Queue", f"{E}::multiprocessing::Manager::dict", "m.dict(); m.list(v); m.namespace(); m.value(v); m.lock(); m.queue(None)", ""),
-        ("DictProxy copy() / values() / key in d / clear()", f"{E}::multiprocessing::DictProxy::copy", "d.copy(); d.values(); d.contains(&k); d.clear()", "copy is a plain IndexMap"),
-        ("ListProxy l[i:j] / extend / *= / pop", f"{E}::multiprocessing::ListProxy::get_slice", "l.get_slice(start, stop); l.extend(it); l.imul(n); l.pop(i)?", ""),
-        ("Namespace del ns.x / hasattr / str(ns)", f"{E}::multiprocessing::Namespace::del", "ns.del(\"x\")?; ns.has(\"x\"); ns.to_string()", "str: Namespace(a=1, b='x'), sorted, names with _ hidden"),
-        ("multiprocessing.Event / Lock / RLock / Semaphore / BoundedSemaphore / Condition / Barrier", f"{E}::threading::Barrier", "multiprocessing::Event::new() etc. (re-exports)", "threading's, re-exported by multiprocessing"),
-        ("cpu_count()", f"{E}::multiprocessing::cpu_count", "cpu_count()", ""),
-        ("logging.getLogger('multiprocessing')", f"{E}::report::MULTIPROCESSING_LOGGER", "a log::Log logger; records have target MULTIPROCESSING_LOGGER", "a Pool callback= / error_callback= that raised (error)"),
-        ("current_process()", f"{E}::multiprocessing::current_process", "current_process().name", ""),
-        ("Process.daemon = flag", f"{E}::multiprocessing::Process::set_daemon", "p.set_daemon(flag)?", "before start(); at exit non-daemon processes are joined, daemon ones left running"),
-        ("active_children()", f"{E}::multiprocessing::active_children", "active_children() -> Vec<Process>", "the running processes the caller started; finished ones are forgotten"),
-    ],
-    "program exit (__main__, sys, atexit)": [
-        ('if __name__ == "__main__": main()', f"{E}::run_main", "fn main() -> ExitCode { run_main(main_body) }", "then CPython's shutdown: executors finish, non-daemon threads joined, atexit handlers, exit status"),
-        ("sys.exit(code=None)", f"{E}::sys::exit", "return Err(sys::exit(code))", "code: an integer, a &str/String message, None or (); the status is SystemExitCode::exit_status"),
-        ("raise SystemExit(code)", f"{E}::exceptions::SystemExitCode", "Err(PyException::SystemExit(SystemExitCode::Int(n)))", "in a Thread: silent; in a Process target: its exitcode"),
-        ("atexit.register(func, *args)", f"{E}::atexit::register", "atexit::register(move || func(args))", "last registered runs first; one that raises is reported and the rest run"),
-    ],
-    "asyncio": [
-        ("loop.run_in_executor(executor, func, *args)", f"{E}::asyncio::run_in_executor", "asyncio::run_in_executor(Some(&ex) or None, move || func(args)).await", "any Executor: ThreadPoolExecutor or ProcessPoolExecutor (then it is the call's own future, cancellable while queued)"),
-        ("concurrent.futures.Executor", f"{E}::concurrent::futures::Executor", "&dyn Executor; ex.submit_job(Box::new(job))?", "object-safe submit of a job returning nothing"),
-        ("asyncio.sleep(delay)", f"{E}::asyncio::sleep", "asyncio::sleep(secs).await", "a timer thread wakes the task; the thread is not blocked"),
-        ("asyncio.wait_for(aw, timeout)", f"{E}::asyncio::wait_for", "asyncio::wait_for(fut, Some(secs)).await?", "TimeoutError; the awaitable is dropped (cancelled) on timeout"),
-        ("asyncio.shield(aw)", f"{E}::asyncio::shield", "asyncio::shield(fut) -> Future<T>", "runs as its own task on scheduler::global(); dropping its awaiter does not stop it"),
-        ("asyncio.TimeoutError", f"{E}::asyncio::TimeoutError", "e.is_instance_of(&asyncio::TimeoutError)", "the builtin TimeoutError (PyClass::TimeoutError)"),
-        ("asyncio.to_thread(func, *args)", f"{E}::asyncio::to_thread", "asyncio::to_thread(move || ..).await", ""),
-        ("asyncio.wrap_future(future)", f"{E}::asyncio::wrap_future", "asyncio::wrap_future(f).await", ""),
-        ("asyncio.gather(*aws, return_exceptions=True)", f"{E}::asyncio::gather", "asyncio::gather(vec_of_futures).await -> Vec<PyResult<T>>", "outputs keep their own errors"),
-        ("asyncio.run(main())", f"{E}::asyncio::run", "asyncio::run(async { .. })", ""),
-    ],
-}
+# How a Python parameter reaches the Rust call, when not as the Rust
+# argument of the same name.
+CLOSURE = ("closure", "captured by the Rust closure: `move || f(a, b)`")
+KWCLOSURE = ("closure", "captured by the Rust closure: `move || f(k=v)` becomes `move || f(v)`")
 
-# Exceptions a call raises, by Rust path (Python name: message pattern).
-ERRORS = {
-    "ThreadPoolExecutor::new": ["ValueError: max_workers must be greater than 0"],
-    "ThreadPoolExecutor::submit": ["RuntimeError: cannot schedule new futures after shutdown",
-                                   "RuntimeError: cannot schedule new futures after interpreter shutdown",
-                                   "BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore"],
-    "Future::result": ["TimeoutError", "CancelledError", "<the task's exception>"],
-    "Future::exception": ["TimeoutError", "CancelledError"],
-    "Future::set_result": ["InvalidStateError: FINISHED: <Future ...>"],
-    "Thread::start": ["RuntimeError: threads can only be started once", "RuntimeError: can't start new thread"],
-    "Thread::set_daemon": ["RuntimeError: cannot set daemon status of active thread"],
-    "Process::set_daemon": ["AssertionError: process has already started"],
-    "Thread::join": ["RuntimeError: cannot join thread before it is started", "RuntimeError: cannot join current thread"],
-    "Lock::acquire": ["ValueError: can't specify a timeout for a non-blocking call", "ValueError: timeout value must be positive"],
-    "Lock::release": ["RuntimeError: release unlocked lock"],
-    "RLock::acquire": ["RuntimeError: cannot release un-acquired lock"],
-    "Condition::wait": ["RuntimeError: cannot wait on un-acquired lock"],
-    "Condition::notify": ["RuntimeError: cannot notify on un-acquired lock"],
-    "Semaphore::new": ["ValueError: semaphore initial value must be >= 0"],
-    "Semaphore::acquire": ["ValueError: can't specify timeout for non-blocking acquire"],
-    "BoundedSemaphore::new": ["ValueError: Semaphore released too many times (on release)"],
-    "Barrier::wait": ["BrokenBarrierError"],
-    "BaseQueue::put": ["Full", "ValueError: 'timeout' must be a non-negative number"],
-    "BaseQueue::get": ["Empty", "ValueError: 'timeout' must be a non-negative number"],
-    "BaseQueue::task_done": ["ValueError: task_done() called too many times"],
-    "Pool::new": ["ValueError: Number of processes must be at least 1"],
-    "Pool::map": ["ValueError: Pool not running", "<the first failing item's exception>"],
-    "AsyncResult::get": ["multiprocessing.TimeoutError (not the builtin TimeoutError)", "<the call's exception>"],
-    "Process::start": ["AssertionError: cannot start a process twice"],
-    "Process::exitcode": ["AssertionError: can only join a started process (join)"],
-    "Connection::poll": ["OSError: connection is read-only", "OSError: connection is write-only", "OSError: handle is closed", "EOFError"],
-    "Array::new": ["IndexError: invalid index (get/set)"],
-    "Manager::dict": ["KeyError: '<key>'", "AttributeError: 'Namespace' object has no attribute '<name>'", "IndexError: list index out of range"],
+
+def B(path, note=""):
+    """Passed through a builder method."""
+    return ("builder", f"{CRATE}::{path}", note)
+
+
+def T(note):
+    """Replaced by a Rust type parameter."""
+    return ("type", note)
+
+
+def I(note):
+    """Accepted by CPython, without effect here (or always its default)."""
+    return ("ignored", note)
+
+
+def M(note):
+    """Not supported."""
+    return ("missing", note)
+
+
+def V(path, note=""):
+    """Passed by calling another Rust item instead (a second constructor,
+    a setter)."""
+    return ("method", f"{CRATE}::{path}", note)
+
+
+ROWS = []
+_module = None
+
+
+def module(name):
+    global _module
+    _module = name
+
+
+def A(python, rust=None, notes="", *, sig=None, kind=None, p=None, raises=(), also=(),
+      ex=None, trait=None, status="available", reason=None, builder=None):
+    """One Python API. `rust`: the Rust path under pyrt_executor (None when
+    missing); `sig`: the Python signature when CPython cannot give it;
+    `p`: Python parameter -> Rust argument name, or CLOSURE/B(...)/T/I/M;
+    `raises`: "Class: fixed message" or "Class"; `also`: other Rust items
+    for the same API (Duration helpers, variants); `ex`: example types for
+    generics; `trait`: the trait whose impl is the API (`Debug` for repr);
+    `builder`: (start, finish) paths when keyword arguments go through a
+    builder."""
+    ROWS.append(dict(module=_module, python=python, rust=rust and f"{CRATE}::{rust}", notes=notes,
+                     sig=sig, kind=kind, p=p or {}, raises=list(raises),
+                     also=[f"{CRATE}::{a}" for a in also], ex=ex or {}, trait=trait,
+                     status=status, reason=reason,
+                     builder=builder and tuple(f"{CRATE}::{b}" for b in builder)))
+
+
+def MISSING(python, reason, *, sig=None, kind=None):
+    A(python, None, sig=sig, kind=kind, status="missing", reason=reason)
+
+
+# ---------------------------------------------------------------------------
+module("concurrent.futures")
+CF = "concurrent::futures"
+A("concurrent.futures.ThreadPoolExecutor", f"{CF}::ThreadPoolExecutor::new",
+  "None = min(32, os.cpu_count() + 4). Dropping the last handle = leaving the `with` block "
+  "(shutdown(wait=True)).",
+  p={"thread_name_prefix": B(f"{CF}::ThreadPoolExecutorBuilder::thread_name_prefix"),
+     "initializer": B(f"{CF}::ThreadPoolExecutorBuilder::initializer"),
+     "initargs": ("closure", "captured by the initializer closure")},
+  builder=(f"{CF}::ThreadPoolExecutor::builder", f"{CF}::ThreadPoolExecutorBuilder::build"),
+  raises=["ValueError: max_workers must be greater than 0"],
+  also=[f"{CF}::ThreadPoolExecutorBuilder::max_workers", f"{CF}::ThreadPoolExecutorBuilder::stack_size",
+        f"{CF}::ThreadPoolExecutorBuilder::starvation_rescue",
+        f"{CF}::default_max_workers"])
+A("concurrent.futures.ThreadPoolExecutor.__exit__", f"{CF}::ThreadPoolExecutor::shutdown",
+  "Leaving the block: dropping the last clone calls shutdown(wait=True, cancel_futures=False).",
+  sig="__exit__(exc_type, exc_val, exc_tb)",
+  p={"exc_type": I("scope end"), "exc_val": I("scope end"), "exc_tb": I("scope end")})
+A("concurrent.futures.ThreadPoolExecutor.submit", f"{CF}::ThreadPoolExecutor::submit",
+  "A closure returning PyResult<T> 'raises'; annotate the Future<T> type.",
+  p={"fn": "f", "args": CLOSURE, "kwargs": KWCLOSURE},
+  raises=["RuntimeError: cannot schedule new futures after shutdown",
+          "RuntimeError: cannot schedule new futures after interpreter shutdown",
+          "BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore",
+          "RuntimeError: can't start new thread"])
+A("concurrent.futures.ThreadPoolExecutor.map", f"{CF}::ThreadPoolExecutor::map",
+  "Several iterables: zip them into one of tuples. chunksize is accepted and ignored, as in CPython. Yields "
+  "PyResult<T>; the first error or a TimeoutError ends the iteration and cancels the calls not started, as does "
+  "dropping the iterator once advanced.",
+  p={"fn": "f", "iterables": ("argument", "iterable", "one iterable; zip several into tuples")},
+  raises=["RuntimeError: cannot schedule new futures after shutdown", "TimeoutError"])
+A("concurrent.futures.ThreadPoolExecutor.shutdown", f"{CF}::ThreadPoolExecutor::shutdown", "",
+  p={"wait": ("argument", "wait", "no default in Rust: pass true"),
+     "cancel_futures": ("argument", "cancel_futures", "no default in Rust: pass false")})
+A("concurrent.futures.ThreadPoolExecutor._threads", f"{CF}::ThreadPoolExecutor::live_threads",
+  "len(executor._threads): the workers running now (started lazily); 0 after shutdown(wait=True).",
+  sig="_threads", kind="attribute")
+A("concurrent.futures.ThreadPoolExecutor._max_workers", f"{CF}::ThreadPoolExecutor::max_workers", "",
+  sig="_max_workers", kind="attribute")
+A("concurrent.futures.ProcessPoolExecutor", f"{CF}::ProcessPoolExecutor::new",
+  "Threads, not processes; None = os.cpu_count(). Leaving `with` = dropping the last handle.",
+  p={"mp_context": I("no processes: there is no start method"),
+     "initializer": V(f"{CF}::ProcessPoolExecutor::with_initializer"),
+     "initargs": ("closure", "captured by the initializer closure"),
+     "max_tasks_per_child": M("workers are threads and are never replaced")},
+  raises=["ValueError: max_workers must be greater than 0"],
+  also=[f"{CF}::ProcessPoolExecutor::with_initializer"])
+A("concurrent.futures.ProcessPoolExecutor.submit", f"{CF}::ProcessPoolExecutor::submit", "No pickling: the closure runs on a thread.",
+  p={"fn": "f", "args": CLOSURE, "kwargs": KWCLOSURE},
+  raises=["RuntimeError: cannot schedule new futures after shutdown"])
+A("concurrent.futures.ProcessPoolExecutor.map", f"{CF}::ProcessPoolExecutor::map",
+  "A chunk that raises yields none of its items and ends the iteration there (CPython's _process_chunk).",
+  p={"fn": "f", "iterables": ("argument", "iterable", "one iterable; zip several into tuples")},
+  raises=["ValueError: chunksize must be >= 1.", "TimeoutError"])
+A("concurrent.futures.ProcessPoolExecutor.shutdown", f"{CF}::ProcessPoolExecutor::shutdown", "",
+  p={"wait": ("argument", "wait", "no default in Rust: pass true"),
+     "cancel_futures": ("argument", "cancel_futures", "no default in Rust: pass false")})
+A("concurrent.futures.ProcessPoolExecutor._processes", f"{CF}::ProcessPoolExecutor::live_processes",
+  "len(executor._processes): workers started on demand, as the spawn context.", sig="_processes", kind="attribute")
+A("concurrent.futures.ProcessPoolExecutor._max_workers", f"{CF}::ProcessPoolExecutor::max_workers", "",
+  sig="_max_workers", kind="attribute")
+A("concurrent.futures.Executor", f"{CF}::Executor", "Object-safe: `&dyn Executor`; `submit_job` submits a job returning nothing.",
+  sig="Executor()", ex={"Self": f"{CRATE}::{CF}::ThreadPoolExecutor", "dyn": True},
+  also=[f"{CF}::Executor::submit_job", f"{CF}::Executor::thread_pool"])
+A("concurrent.futures.Future", f"{CF}::Future::new", "Future() made by hand, for set_result/set_exception.")
+A("concurrent.futures.Future.result", f"{CF}::Future::result",
+  "Blocks like a Python thread; where CPython would deadlock (a worker waiting for a queued call of its own pool, "
+  "every other worker blocked) the call runs nested on the waiter. into_result moves the value out (T not Clone).",
+  raises=["TimeoutError", "CancelledError"], also=[f"{CF}::Future::into_result"])
+A("concurrent.futures.Future.exception", f"{CF}::Future::exception", "", raises=["TimeoutError", "CancelledError"])
+A("concurrent.futures.Future.done", f"{CF}::Future::done")
+A("concurrent.futures.Future.running", f"{CF}::Future::running")
+A("concurrent.futures.Future.cancelled", f"{CF}::Future::cancelled")
+A("concurrent.futures.Future.cancel", f"{CF}::Future::cancel", "Succeeds only while queued.")
+A("concurrent.futures.Future.add_done_callback", f"{CF}::Future::add_done_callback",
+  "The callback may return PyResult<()>; an Err or a panic is logged on the concurrent.futures logger and the "
+  "other callbacks still run.")
+A("concurrent.futures.Future.set_result", f"{CF}::Future::set_result", "", p={"result": "value"},
+  raises=["InvalidStateError"])
+A("concurrent.futures.Future.set_exception", f"{CF}::Future::set_exception", "", raises=["InvalidStateError"])
+A("concurrent.futures.Future.set_running_or_notify_cancel", f"{CF}::Future::set_running_or_notify_cancel", "",
+  raises=["RuntimeError: Future in unexpected state"])
+A("concurrent.futures.Future.__repr__", f"{CF}::Future",
+  "`<Future state=finished returned int>` (no address); the type name is python_type_name::<T>().",
+  sig="__repr__()", trait="std::fmt::Debug", also=[f"{CF}::python_type_name"])
+A("concurrent.futures.Future.__await__", f"{CF}::Future",
+  "`f.await`: Future<T> is a std::future::Future<Output = PyResult<T>>.", sig="__await__()", kind="method",
+  trait="std::future::Future")
+A("concurrent.futures.wait", f"{CF}::wait", "fs is a set: a future listed twice appears once.",
+  raises=["ValueError: Invalid return condition: '<value>'"] and [])
+A("concurrent.futures.as_completed", f"{CF}::as_completed",
+  "Yields PyResult<Future<T>>: `TimeoutError: N (of M) futures unfinished` as an item when the timeout expires; "
+  "duplicates are yielded once.", raises=["TimeoutError"])
+A("concurrent.futures.FIRST_COMPLETED", f"{CF}::FIRST_COMPLETED")
+A("concurrent.futures.FIRST_EXCEPTION", f"{CF}::FIRST_EXCEPTION")
+A("concurrent.futures.ALL_COMPLETED", f"{CF}::ALL_COMPLETED")
+A("concurrent.futures._base.DoneAndNotDoneFutures", f"{CF}::DoneAndNotDone", "The result of wait(): fields done, not_done.",
+  sig="DoneAndNotDoneFutures(done, not_done)", p={"done": I("a field"), "not_done": I("a field")},
+  also=[f"{CF}::DoneAndNotDone::done", f"{CF}::DoneAndNotDone::not_done"])
+A("concurrent.futures._base.LOGGER", "report::FUTURES_LOGGER",
+  "logging.getLogger('concurrent.futures'): a log::Log logger; records have this target. Failing done-callbacks "
+  "(error) and initializers (critical = log's Error); with no logger, CPython's lastResort text on stderr.",
+  kind="constant")
+
+# ---------------------------------------------------------------------------
+module("threading")
+TH = "threading"
+A("threading.Thread", f"{TH}::Thread::builder",
+  "Thread::new(target) for a bare Thread(target=f). target_name gives CPython's default name 'Thread-N (f)'.",
+  p={"group": I("must be None, as in CPython"), "target": B(f"{TH}::ThreadBuilder::build"),
+     "name": B(f"{TH}::ThreadBuilder::name"), "args": CLOSURE, "kwargs": KWCLOSURE,
+     "daemon": B(f"{TH}::ThreadBuilder::daemon")},
+  builder=(f"{TH}::Thread::builder", f"{TH}::ThreadBuilder::build"),
+  also=[f"{TH}::Thread::new", f"{TH}::ThreadBuilder::target_name", f"{TH}::ThreadBuilder::stack_size"])
+A("threading.Thread.start", f"{TH}::Thread::start", "",
+  raises=["RuntimeError: threads can only be started once", "RuntimeError: can't start new thread"])
+A("threading.Thread.join", f"{TH}::Thread::join", "",
+  raises=["RuntimeError: cannot join thread before it is started", "RuntimeError: cannot join current thread",
+          "ValueError: 'timeout' must be a non-negative number"], also=[f"{TH}::Thread::join_timeout"])
+A("threading.Thread.is_alive", f"{TH}::Thread::is_alive")
+A("threading.Thread.name", f"{TH}::Thread::name", "Setting it: set_name.", sig="name", kind="attribute",
+  also=[f"{TH}::Thread::set_name"])
+A("threading.Thread.ident", f"{TH}::Thread::ident", "None before start().", sig="ident", kind="attribute")
+A("threading.Thread.native_id", f"{TH}::Thread::native_id", "None before start().", sig="native_id", kind="attribute")
+A("threading.Thread.daemon", f"{TH}::Thread::daemon", "Setting it (before start()): set_daemon.", sig="daemon",
+  kind="attribute", also=[f"{TH}::Thread::set_daemon"],
+  raises=["RuntimeError: cannot set daemon status of active thread"])
+A("threading.Thread.__repr__", f"{TH}::Thread", "CPython's text: <Thread(Thread-1, stopped daemon 7)>.",
+  sig="__repr__()", trait="std::fmt::Debug")
+MISSING("threading.Thread.run", "a subclass overriding run() becomes the target closure; there is no method to override",
+        sig="run()")
+A("threading.current_thread", f"{TH}::current_thread")
+A("threading.main_thread", f"{TH}::main_thread", "run_main's thread; without run_main the std thread named main.")
+A("threading.get_ident", f"{TH}::get_ident", "Small integers (the main thread's is 1), not addresses.", sig="get_ident()")
+A("threading.get_native_id", f"{TH}::get_native_id", "", sig="get_native_id()")
+A("threading.active_count", f"{TH}::active_count")
+A("threading.enumerate", f"{TH}::enumerate")
+A("threading.stack_size", f"{TH}::stack_size",
+  "Returns the previous setting; 0 = the platform default; for threads started afterwards (pool workers: "
+  "their builder's stack_size).", sig="stack_size(size=0)",
+  p={"size": ("argument", "size", "None reads the setting without changing it")},
+  raises=["ValueError: size must be 0 or a positive value", "ValueError"])
+A("threading.TIMEOUT_MAX", f"{TH}::TIMEOUT_MAX", "9223372036.0, CPython's value on Linux.")
+A("threading.excepthook", f"{TH}::excepthook", "The hook in place; calling it: excepthook()(&args). "
+  "Assigning threading.excepthook = hook is set_excepthook(hook).", sig="excepthook(args, /)",
+  p={"args": I("the returned hook takes it")}, also=[f"{TH}::set_excepthook"])
+A("threading.__excepthook__", f"{TH}::default_excepthook",
+  "'Exception in thread NAME:' and the exception's last line on stderr; SystemExit is silent.",
+  sig="__excepthook__(args, /)")
+A("threading.ExceptHookArgs", f"{TH}::ExceptHookArgs::new", "exc_traceback is always None (no tracebacks).",
+  sig="ExceptHookArgs(exc_type, exc_value, exc_traceback, thread)",
+  p={"exc_type": I("derived from exc_value"), "exc_traceback": I("always None")},
+  also=[f"{TH}::ExceptHookArgs::exc_type", f"{TH}::ExceptHookArgs::exc_value",
+        f"{TH}::ExceptHookArgs::exc_traceback", f"{TH}::ExceptHookArgs::thread"])
+A("threading.Lock", f"{TH}::Lock::new", "", kind="class", sig="Lock()")
+A("threading.Lock.acquire", f"{TH}::Lock::acquire",
+  "None timeout = -1. A timeout past TIMEOUT_MAX is OverflowError: timestamp out of range for platform time_t "
+  "(even non-blocking), NaN a ValueError. acquire_timeout takes a Duration.",
+  sig="acquire(blocking=True, timeout=-1)",
+  raises=["ValueError: can't specify a timeout for a non-blocking call", "ValueError: timeout value must be positive",
+          "OverflowError: timestamp out of range for platform time_t"],
+  also=[f"{TH}::Lock::acquire_timeout"])
+A("threading.Lock.release", f"{TH}::Lock::release", "", sig="release()", raises=["RuntimeError: release unlocked lock"])
+A("threading.Lock.locked", f"{TH}::Lock::locked", "", sig="locked()")
+A("threading.Lock.__enter__", f"{TH}::Lock::with", "`with lock:` is `let _g = lock.with()?;`; the guard's drop is __exit__.",
+  sig="__enter__()", also=[f"{TH}::LockGuard"])
+A("threading.Lock.__repr__", f"{TH}::Lock", "<unlocked _thread.lock object> (no address).", sig="__repr__()",
+  trait="std::fmt::Debug")
+A("threading.RLock", f"{TH}::RLock::new", "", kind="class", sig="RLock()")
+A("threading.RLock.acquire", f"{TH}::RLock::acquire", "Huge timeouts: as Lock.acquire.",
+  sig="acquire(blocking=True, timeout=-1)",
+  raises=["ValueError: can't specify a timeout for a non-blocking call"], also=[f"{TH}::RLock::acquire_timeout"])
+A("threading.RLock.release", f"{TH}::RLock::release", "", sig="release()",
+  raises=["RuntimeError: cannot release un-acquired lock"])
+A("threading.RLock.__enter__", f"{TH}::RLock::with", "The guard's drop is __exit__.", sig="__enter__()",
+  also=[f"{TH}::RLockGuard"])
+A("threading.RLock._is_owned", f"{TH}::RLock::is_owned", "True if the calling thread owns it.", sig="_is_owned()")
+A("threading.RLock._recursion_count", f"{TH}::RLock::recursion_count", "0 if another thread owns it.",
+  sig="_recursion_count()")
+A("threading.RLock._release_save", f"{TH}::RLock::release_save", "", sig="_release_save()",
+  raises=["RuntimeError: cannot release un-acquired lock"])
+A("threading.RLock._acquire_restore", f"{TH}::RLock::acquire_restore", "", sig="_acquire_restore(state, /)",
+  p={"state": "saved"})
+A("threading.RLock.__repr__", f"{TH}::RLock", "<locked _thread.RLock object owner=1 count=2> (no address).",
+  sig="__repr__()", trait="std::fmt::Debug")
+A("threading.Condition", f"{TH}::Condition::new", "None = a new RLock; a Lock or RLock converts with .into().",
+  also=[f"{TH}::ConditionLock"])
+A("threading.Condition.acquire", f"{TH}::Condition::acquire", "", sig="acquire(blocking=True, timeout=-1)")
+A("threading.Condition.release", f"{TH}::Condition::release", "", sig="release()")
+A("threading.Condition.__enter__", f"{TH}::Condition::with", "The guard's drop is __exit__.",
+  also=[f"{TH}::ConditionGuard"])
+A("threading.Condition.wait", f"{TH}::Condition::wait", "A timeout past TIMEOUT_MAX is OverflowError.",
+  raises=["RuntimeError: cannot wait on un-acquired lock"], also=[f"{TH}::Condition::wait_timeout"])
+A("threading.Condition.wait_for", f"{TH}::Condition::wait_for",
+  "Returns the predicate's last value of any Truthy type (bool, numbers, Option, String, Vec, ...).",
+  raises=["RuntimeError: cannot wait on un-acquired lock"], also=[f"{TH}::Truthy"], ex={"Self": "bool"})
+A("threading.Condition.notify", f"{TH}::Condition::notify", "",
+  raises=["RuntimeError: cannot notify on un-acquired lock"])
+A("threading.Condition.notify_all", f"{TH}::Condition::notify_all", "",
+  raises=["RuntimeError: cannot notify on un-acquired lock"])
+A("threading.Condition._is_owned", f"{TH}::Condition::is_owned", "A plain Lock: whether anybody holds it, as in CPython.")
+A("threading.Condition._release_save", f"{TH}::Condition::release_save", "The lock's RuntimeError if not held.",
+  sig="_release_save()")
+A("threading.Condition._acquire_restore", f"{TH}::Condition::acquire_restore", "", sig="_acquire_restore(x)",
+  p={"x": "saved"})
+A("threading.Condition.__repr__", f"{TH}::Condition",
+  "<Condition(<unlocked _thread.RLock object owner=0 count=0>, 0)>.", trait="std::fmt::Debug")
+A("threading.Semaphore", f"{TH}::Semaphore::new", "", raises=["ValueError: semaphore initial value must be >= 0"])
+A("threading.Semaphore.acquire", f"{TH}::Semaphore::acquire",
+  "A huge timeout is OverflowError only when it must wait, as in CPython.",
+  raises=["ValueError: can't specify timeout for non-blocking acquire"], also=[f"{TH}::Semaphore::acquire_timeout"])
+A("threading.Semaphore.release", f"{TH}::Semaphore::release", "",
+  raises=["ValueError: n must be one or more"])
+A("threading.Semaphore.__enter__", f"{TH}::Semaphore::with", "The guard's drop is __exit__.", sig="__enter__()",
+  also=[f"{TH}::SemaphoreGuard"])
+A("threading.Semaphore.__repr__", f"{TH}::Semaphore", "<threading.Semaphore: value=3> (no address).",
+  trait="std::fmt::Debug")
+A("threading.BoundedSemaphore", f"{TH}::BoundedSemaphore::new", "A Semaphore that checks its bound.",
+  raises=["ValueError: semaphore initial value must be >= 0", "ValueError: Semaphore released too many times"],
+  also=[f"{TH}::Semaphore::bounded"])
+A("threading.Event", f"{TH}::Event::new")
+A("threading.Event.set", f"{TH}::Event::set")
+A("threading.Event.clear", f"{TH}::Event::clear")
+A("threading.Event.is_set", f"{TH}::Event::is_set")
+A("threading.Event.wait", f"{TH}::Event::wait",
+  "A waiter present at set() returns True even if clear() follows at once; a timeout past TIMEOUT_MAX waits "
+  "forever instead of CPython's OverflowError (no error channel).", also=[f"{TH}::Event::wait_timeout"])
+A("threading.Event.__repr__", f"{TH}::Event", "<threading.Event: unset>.", trait="std::fmt::Debug")
+A("threading.Barrier", f"{TH}::Barrier::new", "action: Arc<dyn Fn() -> PyResult<()> + Send + Sync>.",
+  also=[f"{TH}::Action"])
+A("threading.Barrier.wait", f"{TH}::Barrier::wait", "Returns the arrival index.",
+  raises=["BrokenBarrierError"], also=[f"{TH}::Barrier::wait_timeout"])
+A("threading.Barrier.reset", f"{TH}::Barrier::reset")
+A("threading.Barrier.abort", f"{TH}::Barrier::abort")
+A("threading.Barrier.parties", f"{TH}::Barrier::parties", "", kind="attribute")
+A("threading.Barrier.n_waiting", f"{TH}::Barrier::n_waiting", "", kind="attribute")
+A("threading.Barrier.broken", f"{TH}::Barrier::broken", "", kind="attribute")
+A("threading.Barrier.__repr__", f"{TH}::Barrier", "<threading.Barrier: waiters=0/3>.", trait="std::fmt::Debug")
+A("threading.local", f"{TH}::Local::new",
+  "The attribute bag becomes one value type T: set/get/with. A thread's value is dropped when that thread ends; "
+  "class MyLocal(local) with __init__ is Local::with_init(..).named(\"MyLocal\").", sig="local()",
+  also=[f"{TH}::Local::with_init", f"{TH}::Local::named", f"{TH}::Local::set", f"{TH}::Local::get",
+        f"{TH}::Local::with", f"{TH}::Local::take"])
+A("threading.local.__getattribute__", f"{TH}::Local::getattr", "local.x", sig="__getattribute__(name, /)",
+  p={"name": "attr"}, raises=["AttributeError"])
+A("threading.local.__delattr__", f"{TH}::Local::take_attr", "del local.x", sig="__delattr__(name, /)",
+  p={"name": "attr"}, raises=["AttributeError"])
+A("threading.Timer", f"{TH}::Timer::with_args",
+  "Timer::new(interval, f) without args; any Clone types as args/kwargs; the function gets copies of what the "
+  "timer holds when it fires.", also=[f"{TH}::Timer::new"], ex={"A": "u64", "K": "u64"})
+A("threading.Timer.start", f"{TH}::Timer::start", "", sig="start()")
+A("threading.Timer.cancel", f"{TH}::Timer::cancel")
+A("threading.Timer.join", f"{TH}::Timer::join", "", sig="join(timeout=None)")
+A("threading.Timer.is_alive", f"{TH}::Timer::is_alive", "", sig="is_alive()")
+A("threading.Timer.interval", f"{TH}::Timer::interval", "Set before start() to take effect: set_interval.",
+  sig="interval", kind="attribute", also=[f"{TH}::Timer::set_interval"])
+A("threading.Timer.finished", f"{TH}::Timer::finished", "Set by cancel() and when the timer is done.",
+  sig="finished", kind="attribute")
+A("threading.Timer.args", f"{TH}::Timer::args", "A guard over the timer's value, changeable until it fires.",
+  sig="args", kind="attribute")
+A("threading.Timer.kwargs", f"{TH}::Timer::kwargs", "A guard over the timer's value.", sig="kwargs", kind="attribute")
+
+# ---------------------------------------------------------------------------
+module("queue")
+Q = "queue"
+A("queue.Queue", f"{Q}::Queue::new", "Clones are the same queue.")
+A("queue.LifoQueue", f"{Q}::LifoQueue::new")
+A("queue.PriorityQueue", f"{Q}::PriorityQueue::new",
+  "Items are PyOrd (Python's '<'; tuples and lists compare like Python's); heapq's order, step for step.",
+  also=[f"{Q}::PyOrd", f"{Q}::PyOrd::py_lt", f"{Q}::lt_not_supported"], ex={"Self": "u64"})
+A("queue.Queue.put", f"{Q}::Queue::put",
+  "On Full the item is dropped (put_or_return gives it back); block=False ignores the timeout.",
+  raises=["Full", "ValueError: 'timeout' must be a non-negative number"],
+  also=[f"{Q}::Queue::put_timeout", f"{Q}::Queue::put_or_return"])
+A("queue.Queue.get", f"{Q}::Queue::get", "block=False ignores the timeout (even -1).",
+  raises=["Empty", "ValueError: 'timeout' must be a non-negative number"], also=[f"{Q}::Queue::get_timeout"])
+A("queue.Queue.put_nowait", f"{Q}::Queue::put_nowait", "", raises=["Full"])
+A("queue.Queue.get_nowait", f"{Q}::Queue::get_nowait", "", raises=["Empty"])
+A("queue.Queue.qsize", f"{Q}::Queue::qsize")
+A("queue.Queue.empty", f"{Q}::Queue::empty")
+A("queue.Queue.full", f"{Q}::Queue::full")
+A("queue.Queue.task_done", f"{Q}::Queue::task_done", "", raises=["ValueError: task_done() called too many times"])
+A("queue.Queue.join", f"{Q}::Queue::join")
+A("queue.Queue.unfinished_tasks", f"{Q}::Queue::unfinished_tasks", "", sig="unfinished_tasks", kind="attribute")
+A("queue.Queue.maxsize", f"{Q}::Queue::maxsize", "q.maxsize = n is set_maxsize; read by every later put.",
+  sig="maxsize", kind="attribute", also=[f"{Q}::Queue::set_maxsize"])
+A("queue.Queue._put", f"{Q}::BaseQueue::with_store",
+  "class Q(Queue) overriding _put/_get/_qsize: BaseQueue::with_store(maxsize, store) with impl Store<T>.",
+  sig="_put(item)", p={"item": I("Store::push gets it")},
+  also=[f"{Q}::Store", f"{Q}::Fifo", f"{Q}::Lifo", f"{Q}::Priority"], ex={"S": f"{CRATE}::queue::Fifo<u64>", "Self": f"{CRATE}::queue::Fifo<u64>"})
+A("queue.SimpleQueue", f"{Q}::SimpleQueue::new")
+A("queue.SimpleQueue.put", f"{Q}::SimpleQueue::put", "Never blocks: block and timeout are ignored, as in CPython.",
+  p={"block": "_block", "timeout": "_timeout"})
+A("queue.SimpleQueue.put_nowait", f"{Q}::SimpleQueue::put_nowait")
+A("queue.SimpleQueue.get", f"{Q}::SimpleQueue::get", "", raises=["Empty"], also=[f"{Q}::SimpleQueue::get_timeout"])
+A("queue.SimpleQueue.get_nowait", f"{Q}::SimpleQueue::get_nowait", "", raises=["Empty"])
+A("queue.SimpleQueue.empty", f"{Q}::SimpleQueue::empty")
+A("queue.SimpleQueue.qsize", f"{Q}::SimpleQueue::qsize")
+
+# ---------------------------------------------------------------------------
+module("multiprocessing")
+MP = "multiprocessing"
+A("multiprocessing.Pool", f"{MP}::Pool::new", "Threads. Leaving `with Pool() as p:` = drop = terminate().",
+  p={"initializer": B(f"{MP}::PoolBuilder::initializer"), "initargs": ("closure", "captured by the initializer closure"),
+     "maxtasksperchild": B(f"{MP}::PoolBuilder::maxtasksperchild", "checked; workers are not replaced")},
+  builder=(f"{MP}::Pool::builder", f"{MP}::PoolBuilder::build"),
+  raises=["ValueError: Number of processes must be at least 1",
+          "ValueError: maxtasksperchild must be a positive int or None"],
+  also=[f"{MP}::PoolBuilder::processes", f"{MP}::pool::ThreadPool"])
+A("multiprocessing.pool.Pool.__enter__", f"{MP}::Pool::enter", "", sig="__enter__()",
+  raises=["ValueError: Pool not running"])
+A("multiprocessing.pool.Pool.map", f"{MP}::Pool::map",
+  "chunksize=None splits adaptively; every item runs even after one raised, then the first exception to happen is "
+  "raised. An iterable that raises: try_map with PyResult items.", p={"func": "f"},
+  raises=["ValueError: Pool not running"], also=[f"{MP}::Pool::try_map"])
+A("multiprocessing.pool.Pool.starmap", f"{MP}::Pool::starmap", "pool.starmap(|(a, b)| f(a, b), items, None)",
+  p={"func": "f"}, ex={"I": "Vec<(u64, u64)>", "F": "fn((u64, u64)) -> u64"})
+A("multiprocessing.pool.Pool.apply", f"{MP}::Pool::apply", "", p={"func": "f", "args": CLOSURE, "kwds": KWCLOSURE})
+A("multiprocessing.pool.Pool.apply_async", f"{MP}::Pool::apply_async",
+  "A callback that raises is logged on multiprocessing and the pool goes on.",
+  p={"func": "f", "args": CLOSURE, "kwds": KWCLOSURE}, also=[f"{MP}::Callback", f"{MP}::ErrorCallback"])
+A("multiprocessing.pool.Pool.map_async", f"{MP}::Pool::map_async",
+  "After terminate() its unstarted items are skipped and get() raises CancelledError.", p={"func": "f"})
+A("multiprocessing.pool.Pool.starmap_async", f"{MP}::Pool::starmap_async", "", p={"func": "f"},
+  ex={"I": "Vec<(u64, u64)>", "F": "fn((u64, u64)) -> u64"})
+A("multiprocessing.pool.Pool.imap", f"{MP}::Pool::imap", "chunksize=1 goes on after an error; a failing chunk ends it.",
+  p={"func": "f"}, also=[f"{MP}::Pool::try_imap"])
+A("multiprocessing.pool.Pool.imap_unordered", f"{MP}::Pool::imap_unordered", "", p={"func": "f"},
+  also=[f"{MP}::Pool::try_imap_unordered", f"{MP}::IMapUnordered"])
+A("multiprocessing.pool.Pool.close", f"{MP}::Pool::close")
+A("multiprocessing.pool.Pool.terminate", f"{MP}::Pool::terminate", "Also stops a running map/map_async between items.")
+A("multiprocessing.pool.Pool.join", f"{MP}::Pool::join", "", raises=["ValueError: Pool is still running"])
+A("multiprocessing.pool.Pool._processes", f"{MP}::Pool::processes", "", sig="_processes", kind="attribute")
+A("multiprocessing.pool.ThreadPool", f"{MP}::pool::ThreadPool::new", "The same type as Pool.",
+  p={"initializer": B(f"{MP}::PoolBuilder::initializer"), "initargs": ("closure", "captured by the initializer closure")})
+A("multiprocessing.pool.AsyncResult.get", f"{MP}::AsyncResult::get", "",
+  raises=["TimeoutError"])
+A("multiprocessing.pool.AsyncResult.wait", f"{MP}::AsyncResult::wait")
+A("multiprocessing.pool.AsyncResult.ready", f"{MP}::AsyncResult::ready")
+A("multiprocessing.pool.AsyncResult.successful", f"{MP}::AsyncResult::successful", "",
+  raises=["ValueError: <multiprocessing.pool.ApplyResult object> not ready"] and ["ValueError"])
+A("multiprocessing.Process", f"{MP}::Process::new",
+  "A thread; exitcode 1 when the target raised ('Process NAME:' and the exception on stderr), a SystemExit's code.",
+  p={"group": I("must be None"), "target": "target", "name": V(f"{MP}::Process::with_name"),
+     "args": CLOSURE, "kwargs": KWCLOSURE, "daemon": V(f"{MP}::Process::set_daemon", "before start()")},
+  also=[f"{MP}::Process::with_name", f"{MP}::Process::set_daemon"])
+A("multiprocessing.Process.start", f"{MP}::Process::start", "", raises=["AssertionError: cannot start a process twice"])
+A("multiprocessing.Process.join", f"{MP}::Process::join", "",
+  raises=["AssertionError: can only join a started process"])
+A("multiprocessing.Process.is_alive", f"{MP}::Process::is_alive")
+A("multiprocessing.Process.exitcode", f"{MP}::Process::exitcode", "", kind="attribute")
+A("multiprocessing.Process.pid", f"{MP}::Process::pid", "A thread id.", kind="attribute")
+A("multiprocessing.Process.ident", f"{MP}::Process::ident", "", kind="attribute")
+A("multiprocessing.Process.name", f"{MP}::Process::name", "", kind="attribute")
+A("multiprocessing.Process.daemon", f"{MP}::Process::daemon", "Setting it: set_daemon before start().",
+  kind="attribute", raises=["AssertionError: process has already started"])
+MISSING("multiprocessing.Process.terminate", "a thread cannot be stopped from outside; end the target cooperatively "
+        "(an Event it checks)")
+MISSING("multiprocessing.Process.kill", "as terminate(): a thread cannot be killed")
+A("multiprocessing.current_process", f"{MP}::current_process", "current_process().name", also=[f"{MP}::ProcessInfo::name"])
+A("multiprocessing.active_children", f"{MP}::active_children", "The running processes the caller started.")
+A("multiprocessing.cpu_count", f"{MP}::cpu_count")
+A("multiprocessing.Queue", f"{MP}::Queue::new", "On threads: no feeder thread, no pickling.")
+A("multiprocessing.JoinableQueue", f"{MP}::JoinableQueue::new", "The same type as multiprocessing.Queue.")
+A("multiprocessing.queues.Queue.put", f"{MP}::Queue::put", "", raises=["Full"])
+A("multiprocessing.queues.Queue.get", f"{MP}::Queue::get", "", raises=["Empty"])
+A("multiprocessing.queues.Queue.put_nowait", f"{MP}::Queue::put_nowait", "", raises=["Full"])
+A("multiprocessing.queues.Queue.get_nowait", f"{MP}::Queue::get_nowait", "", raises=["Empty"])
+A("multiprocessing.queues.Queue.qsize", f"{MP}::Queue::qsize")
+A("multiprocessing.queues.Queue.empty", f"{MP}::Queue::empty")
+A("multiprocessing.queues.Queue.full", f"{MP}::Queue::full")
+A("multiprocessing.queues.Queue.close", f"{MP}::Queue::close")
+A("multiprocessing.queues.Queue.join_thread", f"{MP}::Queue::join_thread")
+A("multiprocessing.queues.Queue.cancel_join_thread", f"{MP}::Queue::cancel_join_thread")
+A("multiprocessing.queues.JoinableQueue.task_done", f"{MP}::Queue::task_done", "",
+  raises=["ValueError: task_done() called too many times"])
+A("multiprocessing.queues.JoinableQueue.join", f"{MP}::Queue::join")
+A("multiprocessing.Pipe", f"{MP}::Pipe", "let (a, b) = Pipe::<T>(None);")
+A("multiprocessing.connection.Connection.send", f"{MP}::Connection::send", "",
+  raises=["OSError: connection is read-only", "OSError: handle is closed"])
+A("multiprocessing.connection.Connection.recv", f"{MP}::Connection::recv", "",
+  raises=["OSError: connection is write-only", "OSError: handle is closed", "EOFError"])
+A("multiprocessing.connection.Connection.poll", f"{MP}::Connection::poll", "", raises=["OSError: handle is closed"])
+A("multiprocessing.connection.Connection.close", f"{MP}::Connection::close")
+A("multiprocessing.connection.Connection.send_bytes", f"{MP}::Connection::send_bytes",
+  "For T: From<Vec<u8>>; CPython's ValueErrors.", ex={"T": "Vec<u8>"},
+  raises=["ValueError: offset is negative", "ValueError: buffer length < offset", "ValueError: size is negative",
+          "ValueError: buffer length < offset + size"])
+A("multiprocessing.connection.Connection.recv_bytes", f"{MP}::Connection::recv_bytes",
+  "For T: Into<Vec<u8>>; a message longer than maxlength closes the end.", ex={"T": "Vec<u8>"},
+  raises=["ValueError: negative maxlength", "OSError: bad message length"])
+A("multiprocessing.connection.Connection.closed", f"{MP}::Connection::closed", "", sig="closed", kind="attribute")
+A("multiprocessing.connection.Connection.readable", f"{MP}::Connection::readable", "", sig="readable", kind="attribute")
+A("multiprocessing.connection.Connection.writable", f"{MP}::Connection::writable", "", sig="writable", kind="attribute")
+A("multiprocessing.Value", f"{MP}::Value::new", "The Rust type replaces the typecode; lock=False gives a RawValue.",
+  p={"typecode_or_type": T("the Rust type T"), "args": ("argument", "value", "the initial value"),
+     "lock": V(f"{MP}::Value::with_lock", "False: Value::unlocked")},
+  also=[f"{MP}::Value::with_lock", f"{MP}::Value::unlocked", f"{MP}::Value::get_lock", f"{MP}::Value::get_obj",
+        f"{MP}::RawValue::get", f"{MP}::RawValue::set"])
+A("multiprocessing.RawValue", f"{MP}::RawValue::new", "", p={"typecode_or_type": T("the Rust type T"),
+                                                            "args": ("argument", "value", "the initial value")})
+A("multiprocessing.Array", f"{MP}::Array::new", "A size instead of an initializer: with_size (zeroed = T::default()).",
+  p={"typecode_or_type": T("the Rust type T"), "size_or_initializer": ("argument", "items", "a size: Array::with_size"),
+     "lock": V(f"{MP}::Array::with_lock", "False: Array::unlocked")},
+  also=[f"{MP}::Array::with_size", f"{MP}::Array::with_lock", f"{MP}::Array::unlocked", f"{MP}::Array::get_lock",
+        f"{MP}::Array::get_obj", f"{MP}::RawArray::get", f"{MP}::RawArray::set", f"{MP}::RawArray::get_slice",
+        f"{MP}::RawArray::set_slice", f"{MP}::RawArray::to_vec"],
+  raises=["IndexError: invalid index", "ValueError: Can only assign sequence of same size"])
+A("multiprocessing.RawArray", f"{MP}::RawArray::new", "", p={"typecode_or_type": T("the Rust type T"),
+                                                             "size_or_initializer": ("argument", "items", "a size: RawArray::with_size")},
+  also=[f"{MP}::RawArray::with_size"])
+A("multiprocessing.Manager", f"{MP}::Manager::new", "No server process.", also=[f"{MP}::Manager::shutdown"])
+A("multiprocessing.managers.SyncManager.dict", f"{MP}::Manager::dict", "A DictProxy; its methods keep Python's names.",
+  sig="dict()", also=[f"{MP}::DictProxy::get", f"{MP}::DictProxy::set", f"{MP}::DictProxy::pop",
+                      f"{MP}::DictProxy::copy", f"{MP}::DictProxy::keys", f"{MP}::DictProxy::values",
+                      f"{MP}::DictProxy::items", f"{MP}::DictProxy::contains", f"{MP}::DictProxy::clear",
+                      f"{MP}::DictProxy::get_or", f"{MP}::DictProxy::update_with", f"{MP}::DictProxy::len"],
+  raises=["KeyError"])
+A("multiprocessing.managers.SyncManager.list", f"{MP}::Manager::list", "A ListProxy.", sig="list(sequence=())",
+  p={"sequence": "initial"}, also=[f"{MP}::ListProxy::append", f"{MP}::ListProxy::get", f"{MP}::ListProxy::set",
+                                   f"{MP}::ListProxy::get_slice", f"{MP}::ListProxy::extend", f"{MP}::ListProxy::imul",
+                                   f"{MP}::ListProxy::pop", f"{MP}::ListProxy::to_vec", f"{MP}::ListProxy::len"],
+  raises=["IndexError: list index out of range"])
+A("multiprocessing.managers.SyncManager.Namespace", f"{MP}::Manager::namespace",
+  "str(ns): Namespace(a=1, b='x'), sorted, names with _ hidden.", sig="Namespace()",
+  also=[f"{MP}::Namespace::get", f"{MP}::Namespace::set", f"{MP}::Namespace::has", f"{MP}::Namespace::del"],
+  raises=["AttributeError"])
+A("multiprocessing.managers.SyncManager.Value", f"{MP}::Manager::value", "", sig="Value(typecode, value)",
+  p={"typecode": T("the Rust type T")})
+A("multiprocessing.managers.SyncManager.Lock", f"{MP}::Manager::lock", "", sig="Lock()")
+A("multiprocessing.managers.SyncManager.RLock", f"{MP}::Manager::rlock", "", sig="RLock()")
+A("multiprocessing.managers.SyncManager.Queue", f"{MP}::Manager::queue", "", sig="Queue(maxsize=0)")
+A("multiprocessing.Lock", f"{MP}::Lock::new", "threading's, re-exported.", kind="class", sig="Lock()")
+A("multiprocessing.RLock", f"{MP}::RLock::new", "threading's, re-exported.", kind="class", sig="RLock()")
+A("multiprocessing.Semaphore", f"{MP}::Semaphore::new", "threading's, re-exported.", kind="class", sig="Semaphore(value=1)")
+A("multiprocessing.BoundedSemaphore", f"{MP}::BoundedSemaphore::new", "threading's, re-exported.", kind="class",
+  sig="BoundedSemaphore(value=1)")
+A("multiprocessing.Condition", f"{MP}::Condition::new", "threading's, re-exported.", kind="class", sig="Condition(lock=None)")
+A("multiprocessing.Event", f"{MP}::Event::new", "threading's, re-exported.", kind="class", sig="Event()")
+A("multiprocessing.Barrier", f"{MP}::Barrier::new", "threading's, re-exported.", kind="class",
+  sig="Barrier(parties, action=None, timeout=None)")
+A("multiprocessing.util._logger", "report::MULTIPROCESSING_LOGGER",
+  "logging.getLogger('multiprocessing'): a Pool callback= / error_callback= that raised (error).", kind="constant",
+  sig="_logger")
+
+# ---------------------------------------------------------------------------
+module("program exit (__main__, sys, atexit)")
+A("__main__", "run_main", "`if __name__ == \"__main__\": main()` is `fn main() -> ExitCode { run_main(main_body) }`; "
+  "then CPython's shutdown: executors finish, non-daemon threads joined, atexit handlers, exit status.",
+  kind="constant", sig="__main__")
+A("sys.exit", "sys::exit", "`return Err(sys::exit(code))`; code: an integer, a &str/String message, None or ().",
+  sig="exit(status=None, /)", p={"status": ("argument", "code", "None is SystemExitCode::None")},
+  also=["SystemExitCode", "SystemExitCode::exit_status"], ex={})
+A("atexit.register", "atexit::register", "Last registered runs first; one that raises is reported and the rest run.",
+  sig="register(func, *args, **kwargs)",
+  p={"func": "func", "args": CLOSURE, "kwargs": KWCLOSURE})
+
+# ---------------------------------------------------------------------------
+module("asyncio")
+AS = "asyncio"
+A("asyncio.AbstractEventLoop.run_in_executor", f"{AS}::run_in_executor",
+  "Any Executor (&dyn Executor: ThreadPoolExecutor or ProcessPoolExecutor; the call's own future, cancellable "
+  "while queued); None = the default executor.", p={"func": "f", "args": CLOSURE},
+  also=[f"{AS}::default_executor"])
+MISSING("asyncio.get_event_loop", "there is no event loop object: loop.run_in_executor(...) is the free function "
+        "asyncio::run_in_executor, awaited in any async block")
+A("asyncio.to_thread", f"{AS}::to_thread", "", p={"func": "f", "args": CLOSURE, "kwargs": KWCLOSURE})
+A("asyncio.sleep", f"{AS}::sleep", "A timer thread wakes the task; the thread is not blocked.",
+  p={"result": M("returns ()")})
+A("asyncio.wait_for", f"{AS}::wait_for", "The awaitable is dropped (cancelled) on timeout.",
+  p={"fut": "future"}, raises=["TimeoutError"], ex={"F": f"std::future::Ready<{CRATE}::PyResult<u64>>"})
+A("asyncio.shield", f"{AS}::shield", "Runs as its own task on the global pool; dropping its awaiter does not stop it.",
+  p={"arg": "future"}, ex={"F": f"std::future::Ready<{CRATE}::PyResult<u64>>"})
+A("asyncio.TimeoutError", f"{AS}::TimeoutError", "The builtin TimeoutError (PyClass::TimeoutError).", kind="class",
+  sig="TimeoutError")
+A("asyncio.wrap_future", f"{AS}::wrap_future", "", p={"loop": I("no event loop")})
+A("asyncio.gather", f"{AS}::gather", "return_exceptions=True: outputs keep their own errors (Vec<PyResult<T>>).",
+  p={"coros_or_futures": ("argument", "futures", "a Vec of futures"),
+     "return_exceptions": I("always True: each output is its own PyResult")},
+  ex={"F": f"std::future::Ready<{CRATE}::PyResult<u64>>"})
+A("asyncio.run", f"{AS}::run", "asyncio::run(async { .. })", p={"main": "future", "debug": I("no debug mode")})
+
+# Rust items with no Python counterpart (path prefix -> why).
+RUST_ONLY = {
+    f"{CRATE}::channels": "message passing for Rust authors (crossbeam-shaped); Python has no such module",
+    f"{CRATE}::exceptions": "the exception model; its classes are the exceptions section",
+    f"{CRATE}::PyClass": "the exception model; its classes are the exceptions section",
+    f"{CRATE}::PyException": "the exception model: a raised exception",
+    f"{CRATE}::PyResult": "the exception model",
+    f"{CRATE}::IntoPyResult": "what a closure may return: a value or a PyResult",
+    f"{CRATE}::UserClass": "the exception model: a class a program defines",
+    f"{CRATE}::concurrent::futures::Future::waiters": "a test helper: threads waiting on the future",
+    f"{CRATE}::concurrent::futures::Future::ptr_eq": "identity (`f is g`) of two handles",
+    f"{CRATE}::concurrent::futures::ThreadPoolExecutor::stats": "scheduler statistics",
+    f"{CRATE}::concurrent::futures::AsCompleted": "the iterator as_completed returns",
+    f"{CRATE}::concurrent::futures::MapIter": "the iterator map returns",
+    f"{CRATE}::concurrent::futures::ReturnWhen": "the type of FIRST_COMPLETED and friends",
+    f"{CRATE}::concurrent::futures::Job": "the job type of Executor::submit_job",
+    f"{CRATE}::multiprocessing::Pool::stats": "scheduler statistics",
+    f"{CRATE}::multiprocessing::PoolBuilder": "keyword arguments of Pool",
+    f"{CRATE}::multiprocessing::Pool::builder": "keyword arguments of Pool",
+    f"{CRATE}::multiprocessing::pool::": "the same items as multiprocessing::",
+    f"{CRATE}::multiprocessing::ListProxy::is_empty": "Rust convention (len() == 0)",
+    f"{CRATE}::multiprocessing::DictProxy::is_empty": "Rust convention (len() == 0)",
+    f"{CRATE}::multiprocessing::RawArray::len": "len(a)",
+    f"{CRATE}::multiprocessing::RawArray::is_empty": "Rust convention",
+    f"{CRATE}::threading::Thread::ptr_eq": "identity (`t is other`)",
+    f"{CRATE}::threading::Timer::thread": "the Thread object the timer is",
+    f"{CRATE}::threading::ExceptHook": "the type of a hook",
+    f"{CRATE}::threading::ConditionLock": "what Condition::new takes",
+    f"{CRATE}::threading::ThreadBuilder": "keyword arguments of Thread",
+    f"{CRATE}::threading::Semaphore::bounded": "BoundedSemaphore",
+    f"{CRATE}::queue::BaseQueue": "the queue every queue class is (Queue = BaseQueue<T, Fifo<T>>)",
+    f"{CRATE}::queue::Store": "how a queue class stores its items (_put/_get/_qsize)",
+    f"{CRATE}::asyncio::Gather": "the future gather returns",
+    f"{CRATE}::asyncio::Sleep": "the future sleep returns",
+    f"{CRATE}::asyncio::WaitFor": "the future wait_for returns",
+    f"{CRATE}::multiprocessing::Callback": "the type of callback=",
+    f"{CRATE}::multiprocessing::ErrorCallback": "the type of error_callback=",
+    f"{CRATE}::multiprocessing::IMapUnordered": "the iterator imap_unordered returns",
+    f"{CRATE}::multiprocessing::ProcessInfo": "what current_process returns",
+    f"{CRATE}::report": "how exceptions nobody receives are reported",
+    f"{CRATE}::threading::Truthy": "the values Condition.wait_for accepts",
+    f"{CRATE}::concurrent::futures::ThreadPoolExecutorBuilder::spawner": "how worker threads start (a scheduler Spawner)",
+    f"{CRATE}::concurrent::futures::ThreadPoolExecutorBuilder": "keyword arguments of ThreadPoolExecutor",
 }
 
 # Exception classes: (Python spelling, PyClass variant, PyException variant
@@ -248,11 +646,23 @@ EXCEPTIONS = [
     ("ConnectionError", "ConnectionError", "ConnectionError"),
     ("BrokenPipeError", "BrokenPipeError", "BrokenPipeError"),
     ("TimeoutError", "TimeoutError", "TimeoutError"),
+    ("FileNotFoundError", "FileNotFoundError", None),
+    ("FileExistsError", "FileExistsError", None),
+    ("PermissionError", "PermissionError", None),
+    ("IsADirectoryError", "IsADirectoryError", None),
+    ("NotADirectoryError", "NotADirectoryError", None),
+    ("InterruptedError", "InterruptedError", None),
+    ("BlockingIOError", "BlockingIOError", None),
+    ("ConnectionRefusedError", "ConnectionRefusedError", None),
+    ("ConnectionResetError", "ConnectionResetError", None),
+    ("ConnectionAbortedError", "ConnectionAbortedError", None),
     ("RuntimeError", "RuntimeError", "RuntimeError"),
     ("NotImplementedError", "NotImplementedError", "NotImplementedError"),
     ("RecursionError", "RecursionError", "RecursionError"),
     ("TypeError", "TypeError", "TypeError"),
     ("ValueError", "ValueError", "ValueError"),
+    ("UnicodeError", "UnicodeError", None),
+    ("UnicodeDecodeError", "UnicodeDecodeError", None),
     ("concurrent.futures._base.Error", "FuturesError", None),
     ("concurrent.futures.CancelledError", "CancelledError", "CancelledError"),
     ("concurrent.futures.InvalidStateError", "InvalidStateError", "InvalidStateError"),
@@ -270,18 +680,23 @@ EXCEPTIONS = [
 ]
 # Not importable: PyO3 defines it in Rust, deriving from BaseException.
 PYO3 = {"pyo3_runtime.PanicException": ("pyo3_runtime", "PanicException", "BaseException")}
+# Where a short class name in `raises` is ambiguous, which class it means.
+RAISES_ALIAS = {"Empty": "queue.Empty", "Full": "queue.Full", "CancelledError": "concurrent.futures.CancelledError",
+                "InvalidStateError": "concurrent.futures.InvalidStateError",
+                "BrokenThreadPool": "concurrent.futures.thread.BrokenThreadPool",
+                "BrokenBarrierError": "threading.BrokenBarrierError"}
+MP_TIMEOUT = {"multiprocessing.pool.AsyncResult.get"}
 
 
-def resolve(spelling):
-    """The class object a dotted Python spelling names."""
+def resolve_class(spelling):
     module, _, name = spelling.rpartition(".")
     return getattr(importlib.import_module(module or "builtins"), name)
 
 
 def exception_entries():
     assert sys.version_info[:2] == (3, 11), "the exception tree is read from CPython 3.11"
-    classes = {spelling: resolve(spelling) for spelling, _, _ in EXCEPTIONS if spelling not in PYO3}
-    spelling_of = {cls: spelling for spelling, cls in classes.items()}
+    classes = {s: resolve_class(s) for s, _, _ in EXCEPTIONS if s not in PYO3}
+    spelling_of = {cls: s for s, cls in classes.items()}
     out = []
     for spelling, rust_class, raised_as in EXCEPTIONS:
         if spelling in PYO3:
@@ -292,121 +707,247 @@ def exception_entries():
             assert len(cls.__bases__) == 1, spelling
             base = None if cls is BaseException else spelling_of[cls.__bases__[0]]
         out.append({"python": spelling, "name": name, "module": module, "base": base,
-                    "rust": f"{E}::PyClass::{rust_class}",
-                    "raised_as": f"{E}::PyException::{raised_as or 'Other'}"})
+                    "rust": f"{CRATE}::PyClass::{rust_class}",
+                    "raised_as": f"{CRATE}::PyException::{raised_as or 'Other'}"})
     return out
 
 
-def params(python):
-    """Parameters in order with defaults, from the Python signature text."""
-    if "(" not in python or not python.endswith(")"):
-        return []
-    inner = python[python.index("(") + 1:-1]
+# ---------------------------------------------------------------------------
+
+def param_entries(row, pyparams, rust):
+    """Each Python parameter and how it reaches the Rust call."""
+    inputs = {i["name"]: i["rust_type"] for i in rust.get("inputs", []) if i["name"] != "self"}
     out = []
-    for part in [p.strip() for p in inner.split(",") if p.strip()]:
-        if part in ("*", "/"):
-            continue
-        name, _, default = part.partition("=")
-        out.append({"name": name.strip(), "default": default.strip() or None})
+    for name, default, kind in pyparams:
+        how = row["p"].get(name)
+        if how is None:
+            if name in inputs:
+                how = ("argument", name, "")
+            elif name in ("fn", "func") and "f" in inputs:
+                how = ("argument", "f", "")
+            elif kind == "var_positional":
+                how = CLOSURE
+            elif kind == "var_keyword":
+                how = KWCLOSURE
+            else:
+                raise ContractError(f"{row['python']}: parameter {name} has no Rust counterpart: say how in p=")
+        elif isinstance(how, str):
+            how = ("argument", how, "")
+        entry = {"python": name, "python_kind": kind, "default": default, "via": how[0]}
+        if how[0] == "argument":
+            rust_name = how[1]
+            entry["rust"] = rust_name
+            entry["rust_type"] = inputs.get(rust_name)
+            if entry["rust_type"] is None and not how[2].startswith("via "):
+                raise ContractError(f"{row['python']}: {rust['path']} has no argument {rust_name}")
+            if how[2]:
+                entry["note"] = how[2]
+        elif how[0] in ("builder", "method"):
+            entry["rust"] = how[1]
+            if how[2]:
+                entry["note"] = how[2]
+        else:
+            entry["note"] = how[1]
+        out.append(entry)
     return out
 
 
-def main():
-    entries = []
-    for module, rows in MODULES.items():
-        for py, path, call, note in rows:
-            key = "::".join(path.split("::")[-2:])
-            returns = call.split("->", 1)[1].strip() if "->" in call else None
-            entries.append({"module": module, "python": py, "rust": path, "call": call,
-                            "params": params(py), "returns": returns,
-                            "errors": ERRORS.get(key, []), "note": note})
-    exceptions = exception_entries()
-    doc = {"apis": entries, "exceptions": exceptions}
-    (ROOT / "docs" / "python-mapping.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+def raises_entries(row):
+    out = []
+    for r in row["raises"]:
+        cls, _, msg = r.partition(": ")
+        cls = RAISES_ALIAS.get(cls, cls)
+        if cls == "TimeoutError" and row["python"] in MP_TIMEOUT:
+            cls = "multiprocessing.TimeoutError"
+        if cls not in {e[0] for e in EXCEPTIONS}:
+            raise ContractError(f"{row['python']}: raises {cls}, which the exceptions section lacks")
+        out.append({"class": cls, "message": msg or None})
+    return out
+
+
+def build(api):
+    entries, checks, errors = [], [], []
+    mapped = set()
+    for row in ROWS:
+        obj = resolve_python(row["python"])
+        kind = row["kind"] or python_kind(row["python"], obj)
+        if kind is None:
+            kind = "method" if row["sig"] and "(" in row["sig"] else "attribute"
+        try:
+            pyparams, pysig = python_params(row["python"], obj if kind != "attribute" else None, row["sig"])
+        except ContractError as e:
+            errors.append(str(e))
+            continue
+        if kind == "class" and pysig and not pysig.startswith(row["python"].rsplit(".", 1)[-1]):
+            pysig = row["python"].rsplit(".", 1)[-1] + pysig[pysig.index("("):] if "(" in pysig else pysig
+        if pysig is None and kind in ("attribute", "constant"):
+            pysig = row["python"].rsplit(".", 1)[-1]
+        entry = {"python": row["python"], "module": row["module"], "kind": kind,
+                 "python_signature": pysig, "status": row["status"]}
+        if row["status"] == "missing":
+            entry["reason"] = row["reason"]
+            entries.append(entry)
+            continue
+        try:
+            rust = rust_item(api, row["rust"], row["ex"], row["trait"])
+            also = [rust_item(api, a, row["ex"]) for a in row["also"]]
+            builder = [rust_item(api, b, row["ex"]) for b in row["builder"]] if row["builder"] else []
+            params = param_entries(row, pyparams, rust)
+            for prm in params:
+                if prm["via"] in ("builder", "method"):
+                    b = rust_item(api, prm["rust"], row["ex"])
+                    prm["rust_type"] = ", ".join(i["rust_type"] for i in b["inputs"] if i["name"] != "self")
+                    prm["signature"] = b["signature"]
+                    builder.append(b)
+            raises = raises_entries(row)
+        except ContractError as e:
+            errors.append(str(e))
+            continue
+        for r in [rust] + also + builder:
+            mapped |= r.pop("_ids")
+            if (row["python"], r["check"]) not in checks:
+                checks.append((row["python"], r["check"]))
+        entry["rust"] = {k: v for k, v in rust.items() if k != "check"}
+        if row["builder"]:
+            entry["builder"] = {"start": builder[0]["path"], "finish": builder[1]["path"],
+                                "returns": builder[1]["returns"]}
+        entry["params"] = params
+        entry["returns"] = rust.get("returns") or rust.get("rust_type")
+        entry["raises"] = raises
+        if also:
+            entry["also"] = [{k: v for k, v in a.items() if k != "check"} for a in also]
+        entry["notes"] = row["notes"]
+        entries.append(entry)
+    # Every public item is mapped or said to be Rust-only.
+    paths_of = {}
+    for path, item_id in api.by_path.items():
+        kind = api.kind(item_id)
+        if kind in ("module", "variant", "assoc_type", "use"):
+            continue
+        paths_of.setdefault(item_id, []).append(path)
+        if kind in ("struct", "enum", "trait"):
+            for name, m, _ in api.members(item_id):
+                paths_of.setdefault(m, []).append(f"{path}::{name}")
+    for item_id, paths in sorted(paths_of.items(), key=lambda kv: min(kv[1])):
+        if item_id in mapped:
+            continue
+        if any(p == k or p.startswith(k if k.endswith("::") else k + "::") for p in paths for k in RUST_ONLY):
+            continue
+        errors.append(f"{min(paths, key=len)}: public, but neither mapped nor in RUST_ONLY")
+    seen = set()
+    for e in entries:
+        if e["python"] in seen:
+            errors.append(f"{e['python']}: two entries")
+        seen.add(e["python"])
+    if errors:
+        raise ContractError("\n".join(errors))
+    return entries, checks
+
+
+def render_rs(checks, std_used):
+    imports = sorted({STD_IMPORTS[n] for n in std_used if STD_IMPORTS.get(n)})
+    lines = ["//! Generated by `scripts/python_mapping.py` from the contract in",
+             "//! `docs/python-mapping.json`: do not edit. Every Rust item the contract",
+             "//! maps is assigned to a `fn` pointer of its declared signature (generics",
+             "//! instantiated with the contract's example types), so a signature that",
+             "//! changes without the contract fails to compile here.",
+             "#![allow(clippy::type_complexity, clippy::let_unit_value, unused_imports)]",
+             "",
+             f"use executor_api as {CRATE};",
+             ""]
+    lines += [f"use {i};" for i in imports]
+    lines += ["", "#[test]", "#[rustfmt::skip]", "fn every_mapped_item_has_its_declared_signature() {"]
+    last = None
+    for python, check in checks:
+        if python != last:
+            lines.append(f"    // {python}")
+            last = python
+        lines.append(f"    {check}")
+    lines += ["}", ""]
+    return "\n".join(lines)
+
+
+def md_code(s):
+    return f"`{s}`".replace("|", "\\|") if s else ""
+
+
+def render_md(entries, exceptions):
     md = ["# Python → Rust mapping", "",
-          "Every supported Python API and the Rust call a transpiler emits for it. "
-          "Generated from `scripts/python_mapping.py` (also `docs/python-mapping.json`); "
-          "`conformance/tests/mapping.rs` checks that every Rust path exists, and the "
-          "conformance corpus (`conformance/`) runs Python programs next to their translations.", "",
+          "The transpiler contract: every Python API we support (and those we do not), the Rust item a "
+          "transpiler emits for it, its exact signature, how each Python parameter is passed, and what it raises. "
+          "This page is generated with [`python-mapping.json`](python-mapping.json) (the same content, typed; "
+          "its schema is [`python-mapping.schema.json`](python-mapping.schema.json)) by "
+          "`python3 scripts/python_mapping.py`: signatures come from rustdoc's JSON for `pyrt-executor`, Python "
+          "signatures and defaults from CPython 3.11. `conformance/tests/mapping_signatures.rs` (generated too) "
+          "assigns every mapped Rust item to a `fn` pointer of the listed signature, so the contract and the code "
+          "cannot drift apart; `conformance/tests/mapping.rs` validates the JSON against its schema; "
+          "`tools/contract_consumer.py` is an example transpiler that reads only the JSON.", "",
           "## Rules", "",
           "- A Python parameter with a default becomes an `Option` parameter, in Python's order; "
-          "`None` means Python's default. Classes with many keyword options also have a builder.",
-          "- Python exceptions are `executor_api::PyException` variants named after them (see Exceptions below); "
-          "`Display` is Python's last traceback line (`ValueError: ...`). `f\"{type(e).__name__}: {e}\"` "
-          "is `format!(\"{}: {}\", e.name(), e.message())`.",
+          "`None` means Python's default. Classes with many keyword options also have a builder "
+          "(the entry's `builder`; a parameter passed `via: builder` names the builder method).",
+          "- `*args`/`**kwargs` and other values a Python call passes along are captured by the Rust closure "
+          "(`via: closure`).",
+          "- Python exceptions are `pyrt_executor::PyException` variants named after them (see Exceptions below); "
+          "`Display` is Python's last traceback line (`ValueError: ...`). A std error converts with `?`: "
+          "`io::Error` becomes CPython's `OSError` subclass (`FileNotFoundError: [Errno 2] ...`), `ParseIntError` "
+          "a `ValueError`, `FromUtf8Error` a `UnicodeDecodeError`.",
           "- A callable that raises returns `PyResult<T>`; plain values work too. Because both "
           "`T` and `PyResult<T>` convert, annotate the future when the closure returns `PyResult` "
           "(`let f: Future<u64> = ex.submit(|| -> PyResult<u64> { .. })?`).",
-          "- `args`/`kwargs` are captured by the closure; objects shared between threads are cheap "
-          "`Clone` handles (a clone is the same object, like a Python reference).",
+          "- Objects shared between threads are cheap `Clone` handles (a clone is the same object, like a Python "
+          "reference).",
           "- A panic in a task becomes `PanicException` carrying the panic message; the worker lives on.", "",
-          "## Where we differ from CPython, and why", "",
-          "- Blocking is CPython's: a call blocked in `result()`, `Queue.get`, `Event.wait`, `Lock.acquire`, "
-          "`Condition.wait`, a channel or `asyncio.run` holds its worker and nothing else runs on it, so an executor "
-          "never has more than `max_workers` calls in progress, and workers start one per `submit` while none is idle "
-          "(`_adjust_thread_count`). Calls start in submission order from one FIFO queue.",
-          "- One exception, where CPython deadlocks: a worker waiting in `result()` for a call of its own executor that is "
-          "still queued, while every other worker is blocked and no new one may start, runs that call itself, as a "
-          "different thread (its own `get_ident()`, `current_thread()` named `{prefix}_{n}` with `n` counting on from "
-          "`max_workers`, its own `threading.local` values, and lock ownership: an `RLock` the waiter holds blocks it). "
-          "So a nested `submit(...).result()` finishes even with `max_workers=1`; a chain of them deeper than the "
-          "worker's stack allows raises `RecursionError: maximum recursion depth exceeded`. `wait()` and `as_completed()` "
-          "never do this: they block as in CPython. `get_native_id()` of such a call is its worker's.",
-          "- Opt-in, beyond CPython: `ThreadPoolExecutor::builder().starvation_rescue(after)` starts one extra worker "
-          "(at most one per `after`) when every worker has been blocked that long with calls still queued, and says so "
-          "(a warning on the `concurrent.futures` logger); without it such a pool stays blocked, as CPython's does.",
-          "- `Pool.map(chunksize=None)` splits work adaptively instead of CPython's fixed `len/(4*processes)` chunks.",
-          "- `multiprocessing` runs on threads: no pickling, shared memory, `Process.pid` is a thread id.",
-          "- `Event.wait` returns a plain `bool`, so a timeout past `threading.TIMEOUT_MAX` waits forever instead of raising CPython's `OverflowError`.",
-          "- After `Pool.terminate()`, a pending `map_async`/`apply_async` result raises `CancelledError` from `get()`; in CPython it never becomes ready (`get()` hangs).",
-          "- `Pool.map(chunksize=None)` runs every item even after one raised; CPython's fixed chunks skip the rest of a failing chunk.",
-          "- We have no Python tracebacks: where CPython prints one for an exception nobody receives "
-          "(`threading.excepthook`, `Process NAME:`, the `concurrent.futures` and `multiprocessing` loggers), "
-          "we print the same header and only the traceback's last line (`ValueError: boom`), no frames. "
-          "`ExceptHookArgs.exc_traceback` is always `None`. A log record's message is that text "
-          "(the message, a newline, the exception line); its target is the Python logger's name. "
-          "See `executor_api::report`.",
-          "- A `Pool` `callback=`/`error_callback=` that raises is logged on `multiprocessing` "
-          "(`Exception in callback:`) and the pool goes on; CPython's result-handler thread dies of it and `get()` hangs.",
-          "- `threading.get_ident()` is a small integer (the main thread's is 1).",
-          "- `repr()` of a `threading` lock, `Condition`, `Event`, `Semaphore`, `BoundedSemaphore` or `Barrier` is its "
-          "`Debug` (`format!(\"{x:?}\")`): CPython's text without the address (`<threading.Event: unset>` for "
-          "`<threading.Event at 0x7f...: unset>`, `<unlocked _thread.lock object>`); there is no object address to print.",
-          "- Program exit follows CPython only under `run_main`: without it a Rust program ends when `main` returns, "
-          "killing its threads and dropping queued executor work. `threading.main_thread()` is `run_main`'s thread, "
-          "before that (or without it) the std thread named `main`.",
-          "- An uncaught exception prints only the traceback's last line (`ValueError: bad`): there is no traceback to print; "
-          "a failing `atexit` handler prints `Exception ignored in atexit callback: <function>` (no function repr) and that line.",
-          "- At exit, a daemon `Process` is left running (a thread cannot be terminated) instead of being terminated; it ends with the program. "
-          "A `multiprocessing.Pool` never closed finishes its queued work at exit (CPython's finalizer terminates it). "
-          "Threads started from pool workers or processes default to daemon (their creating thread is a daemon thread here), so exit does not join them.",
-          "- `sys.exit` in a `Process` target ends the target only: threads it started are not joined first, as a child interpreter would.",
-          "- `InvalidStateError` messages and `Future` reprs have no object address: `FINISHED: <Future state=finished returned int>` "
-          "where CPython says `<Future at 0x7f.. state=finished returned int>`; the returned type's name is `python_type_name::<T>()`.",
-          "- A submitted future that is cancelled counts as done for `wait()`/`as_completed()` at once (CPython's "
-          "`CANCELLED_AND_NOTIFIED` only once a worker dequeues it; after `shutdown(cancel_futures=True)` never, so a "
-          "`wait()` on such futures hangs there). A `Future()` cancelled by hand is not done for them until "
-          "`set_running_or_notify_cancel()`, as in CPython.",
-          "- A wait for an executor's or pool's workers to exit that could only end with the waiting thread's own exit "
-          "(workers of two executors calling `shutdown(wait=True)` on, or dropping, each other's executor; a longer ring) "
-          "is refused instead of hanging as in CPython: the wait that closes the cycle returns at once (`shutdown`, a drop) "
-          "or raises `RuntimeError: cannot join current thread` (`Pool.join()`, CPython's `Thread.join` message), so every "
-          "wait of the cycle ends. `shutdown(wait=True)` from one of the executor's own workers does not wait for that worker.", "",
-          "## What CPython has that we do not, and why", "",
-          "The CPython tests we cannot port are listed one by one in `conformance/cpython/SKIPPED.md`; by kind:", "",
-          "- Processes: `multiprocessing` and `ProcessPoolExecutor` run on threads of one process, so there is no "
-          "`fork`/`spawn`/`forkserver`, no pickling of arguments, no killing a worker (`Process.terminate()`, "
-          "`Pool.terminate()` cannot stop a call already running), no worker replacement (`maxtasksperchild` is "
-          "checked but workers live on), no `BrokenProcessPool` from a dying process, no sockets/fds as `Connection`s.",
-          "- The interpreter: no garbage collector or weak references to objects we hand out, no `sys.settrace`/"
-          "`setprofile`, no signals or `_thread.interrupt_main`, no subinterpreters, no Python traceback frames.",
-          "- Semaphores have no `get_value()` (like CPython on macOS); Manager proxies have no live iterators and no "
-          "nested proxies; `asyncio` is a bridge (`run`, `gather`, `run_in_executor`, `to_thread`, `wait_for`, "
-          "`shield`, `sleep`), not an event loop with its own tasks, transports and `CancelledError` (a `BaseException`).", ""]
-    for module, rows in MODULES.items():
-        md += [f"## `{module}`", "", "| Python | Rust | Notes |", "|---|---|---|"]
-        for py, path, call, note in rows:
-            md.append(f"| `{py}` | `{call}` (`{path}`) | {note} |")
+          "## Timeouts: `Duration` and `f64`", "",
+          "Python-facing methods take the timeout the way Python validates it:", "",
+          "- `Option<f64>` seconds where CPython checks the number itself (negative, NaN, past `TIMEOUT_MAX`): "
+          "`threading` (`Lock`/`RLock`/`Semaphore.acquire`, `Condition.wait`/`wait_for`, `Event.wait`, "
+          "`Barrier(timeout)`/`wait`, `Thread.join`, `Timer(interval)`), `queue` (`put`/`get`), "
+          "`multiprocessing.Process.join`, `Queue.put`/`get`, `Connection.poll`, `asyncio.sleep`/`wait_for`.",
+          "- `Option<Duration>` where CPython only compares against a clock: `concurrent.futures` "
+          "(`Future.result`/`exception`, `map`, `wait`, `as_completed`), `multiprocessing.pool.AsyncResult.get`/`wait`.",
+          "- Rust-side helpers take `std::time::Duration` everywhere, one type for Rust authors: "
+          "`Lock::acquire_timeout`, `RLock::acquire_timeout`, `Semaphore::acquire_timeout`, "
+          "`Condition::wait_timeout`, `Event::wait_timeout`, `Barrier::wait_timeout`, `Thread::join_timeout`, "
+          "`Queue::put_timeout`/`get_timeout`, `SimpleQueue::get_timeout`, "
+          "`ThreadPoolExecutorBuilder::starvation_rescue`, the channels' `send_timeout`/`recv_timeout`. "
+          "Each entry lists its helper under *also*.", ""]
+    md += WHERE_WE_DIFFER
+    missing = [e for e in entries if e["status"] == "missing"]
+    md += ["## What we do not have", "", "| Python | Why |", "|---|---|"]
+    md += [f"| `{e['python']}` | {e['reason']} |" for e in missing]
+    md += ["", "The CPython tests we cannot port are listed one by one in `conformance/cpython/SKIPPED.md`.", ""]
+    modules = []
+    for e in entries:
+        if e["module"] not in modules:
+            modules.append(e["module"])
+    for m in modules:
+        md += [f"## `{m}`", "", "| Python | Rust | Signature | Parameters | Raises | Notes |",
+               "|---|---|---|---|---|---|"]
+        for e in entries:
+            if e["module"] != m or e["status"] == "missing":
+                continue
+            r = e["rust"]
+            sig = r.get("signature", "")
+            if r.get("trait"):
+                sig = f"impl {r['trait']} for {r['path'].rsplit('::', 1)[-1]}"
+            elif r["item"] in ("field", "constant", "assoc_const"):
+                sig = f"{r['path'].rsplit('::', 1)[-1]}: {r['rust_type']}"
+            params = "; ".join(
+                f"`{p['python']}`" + (f"=`{p['default']}`" if p["default"] else "") + " → " +
+                ({"argument": lambda: f"`{p['rust']}: {p['rust_type']}`" if p.get('rust_type') else f"`{p['rust']}`",
+                  "builder": lambda: f"`.{p['rust'].rsplit('::', 1)[-1]}(..)`",
+                  }.get(p["via"], lambda: p["via"])())
+                for p in e["params"]).replace("|", "\\|")
+            raises = "; ".join(f"`{x['class']}" + (f": {x['message']}" if x["message"] else "") + "`"
+                               for x in e["raises"]).replace("|", "\\|")
+            notes = e["notes"]
+            if e.get("also"):
+                notes += (" " if notes else "") + "Also: " + ", ".join(
+                    f"`{a['path'].removeprefix(CRATE + '::')}`" for a in e["also"]) + "."
+            notes = notes.replace("|", "\\|")
+            md.append(f"| `{e['python']}` ({e['kind']}) | `{r['path'].removeprefix(CRATE + '::')}` | "
+                      f"{md_code(sig)} | {params} | {raises} | {notes} |")
         md.append("")
     md += ["## Exceptions", "",
            "`PyException` variants know their class (`e.class()`, a `PyClass`), and classes their base, "
@@ -421,11 +962,118 @@ def main():
            "| Python class | Base | `__module__` | Rust class | Raised as |", "|---|---|---|---|---|"]
     for x in exceptions:
         base = f"`{x['base']}`" if x["base"] else "(`object`)"
-        md.append(f"| `{x['python']}` | {base} | `{x['module']}` | `{x['rust'].removeprefix(E + '::')}` "
-                  f"| `{x['raised_as'].removeprefix(E + '::')}` |")
+        md.append(f"| `{x['python']}` | {base} | `{x['module']}` | `{x['rust'].removeprefix(CRATE + '::')}` "
+                  f"| `{x['raised_as'].removeprefix(CRATE + '::')}` |")
     md.append("")
-    (ROOT / "docs" / "python-mapping.md").write_text("\n".join(md))
-    print(f"{len(entries)} entries, {len(exceptions)} exception classes")
+    return "\n".join(md)
+
+
+WHERE_WE_DIFFER = [
+    "## Where we differ from CPython, and why", "",
+    "- Blocking is CPython's: a call blocked in `result()`, `Queue.get`, `Event.wait`, `Lock.acquire`, "
+    "`Condition.wait`, a channel or `asyncio.run` holds its worker and nothing else runs on it, so an executor "
+    "never has more than `max_workers` calls in progress, and workers start one per `submit` while none is idle "
+    "(`_adjust_thread_count`). Calls start in submission order from one FIFO queue.",
+    "- One exception, where CPython deadlocks: a worker waiting in `result()` for a call of its own executor that is "
+    "still queued, while every other worker is blocked and no new one may start, runs that call itself, as a "
+    "different thread (its own `get_ident()`, `current_thread()` named `{prefix}_{n}` with `n` counting on from "
+    "`max_workers`, its own `threading.local` values, and lock ownership: an `RLock` the waiter holds blocks it). "
+    "So a nested `submit(...).result()` finishes even with `max_workers=1`; a chain of them deeper than the "
+    "worker's stack allows raises `RecursionError: maximum recursion depth exceeded`. `wait()` and `as_completed()` "
+    "never do this: they block as in CPython. `get_native_id()` of such a call is its worker's.",
+    "- Opt-in, beyond CPython: `ThreadPoolExecutor::builder().starvation_rescue(after)` starts one extra worker "
+    "(at most one per `after`) when every worker has been blocked that long with calls still queued, and says so "
+    "(a warning on the `concurrent.futures` logger); without it such a pool stays blocked, as CPython's does.",
+    "- `Pool.map(chunksize=None)` splits work adaptively instead of CPython's fixed `len/(4*processes)` chunks.",
+    "- `multiprocessing` runs on threads: no pickling, shared memory, `Process.pid` is a thread id.",
+    "- `Event.wait` returns a plain `bool`, so a timeout past `threading.TIMEOUT_MAX` waits forever instead of raising CPython's `OverflowError`.",
+    "- After `Pool.terminate()`, a pending `map_async`/`apply_async` result raises `CancelledError` from `get()`; in CPython it never becomes ready (`get()` hangs).",
+    "- `Pool.map(chunksize=None)` runs every item even after one raised; CPython's fixed chunks skip the rest of a failing chunk.",
+    "- We have no Python tracebacks: where CPython prints one for an exception nobody receives "
+    "(`threading.excepthook`, `Process NAME:`, the `concurrent.futures` and `multiprocessing` loggers), "
+    "we print the same header and only the traceback's last line (`ValueError: boom`), no frames. "
+    "`ExceptHookArgs.exc_traceback` is always `None`. A log record's message is that text "
+    "(the message, a newline, the exception line); its target is the Python logger's name. "
+    "See `pyrt_executor::report`.",
+    "- A `Pool` `callback=`/`error_callback=` that raises is logged on `multiprocessing` "
+    "(`Exception in callback:`) and the pool goes on; CPython's result-handler thread dies of it and `get()` hangs.",
+    "- `threading.get_ident()` is a small integer (the main thread's is 1).",
+    "- `repr()` of a `threading` lock, `Condition`, `Event`, `Semaphore`, `BoundedSemaphore` or `Barrier` is its "
+    "`Debug` (`format!(\"{x:?}\")`): CPython's text without the address (`<threading.Event: unset>` for "
+    "`<threading.Event at 0x7f...: unset>`, `<unlocked _thread.lock object>`); there is no object address to print.",
+    "- Program exit follows CPython only under `run_main`: without it a Rust program ends when `main` returns, "
+    "killing its threads and dropping queued executor work. `threading.main_thread()` is `run_main`'s thread, "
+    "before that (or without it) the std thread named `main`.",
+    "- An uncaught exception prints only the traceback's last line (`ValueError: bad`): there is no traceback to print; "
+    "a failing `atexit` handler prints `Exception ignored in atexit callback: <function>` (no function repr) and that line.",
+    "- At exit, a daemon `Process` is left running (a thread cannot be terminated) instead of being terminated; it ends with the program. "
+    "A `multiprocessing.Pool` never closed finishes its queued work at exit (CPython's finalizer terminates it). "
+    "Threads started from pool workers or processes default to daemon (their creating thread is a daemon thread here), so exit does not join them.",
+    "- `sys.exit` in a `Process` target ends the target only: threads it started are not joined first, as a child interpreter would.",
+    "- `InvalidStateError` messages and `Future` reprs have no object address: `FINISHED: <Future state=finished returned int>` "
+    "where CPython says `<Future at 0x7f.. state=finished returned int>`; the returned type's name is `python_type_name::<T>()`.",
+    "- A submitted future that is cancelled counts as done for `wait()`/`as_completed()` at once (CPython's "
+    "`CANCELLED_AND_NOTIFIED` only once a worker dequeues it; after `shutdown(cancel_futures=True)` never, so a "
+    "`wait()` on such futures hangs there). A `Future()` cancelled by hand is not done for them until "
+    "`set_running_or_notify_cancel()`, as in CPython.",
+    "- A wait for an executor's or pool's workers to exit that could only end with the waiting thread's own exit "
+    "(workers of two executors calling `shutdown(wait=True)` on, or dropping, each other's executor; a longer ring) "
+    "is refused instead of hanging as in CPython: the wait that closes the cycle returns at once (`shutdown`, a drop) "
+    "or raises `RuntimeError: cannot join current thread` (`Pool.join()`, CPython's `Thread.join` message), so every "
+    "wait of the cycle ends. `shutdown(wait=True)` from one of the executor's own workers does not wait for that worker.",
+    "- Beyond CPython: `stack_size` on `Thread::builder()` and `ThreadPoolExecutor::builder()` (CPython has only "
+    "the process-wide `threading.stack_size()`, which our pool workers do not read).", "",
+    "By kind, what CPython has that we do not: processes (`multiprocessing` and `ProcessPoolExecutor` run on threads "
+    "of one process: no `fork`/`spawn`, no pickling, no killing a worker, no worker replacement, no sockets as "
+    "`Connection`s); the interpreter (no garbage collector or weak references to our objects, no "
+    "`sys.settrace`/`setprofile`, no signals, no subinterpreters, no traceback frames); semaphores have no "
+    "`get_value()`; Manager proxies have no live iterators and no nested proxies; `asyncio` is a bridge (`run`, "
+    "`gather`, `run_in_executor`, `to_thread`, `wait_for`, `shield`, `sleep`), not an event loop. "
+    "Single APIs we lack are listed next.", ""]
+
+
+def generate(json_path=None):
+    if json_path is None:
+        json_path = build_json(ROOT, "pyrt-executor", os.environ.get("NIGHTLY", "nightly"))
+    api = Api(json_path)
+    entries, checks = build(api)
+    exceptions = exception_entries()
+    doc = {"$schema": "./python-mapping.schema.json",
+           "crate": CRATE,
+           "generated_by": "scripts/python_mapping.py",
+           "apis": entries, "exceptions": exceptions}
+    return {JSON_OUT: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+            MD_OUT: render_md(entries, exceptions),
+            RS_OUT: render_rs(checks, api.std_used)}
+
+
+def main():
+    check = "--check" in sys.argv
+    rustdoc_json = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--rustdoc-json=")), None)
+    try:
+        files = generate(rustdoc_json)
+    except ContractError as e:
+        print(f"python-mapping: the contract and the code disagree:\n{e}", file=sys.stderr)
+        sys.exit(1)
+    stale = []
+    for path, text in files.items():
+        old = path.read_text() if path.exists() else ""
+        if old == text:
+            continue
+        if check:
+            stale.append(path)
+            sys.stderr.writelines(list(difflib.unified_diff(old.splitlines(True), text.splitlines(True),
+                                                            str(path), "generated", n=1))[:60])
+        else:
+            path.write_text(text)
+    if stale:
+        print("\npython-mapping: stale: " + ", ".join(str(p.relative_to(ROOT)) for p in stale) +
+              "\nrun: python3 scripts/python_mapping.py", file=sys.stderr)
+        sys.exit(1)
+    n = json.loads(files[JSON_OUT])
+    print(f"{len(n['apis'])} entries ({sum(e['status'] == 'missing' for e in n['apis'])} missing), "
+          f"{len(n['exceptions'])} exception classes" + (" (up to date)" if check else ""))
+
 
 if __name__ == "__main__":
     main()

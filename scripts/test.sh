@@ -8,7 +8,7 @@
 #   scripts/test.sh --list               print the tier names
 #   scripts/test.sh --help
 #
-# Tiers: native conformance cpython wasi browser loom tsan stress adversarial
+# Tiers: native conformance cpython wasi browser loom tsan stress mpi adversarial
 #
 # Every install step is idempotent and returns quickly when the tool is
 # already present at the expected version. Tools that are not rustup
@@ -21,6 +21,9 @@
 #   WASM_BINDGEN_VERSION  wasm-bindgen-cli version (default 0.2.130); must
 #                         match the wasm-bindgen crate version in Cargo.lock
 #   NIGHTLY               nightly toolchain name (default nightly)
+#   MSRV                  toolchain of the MSRV build (default: the workspace's
+#                         rust-version)
+#   SEMVER_CHECKS_VERSION cargo-semver-checks version (default 0.51.0)
 #   CI=true               non-interactive, per-tier timing is printed
 #
 # The file can also be sourced (`source scripts/test.sh`) to call the
@@ -29,12 +32,17 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL_TIERS=(native conformance cpython wasi browser loom tsan stress adversarial)
+ALL_TIERS=(native conformance cpython wasi browser loom tsan stress mpi adversarial)
 
 TOOLS_ROOT="${TOOLS_ROOT:-${HOME:-/root}/.cache/pyrt-tools}"
 WASMTIME_MAJOR="${WASMTIME_MAJOR:-36}"
 WASM_BINDGEN_VERSION="${WASM_BINDGEN_VERSION:-0.2.130}"
 NIGHTLY="${NIGHTLY:-nightly}"
+MSRV="${MSRV:-$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$REPO_ROOT/Cargo.toml")}"
+SEMVER_CHECKS_VERSION="${SEMVER_CHECKS_VERSION:-0.51.0}"
+# The library crates: packaged, built with the MSRV, semver-checked and
+# measured for doc coverage by the native tier.
+LIB_CRATES=(pyrt-scheduler pyrt-executor pyrt-worker-bootstrap pyrt-remote)
 NODE_MIN_MAJOR=20
 BROWSER_TEST_DIR="$REPO_ROOT/tools/browser-test"
 SKIP_RC=77
@@ -229,6 +237,32 @@ install_wasm_bindgen() {
     log "wasm-bindgen installed: $(wasm-bindgen --version)"
 }
 
+semver_checks_ok() {
+    [[ -x "$TOOLS_ROOT/bin/cargo-semver-checks" ]] &&
+        [[ "$("$TOOLS_ROOT/bin/cargo-semver-checks" semver-checks --version 2>/dev/null)" == *" $SEMVER_CHECKS_VERSION" ]]
+}
+
+install_semver_checks() {
+    if semver_checks_ok; then
+        log "cargo-semver-checks present: $SEMVER_CHECKS_VERSION"
+        return 0
+    fi
+    need_cargo
+    log "installing cargo-semver-checks $SEMVER_CHECKS_VERSION into $TOOLS_ROOT (slow: ~10 min on 2 cores)"
+    mkdir -p "$TOOLS_ROOT"
+    run nice_cargo install cargo-semver-checks --version "=$SEMVER_CHECKS_VERSION" --locked --root "$TOOLS_ROOT"
+    semver_checks_ok || die "cargo-semver-checks $SEMVER_CHECKS_VERSION not usable after install"
+}
+
+install_msrv_toolchain() {
+    [[ -n "$MSRV" ]] || die "no rust-version in Cargo.toml and MSRV unset"
+    ensure_toolchain "$MSRV"
+}
+
+install_nightly() {
+    ensure_toolchain "$NIGHTLY"
+}
+
 CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 
 install_chromium() {
@@ -309,7 +343,12 @@ install_playwright_core() {
 }
 
 # Per-tier install sets (also used by --install-only).
-install_for_native() { install_step rustfmt+clippy install_native_components; }
+install_for_native() {
+    install_step rustfmt+clippy install_native_components
+    install_step "msrv($MSRV)" install_msrv_toolchain
+    install_step nightly install_nightly
+    install_step cargo-semver-checks install_semver_checks
+}
 install_for_conformance() { :; }
 install_for_cpython() { :; }
 install_for_wasi() {
@@ -327,6 +366,8 @@ install_for_browser() {
 install_for_loom() { :; }
 install_for_tsan() { install_step nightly+rust-src install_nightly_rust_src; }
 install_for_stress() { :; }
+# OpenMPI + libclang from apt (scripts/mpi.sh installs them itself too).
+install_for_mpi() { bash "$REPO_ROOT/scripts/mpi.sh" --install-only; }
 install_for_adversarial() { :; }
 
 # --------------------------------------------------------------------------
@@ -340,12 +381,104 @@ tier_native() {
     run cargo clippy --workspace --all-targets -- -D warnings
     run env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
     run cargo test --workspace        # unit, integration and doc tests
+    # The transpiler contract (docs/python-mapping.json) matches the code's
+    # rustdoc JSON and CPython; regenerate with python3 scripts/python_mapping.py.
+    run env NIGHTLY="$NIGHTLY" python3 scripts/python_mapping.py --check
     if has_package demos; then
         run cargo build --release -p demos
         run env DEMO_QUICK=1 cargo run --release -p demos
     else
         log "package 'demos' not in workspace yet; demo run skipped"
     fi
+    native_publishable
+}
+
+# The library crates as crates.io would get them: packaged together (so the
+# path dependencies resolve to each other) and verified (each is built from
+# its own .crate); built with the MSRV; compared with the last release by
+# cargo-semver-checks; and their doc coverage printed.
+native_publishable() {
+    local pkgs=() p
+    for p in "${LIB_CRATES[@]}"; do
+        if has_package "$p"; then pkgs+=(-p "$p"); fi
+    done
+    native_package "${pkgs[@]}"
+    run cargo "+$MSRV" check "${pkgs[@]}"
+    native_semver_check
+    native_doc_coverage
+}
+
+# `cargo package` verifies each crate against the others, taken from a
+# temporary registry: unpacked into $CARGO_HOME/registry/src/-<hash>/ and
+# built like any registry dependency. Registry crates count as immutable
+# (fingerprinted by version, not content), so a later run would reuse both
+# the unpacked sources and the built crate of the same version: stale code.
+# So verification builds in its own target dir whose pyrt-* fingerprints
+# are dropped first (the other dependencies stay built), and each run
+# removes what it unpacked.
+native_package() {
+    local home="${CARGO_HOME:-${HOME:-/root}/.cargo}" marker rc=0
+    local dir="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/package-verify"
+    rm -rf "$dir"/debug/.fingerprint/pyrt-*
+    marker="$(mktemp)"
+    run cargo package "$@" --allow-dirty --target-dir "$dir" || rc=$?
+    if [[ -d "$home/registry/src" ]]; then
+        find "$home/registry/src" -mindepth 2 -maxdepth 2 -type d -name 'pyrt-*' \
+            -newer "$marker" -exec rm -rf {} +
+        find "$home/registry/src" -mindepth 1 -maxdepth 1 -type d -name '-*' -empty -delete
+    fi
+    rm -f "$marker"
+    return "$rc"
+}
+
+# The commit of the last release (`vX.Y.Z`; see CHANGELOG.md), the first
+# non-comment line of scripts/semver-baseline.
+semver_baseline() {
+    sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$REPO_ROOT/scripts/semver-baseline" | head -n1
+}
+
+native_semver_check() {
+    local rev
+    rev="$(semver_baseline)"
+    [[ -n "$rev" ]] || die "scripts/semver-baseline names no commit"
+    if ! git -C "$REPO_ROOT" cat-file -e "$rev^{commit}" 2>/dev/null; then
+        # A shallow clone (CI) may lack it: fetch just that commit.
+        log "semver: baseline $rev not in this clone; fetching it"
+        git -C "$REPO_ROOT" fetch --quiet --depth=1 origin "$rev" 2>/dev/null ||
+            git -C "$REPO_ROOT" fetch --quiet --unshallow 2>/dev/null || true
+    fi
+    if ! git -C "$REPO_ROOT" cat-file -e "$rev^{commit}" 2>/dev/null; then
+        log "semver: SKIP: baseline commit $rev is not in this clone and could not be fetched"
+        return 0
+    fi
+    # Only crates the release had: a crate new since then has no API to
+    # break yet.
+    local args=() p
+    for p in "${LIB_CRATES[@]}"; do
+        has_package "$p" || continue
+        if git -C "$REPO_ROOT" grep -q "^name = \"$p\"" "$rev" -- '*Cargo.toml'; then
+            args+=(-p "$p")
+        else
+            log "semver: $p is not in the baseline release; nothing to compare"
+        fi
+    done
+    (( ${#args[@]} )) || { log "semver: no crate of the baseline release left"; return 0; }
+    run cargo semver-checks check-release --baseline-rev "$rev" "${args[@]}"
+}
+
+# `--show-coverage` on both library crates (needs nightly), printed as
+# "documented" and "with examples" totals, and scripts/doc_coverage.py's
+# count, which also counts the methods of re-exported types.
+native_doc_coverage() {
+    local p lib out
+    for p in pyrt-scheduler pyrt-executor; do
+        lib="${p//-/_}"
+        out="$(cargo "+$NIGHTLY" rustdoc -q -p "$p" -- -Z unstable-options --show-coverage)"
+        awk -v p="$p" '/\| Total/ { gsub(/\|/, " "); printf "[test.sh] doc coverage %s: %s%% documented, %s%% with examples (rustdoc --show-coverage)\n", p, $3 + 0, $5 + 0 }' <<<"$out"
+        cargo "+$NIGHTLY" rustdoc -q -p "$p" -- -Z unstable-options --output-format json
+        printf '[test.sh] doc coverage '
+        python3 "$REPO_ROOT/scripts/doc_coverage.py" "${CARGO_TARGET_DIR:-$REPO_ROOT/target}/doc/$lib.json"
+    done
 }
 
 tier_conformance() {
@@ -474,6 +607,13 @@ tier_stress() {
     load_metadata
     has_example pyrt-scheduler stress || skip "scheduler has no 'stress' example"
     run cargo run --release -p pyrt-scheduler --example stress -- --quick
+}
+
+# pyrt-mpi under mpirun: tests twice (shared memory, loopback TCP), a killed
+# rank, the demo's checksum (scripts/mpi.sh).
+tier_mpi() {
+    cd "$REPO_ROOT"
+    run bash scripts/mpi.sh
 }
 
 # Adversarial probes (conformance/adversarial/<topic>.rs, each registered in

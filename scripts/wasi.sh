@@ -26,6 +26,8 @@ PANICS=(
   processes_start_join_and_exit_codes
   a_spawner_that_fails_is_an_error_not_a_panic
   map_raises_the_first_failing_item_by_position
+  a_panic_reaches_the_caller_after_every_other_piece_finished
+  a_panicking_comparison_leaves_a_permutation_and_drops_nothing_twice
 )
 # Without threads (wasm32-wasip1): tests that start threads themselves
 # (std::thread, threading.Thread, multiprocessing.Process: these report
@@ -81,6 +83,8 @@ NO_THREADS=(
   timer_fires_or_is_cancelled
   value_updates_under_its_lock_are_exact
   wait_all_first_completed_and_first_exception
+  the_work_runs_on_the_installing_pool
+  nested_iterators_inside_join_and_inside_pool_tasks
 )
 
 skips() {
@@ -92,7 +96,7 @@ test_binaries() {
   local target=$1
   cargo test -p pyrt-scheduler -p pyrt-executor --target "$target" --no-run \
     --test pool --test futures --test queue --test threading --test channels \
-    --test asyncio --test multiprocessing --message-format=json 2>/dev/null |
+    --test asyncio --test multiprocessing --test par_iter --message-format=json 2>/dev/null |
     python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -115,7 +119,7 @@ for target in wasm32-wasip1-threads wasm32-wasip1; do
   echo "[wasi] === $target: tests"
   cargo test -p pyrt-scheduler -p pyrt-executor --target "$target" --no-run \
     --test pool --test futures --test queue --test threading --test channels \
-    --test asyncio --test multiprocessing
+    --test asyncio --test multiprocessing --test par_iter
   args=$(skips PANICS)
   if [[ $target == wasm32-wasip1 ]]; then args+=" $(skips NO_THREADS)"; fi
   for bin in $(test_binaries "$target"); do

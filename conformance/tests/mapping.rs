@@ -1,100 +1,106 @@
-//! `docs/python-mapping.json` names a Rust path for every Python API; this
-//! checks that each path exists in `executor-api`'s source (module by
-//! module, then the item and method definitions), and that the Markdown
-//! table lists every entry. Its `exceptions` section (read from CPython by
-//! `scripts/python_mapping.py`) must match `PyClass`'s tree.
+//! Checks of the transpiler contract, `docs/python-mapping.json`, that need
+//! only stable Rust: the file is valid against its JSON Schema
+//! (`docs/python-mapping.schema.json`); every Rust item it maps has its line
+//! in the generated signature check (`tests/mapping_signatures.rs`, which
+//! fails to compile when a signature drifts); the Markdown lists every
+//! entry; the example consumer (`tools/contract_consumer.py`) still emits
+//! the Rust that `tests/contract_consumer.rs` compiles; and its
+//! `exceptions` section (read from CPython by `scripts/python_mapping.py`)
+//! matches `PyClass`'s tree. That the JSON matches the code's rustdoc is
+//! `python3 scripts/python_mapping.py --check` (nightly; the native tier).
 
 use std::path::{Path, PathBuf};
 
-fn rs_files(p: &Path, out: &mut Vec<PathBuf>) {
-    if p.is_dir() {
-        for e in std::fs::read_dir(p).unwrap() {
-            rs_files(&e.unwrap().path(), out);
-        }
-    } else if p.extension().is_some_and(|e| e == "rs") {
-        out.push(p.to_path_buf());
-    }
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// True if `src` defines a public item or function named `name`.
-fn defines(src: &str, name: &str) -> bool {
-    ["fn", "struct", "enum", "type", "const", "trait"]
-        .iter()
-        .any(|kind| {
-            let pat = format!("pub {kind} {name}");
-            src.match_indices(&pat).any(|(i, _)| {
-                src[i + pat.len()..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| !(c.is_alphanumeric() || c == '_'))
-            })
-        })
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-fn check(path: &str, src_root: &Path) -> Result<(), String> {
-    let mut segs = path.split("::");
-    if segs.next() != Some("executor_api") {
-        return Err(format!("{path}: not under executor_api"));
-    }
-    let segs: Vec<&str> = segs.collect();
-    let mut module = src_root.to_path_buf();
-    let mut i = 0;
-    while i < segs.len() {
-        let dir = module.join(segs[i]);
-        let file = module.join(format!("{}.rs", segs[i]));
-        if dir.is_dir() {
-            module = dir;
-        } else if file.is_file() {
-            module = file;
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    let items = &segs[i..];
-    let mut files = Vec::new();
-    rs_files(&module, &mut files);
-    let src: String = files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).unwrap())
-        .collect();
-    match items {
-        [] => Ok(()),
-        [name] if defines(&src, name) => Ok(()),
-        [ty, method] if defines(&src, ty) && defines(&src, method) => Ok(()),
-        _ => Err(format!("{path}: not found in {}", module.display())),
-    }
+fn contract() -> serde_json::Value {
+    serde_json::from_str(&read("docs/python-mapping.json")).unwrap()
 }
 
 #[test]
-fn every_mapped_rust_path_exists_and_the_table_lists_it() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let json = std::fs::read_to_string(root.join("docs/python-mapping.json")).unwrap();
-    let md = std::fs::read_to_string(root.join("docs/python-mapping.md")).unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+fn the_contract_is_valid_against_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&read("docs/python-mapping.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let doc = contract();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // And the schema rejects what it should: an unknown kind, a missing reason.
+    let mut bad = doc.clone();
+    bad["apis"][0]["kind"] = "klass".into();
+    assert!(!validator.is_valid(&bad));
+    let mut bad = doc;
+    let missing = bad["apis"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["status"] == "missing")
+        .expect("some API is missing");
+    missing.as_object_mut().unwrap().remove("reason");
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn every_mapped_item_is_in_the_signature_check_and_the_table() {
+    let doc = contract();
+    let checks = read("conformance/tests/mapping_signatures.rs");
+    let md = read("docs/python-mapping.md");
     let entries = doc["apis"].as_array().unwrap();
-    assert!(entries.len() >= 90, "{} entries", entries.len());
-    let src_root = root.join("executor-api/src");
+    assert!(entries.len() >= 200, "{} entries", entries.len());
     let mut errors = Vec::new();
     for e in entries {
         let python = e["python"].as_str().unwrap();
-        let rust = e["rust"].as_str().unwrap();
-        if let Err(msg) = check(rust, &src_root) {
-            errors.push(msg);
-        }
-        if !md.contains(&format!("`{python}`")) {
+        let missing = e["status"] == "missing";
+        let row = if missing {
+            format!("| `{python}` |")
+        } else {
+            format!("| `{python}` (")
+        };
+        if !md.contains(&row) {
             errors.push(format!("{python}: missing from python-mapping.md"));
+        }
+        if missing {
+            continue;
+        }
+        let items = std::iter::once(&e["rust"]).chain(e["also"].as_array().into_iter().flatten());
+        for item in items {
+            if let Some(ptr) = item["fn_pointer"].as_str() {
+                if !checks.contains(&format!("let _: {ptr} = ")) {
+                    errors.push(format!("{python}: {ptr} is not checked"));
+                }
+            }
         }
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
 #[test]
-fn the_checker_rejects_what_does_not_exist() {
-    let src_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../executor-api/src");
-    assert!(check("executor_api::threading::Lock::acquire", &src_root).is_ok());
-    assert!(check("executor_api::threading::Lock::no_such_method", &src_root).is_err());
-    assert!(check("executor_api::threading::NoSuchType", &src_root).is_err());
+fn the_example_consumer_emits_what_the_consumer_test_compiles() {
+    let out = std::process::Command::new("python3")
+        .arg(root().join("tools/contract_consumer.py"))
+        .arg("--stdout")
+        .output()
+        .expect("python3 runs the example consumer");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let emitted = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        emitted,
+        read("conformance/tests/contract_consumer.rs"),
+        "stale: run python3 tools/contract_consumer.py"
+    );
 }
 
 /// The last path segment of a JSON `rust` field.

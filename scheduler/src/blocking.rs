@@ -66,6 +66,18 @@ use crate::Instant;
 pub(crate) const MAX_SPARES: usize = 64;
 
 /// What a worker waiting for one of its pool's queued calls should do.
+///
+/// ```
+/// use pyrt_scheduler::ext::{Stuck, StuckWatch};
+/// let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();
+/// let handle = pool.handle();
+/// let answer = pool.install(|| {
+///     let mut watch = StuckWatch::default();
+///     // The other worker is free, so this worker is not stuck.
+///     handle.watch_stuck(std::task::Waker::noop(), &mut watch)
+/// });
+/// assert_eq!(answer, Stuck::No);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stuck {
     /// Some other worker is free (running, or idle): keep waiting; the
@@ -80,6 +92,14 @@ pub enum Stuck {
 
 /// What one waiter remembers between its checks of [`Stuck`]
 /// (`PoolHandle::watch_stuck`): start each wait with `StuckWatch::default()`.
+///
+/// ```
+/// use pyrt_scheduler::ext::{Stuck, StuckWatch};
+/// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+/// let mut watch = StuckWatch::default(); // one per wait
+/// let stuck = pool.handle().watch_stuck(std::task::Waker::noop(), &mut watch);
+/// assert_eq!(stuck, Stuck::No); // not a worker of the pool
+/// ```
 #[derive(Debug, Default, Clone, Copy)]
 pub struct StuckWatch {
     /// `(generation, stuck epoch)` at the waiter's last registration.

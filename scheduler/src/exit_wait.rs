@@ -31,7 +31,7 @@ static WAITS: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
 /// refused by [`ThreadPool::try_wait_for_workers`](crate::ThreadPool::try_wait_for_workers).
 ///
 /// ```
-/// let e = pyrt_scheduler::WaitsForItself;
+/// let e = pyrt_scheduler::ext::WaitsForItself;
 /// assert_eq!(e.to_string(), "the wait could only end with the waiting thread's own exit");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -130,10 +130,64 @@ impl Drop for Job {
 /// Exactly one of [`run`](HeapJob::run) and [`cancel`](HeapJob::cancel) is
 /// called for each time the job is queued: `cancel` when the queued entry is
 /// dropped unrun (e.g. [`ThreadPool::cancel_queued`](crate::ThreadPool::cancel_queued)).
+///
+/// ```
+/// use pyrt_scheduler::ext::HeapJob;
+/// use std::sync::{mpsc, Arc, Mutex};
+/// /// A job whose owner keeps the `Arc` too, to read its result.
+/// struct Square {
+///     input: u64,
+///     output: Mutex<Option<u64>>,
+///     done: Mutex<mpsc::Sender<()>>,
+/// }
+/// impl HeapJob for Square {
+///     fn run(self: Arc<Self>) {
+///         *self.output.lock().unwrap() = Some(self.input * self.input);
+///         self.done.lock().unwrap().send(()).unwrap();
+///     }
+///     fn cancel(self: Arc<Self>) {}
+/// }
+/// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+/// let (tx, rx) = mpsc::channel();
+/// let job = Arc::new(Square { input: 7, output: Mutex::new(None), done: Mutex::new(tx) });
+/// pool.handle().submit_job(job.clone());
+/// rx.recv().unwrap();
+/// assert_eq!(*job.output.lock().unwrap(), Some(49));
+/// ```
 pub trait HeapJob: Send + Sync + 'static {
     /// Runs the job on a worker (or on a waiting thread of a workerless pool).
+    ///
+    /// ```
+    /// use pyrt_scheduler::ext::HeapJob;
+    /// use std::sync::{mpsc, Arc, Mutex};
+    /// struct Ping(Mutex<mpsc::Sender<&'static str>>);
+    /// impl HeapJob for Ping {
+    ///     fn run(self: Arc<Self>) { self.0.lock().unwrap().send("run").unwrap() }
+    ///     fn cancel(self: Arc<Self>) { self.0.lock().unwrap().send("cancel").unwrap() }
+    /// }
+    /// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// pool.handle().submit_job(Arc::new(Ping(Mutex::new(tx))));
+    /// assert_eq!(rx.recv().unwrap(), "run");
+    /// ```
     fn run(self: Arc<Self>);
     /// The job was dropped from the queue without running.
+    ///
+    /// ```
+    /// use pyrt_scheduler::ext::HeapJob;
+    /// use std::sync::{mpsc, Arc, Mutex};
+    /// struct Ping(Mutex<mpsc::Sender<&'static str>>);
+    /// impl HeapJob for Ping {
+    ///     fn run(self: Arc<Self>) { self.0.lock().unwrap().send("run").unwrap() }
+    ///     fn cancel(self: Arc<Self>) { self.0.lock().unwrap().send("cancel").unwrap() }
+    /// }
+    /// // No worker has started: the job is still queued when it is cancelled.
+    /// let pool = pyrt_scheduler::ThreadPoolBuilder::new().num_threads(1).lazy_start().build().unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// pool.handle().submit_job(Arc::new(Ping(Mutex::new(tx))));
+    /// assert_eq!(pool.cancel_queued(), 1);
+    /// assert_eq!(rx.recv().unwrap(), "cancel");
+    /// ```
     fn cancel(self: Arc<Self>);
 }
 

@@ -4,19 +4,23 @@
 //! steal from it FIFO through its `Stealer`; tasks submitted from outside the
 //! pool go to a shared `Injector`. Closures and futures are both tasks, so
 //! they run on the same workers. Idle workers spin briefly, then sleep
-//! without losing wake-ups (see the `sleep` module's documentation).
+//! without losing wake-ups.
 //!
-//! | concept | module |
+//! | concept | items |
 //! |---|---|
-//! | the pool and its builder | [`ThreadPool`], [`ThreadPoolBuilder`] (`pool.rs`) |
-//! | shared queues and counters | `registry.rs` |
-//! | a worker's loop and work search | `worker.rs` |
-//! | idle workers | `sleep.rs` |
-//! | tasks | [`Task`], [`TaskMeta`] (`task.rs`) |
-//! | waiting (park like a Python thread, or help inside fork-join) | [`block_on`] (`wait.rs`), blocked workers, stuck waiters, starvation rescue (`blocking.rs`) |
-//! | fork-join | [`join`], [`scope`], [`for_each_range`], [`map_vec`] |
-//! | how threads are started, per platform | [`Spawner`] (`spawner/`) |
-//! | counters | [`PoolStats`] (`stats.rs`) |
+//! | the pool and its builder | [`ThreadPool`], [`ThreadPoolBuilder`], [`global`], [`BuildError`] |
+//! | tasks (closures and futures) | [`ThreadPool::spawn`], [`ThreadPool::spawn_future`], [`Task`], [`TaskMeta`] |
+//! | waiting like a Python thread (park, count the worker as blocked) | [`block_on`], [`block_on_until`], [`blocking`], [`deadline_after`], [`Instant`] |
+//! | fork-join (waits help from the deques) | [`join`], [`scope`], [`for_each_range`], [`map_vec`], [`try_map_vec`], [`try_map_vec_all`] and their [`MapError`] |
+//! | parallel iterators and sorts, rayon-shaped (`use pyrt_scheduler::prelude::*`) | [`iter`]: [`prelude`], [`iter::ParallelIterator`], [`iter::ParallelSliceMut`] |
+//! | how threads are started, per platform | [`spawner`]: [`Spawner`], [`WorkerStart`], [`DefaultSpawner`], [`spawn_thread`] |
+//! | counters | [`ThreadPool::stats`]: [`PoolStats`], [`WorkerStats`] |
+//! | building a runtime on top (what `pyrt-executor` uses) | [`ext`]: `HeapJob`, `PoolHandle`, `Stuck`, `payload_message` |
+//!
+//! How it works inside (the sleep/wake protocol and why no wake-up is
+//! lost, blocked workers, the life of a task) is in the repository's
+//! [`docs/ARCHITECTURE.md`](https://github.com/pyrt-dev/pyrt/blob/main/docs/ARCHITECTURE.md)
+//! and the module docs of its source files.
 //!
 //! ```
 //! let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();
@@ -30,6 +34,7 @@
 //! ```
 
 #![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
 // The browser build is nightly-only anyway (`-Z build-std`); its spawner
 // waits and notifies on the board with `memory.atomic.wait32`/`notify`
 // (`spawner/web_worker.rs`), still unstable in `core::arch::wasm32`.
@@ -38,13 +43,16 @@
 
 mod blocking;
 mod exit_wait;
+pub mod ext;
 mod inline;
+pub mod iter;
 mod job;
 mod join;
 mod loom;
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod loom_seam;
+mod map_error;
 mod parallel;
 mod pool;
 mod registry;
@@ -57,14 +65,12 @@ mod unwind;
 mod wait;
 mod worker;
 
-pub use blocking::{Stuck, StuckWatch};
-pub use exit_wait::WaitsForItself;
-pub use job::HeapJob;
+pub use iter::prelude;
 pub use join::join;
+pub use map_error::MapError;
 pub use parallel::{for_each_range, map_vec, try_map_vec, try_map_vec_all};
 pub use pool::{
-    current_num_threads, current_worker_index, global, BuildError, PoolHandle, ThreadPool,
-    ThreadPoolBuilder,
+    current_num_threads, current_worker_index, global, BuildError, ThreadPool, ThreadPoolBuilder,
 };
 pub use scope::{scope, Scope};
 pub use spawner::{
@@ -73,9 +79,7 @@ pub use spawner::{
 };
 pub use stats::{PoolStats, WorkerStats};
 pub use task::{Runnable, Task, TaskMeta};
-pub use unwind::payload_message;
 pub use wait::{block_on, block_on_until, blocking, deadline_after};
 /// The clock of deadlines and timeouts: `std::time::Instant`, except in a
 /// browser, where std has no clock and `web_time` reads `performance.now()`.
 pub use web_time::Instant;
-pub use worker::remaining_stack;

@@ -9,21 +9,38 @@
 //! happens only when work is being stolen, and it keeps happening *inside*
 //! an expensive range: when the costly items of a skewed input all sit in one
 //! half, the worker owning them keeps handing out halves of what remains, so
-//! the other workers keep getting work until the very end.
+//! the other workers keep getting work until the very end. The splitter
+//! itself lives in `iter/splitter.rs` (it drives the parallel iterators
+//! too); `for_each_range` is that splitter with one item per chunk.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::iter::plumbing::{Consumer, Folder, Producer};
+use crate::iter::splitter::bridge_with_grain;
 use crate::loom::{lock, Mutex};
-use crate::scope::{scope, Scope};
+use crate::map_error::MapError;
 use crate::worker::WorkerThread;
 
 /// Chunks per worker a range is divided into at most, between deque checks.
-const CHUNKS_PER_WORKER: usize = 256;
+pub(crate) const CHUNKS_PER_WORKER: usize = 256;
 
 /// Runs `body` over disjoint sub-ranges covering `0..len`, in parallel on the
 /// current pool (or the global pool, called from outside). `min_chunk` is the
 /// smallest number of indices handed to `body` at once (`None`: automatic).
+///
+/// This is the parallel iterators' splitter (`iter/splitter.rs`) with one
+/// item per chunk: the chunk's range.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// let sum = AtomicU64::new(0);
+/// pyrt_scheduler::for_each_range(1000, Some(64), |range| {
+///     let part: u64 = range.map(|i| i as u64).sum();
+///     sum.fetch_add(part, Ordering::Relaxed);
+/// });
+/// assert_eq!(sum.into_inner(), 999 * 1000 / 2);
+/// ```
 pub fn for_each_range<F>(len: usize, min_chunk: Option<usize>, body: F)
 where
     F: Fn(Range<usize>) + Sync,
@@ -31,36 +48,52 @@ where
     if len == 0 {
         return;
     }
-    let body = &body;
-    scope(|s| {
-        let workers = crate::current_num_threads().max(1);
-        let grain = min_chunk
-            .unwrap_or_else(|| len / (workers * CHUNKS_PER_WORKER))
-            .max(1);
-        run_range(s, 0..len, grain, body);
-    });
+    bridge_with_grain(Ranges(0..len), Body(&body), min_chunk);
 }
 
-fn run_range<'s, F>(s: &Scope<'s>, range: Range<usize>, grain: usize, body: &'s F)
-where
-    F: Fn(Range<usize>) + Sync,
-{
-    let (mut lo, mut hi) = (range.start, range.end);
-    while lo < hi {
-        if hi - lo > grain && local_deque_is_empty() {
-            let mid = lo + (hi - lo) / 2;
-            let upper = mid..hi;
-            s.spawn(move |s| run_range(s, upper, grain, body));
-            hi = mid;
-            continue;
-        }
-        let end = (lo + grain).min(hi);
-        body(lo..end);
-        lo = end;
+/// The positions of a range, each chunk the splitter takes being one item:
+/// its own sub-range.
+struct Ranges(Range<usize>);
+
+impl Producer for Ranges {
+    type Item = Range<usize>;
+    type IntoIter = std::iter::Once<Range<usize>>;
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn split_at(self, index: usize) -> (Self, Self) {
+        let mid = self.0.start + index;
+        (Ranges(self.0.start..mid), Ranges(mid..self.0.end))
+    }
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(self.0)
     }
 }
 
-fn local_deque_is_empty() -> bool {
+/// Calls the loop's body on every chunk's range.
+struct Body<'f, F>(&'f F);
+
+impl<'f, F: Fn(Range<usize>) + Sync> Consumer<Range<usize>> for Body<'f, F> {
+    type Folder = Body<'f, F>;
+    type Result = ();
+    fn folder(&self, _range: Range<usize>) -> Self::Folder {
+        Body(self.0)
+    }
+    fn reduce(&self, _: (), _: ()) {}
+}
+
+impl<F: Fn(Range<usize>)> Folder<Range<usize>> for Body<'_, F> {
+    type Result = ();
+    fn consume_iter<I: Iterator<Item = Range<usize>>>(self, iter: I) -> Self {
+        iter.for_each(self.0);
+        self
+    }
+    fn complete(self) {}
+}
+
+/// Whether the calling worker's own deque is empty (nothing of ours to
+/// steal): the moment to split. True off any pool's workers.
+pub(crate) fn local_deque_is_empty() -> bool {
     WorkerThread::with_current(|w| w.is_none_or(|w| w.local_is_empty()))
 }
 
@@ -91,19 +124,28 @@ impl<T> SharedPtr<T> {
 
 /// Maps `f` over `items` in parallel, keeping order. The first error by
 /// index (among the items processed before the failure was noticed) is
-/// returned with its index; the other results are dropped.
+/// returned with its index, as a [`MapError`]; the other results are
+/// dropped.
+///
+/// ```
+/// let ok = pyrt_scheduler::try_map_vec(vec![1, 2, 3], None, |x| Ok::<_, String>(x * 10));
+/// assert_eq!(ok, Ok(vec![10, 20, 30]));
+/// let err = pyrt_scheduler::try_map_vec(vec![1, 2, 3], None, |x| if x == 2 { Err("two") } else { Ok(x) });
+/// let e = err.unwrap_err();
+/// assert_eq!((e.index, e.error), (1, "two"));
+/// ```
 pub fn try_map_vec<T, R, E, F>(
     items: Vec<T>,
     min_chunk: Option<usize>,
     f: F,
-) -> Result<Vec<R>, (usize, E)>
+) -> Result<Vec<R>, MapError<E>>
 where
     T: Send,
     R: Send,
     E: Send,
     F: Fn(T) -> Result<R, E> + Sync,
 {
-    map_vec_fallible(items, min_chunk, f, true)
+    map_vec_fallible(items, min_chunk, f, true).map_err(MapError::from)
 }
 
 /// Like [`try_map_vec`], but every item is run even after one failed (as
@@ -114,21 +156,21 @@ where
 /// let r = pyrt_scheduler::try_map_vec_all((0..100u32).collect(), None, |x| {
 ///     if x % 10 == 3 { Err(x) } else { Ok(x * 2) }
 /// });
-/// let (i, e) = r.unwrap_err();
-/// assert_eq!(i as u32, e);
+/// let e = r.unwrap_err();
+/// assert_eq!(e.index as u32, e.error);
 /// ```
 pub fn try_map_vec_all<T, R, E, F>(
     items: Vec<T>,
     min_chunk: Option<usize>,
     f: F,
-) -> Result<Vec<R>, (usize, E)>
+) -> Result<Vec<R>, MapError<E>>
 where
     T: Send,
     R: Send,
     E: Send,
     F: Fn(T) -> Result<R, E> + Sync,
 {
-    map_vec_fallible(items, min_chunk, f, false)
+    map_vec_fallible(items, min_chunk, f, false).map_err(MapError::from)
 }
 
 /// The two above: `stop` says whether an error ends the map (the first
@@ -269,6 +311,6 @@ where
         Ok::<R, std::convert::Infallible>(f(x))
     }) {
         Ok(v) => v,
-        Err((_, never)) => match never {},
+        Err(MapError { error: never, .. }) => match never {},
     }
 }

@@ -6,6 +6,7 @@
 //! is resumed by `scope` after all of them have finished.
 
 use std::any::Any;
+use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
@@ -21,6 +22,16 @@ use crate::wait::help_until;
 use crate::worker::WorkerThread;
 
 /// A scope in which borrowing tasks can be spawned; see [`scope`].
+///
+/// ```
+/// let mut words = vec![String::new(); 2];
+/// pyrt_scheduler::scope(|s| {
+///     for (i, w) in words.iter_mut().enumerate() {
+///         s.spawn(move |_| *w = format!("task {i}"));
+///     }
+/// });
+/// assert_eq!(words, ["task 0", "task 1"]);
+/// ```
 pub struct Scope<'scope> {
     registry: Arc<Registry>,
     /// Tasks spawned and not finished, plus the waker of the waiting owner.
@@ -42,8 +53,31 @@ struct ScopePtr<'scope>(*const Scope<'scope>);
 // for `pending` to reach zero before returning.
 unsafe impl Send for ScopePtr<'_> {}
 
+impl fmt::Debug for Scope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scope")
+            .field("pending", &lock(&self.state).pending)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'scope> Scope<'scope> {
     /// Spawns `f` as a task of this scope.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// let count = AtomicUsize::new(0);
+    /// pyrt_scheduler::scope(|s| {
+    ///     // A task may spawn more tasks on the same scope.
+    ///     s.spawn(|s| {
+    ///         count.fetch_add(1, Ordering::SeqCst);
+    ///         s.spawn(|_| {
+    ///             count.fetch_add(1, Ordering::SeqCst);
+    ///         });
+    ///     });
+    /// });
+    /// assert_eq!(count.load(Ordering::SeqCst), 2);
+    /// ```
     pub fn spawn<F>(&self, f: F)
     where
         F: FnOnce(&Scope<'scope>) + Send + 'scope,

@@ -20,7 +20,15 @@ impl WorkerCounters {
 }
 
 /// A snapshot of one worker's counters.
+///
+/// ```
+/// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+/// pool.block_on(pool.spawn_future(async {}));
+/// let worker: pyrt_scheduler::WorkerStats = pool.stats().workers[0];
+/// assert!(worker.executed >= 1);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WorkerStats {
     /// Tasks this worker ran.
     pub executed: u64,
@@ -35,7 +43,16 @@ pub struct WorkerStats {
 }
 
 /// A snapshot of a pool's counters.
+///
+/// ```
+/// let pool = pyrt_scheduler::ThreadPoolBuilder::new().num_threads(1).lazy_start().build().unwrap();
+/// let _queued = pool.spawn_future(async {});
+/// let stats = pool.stats();
+/// assert_eq!(stats.injector_len, 1); // no worker has started yet
+/// assert_eq!(stats.total_executed(), 0);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PoolStats {
     /// One entry per worker, by index.
     pub workers: Vec<WorkerStats>,
@@ -45,11 +62,24 @@ pub struct PoolStats {
 
 impl PoolStats {
     /// Sum of `executed` over all workers.
+    ///
+    /// ```
+    /// let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();
+    /// for _ in 0..3 {
+    ///     pool.block_on(pool.spawn_future(async {}));
+    /// }
+    /// assert!(pool.stats().total_executed() >= 3);
+    /// ```
     pub fn total_executed(&self) -> u64 {
         self.workers.iter().map(|w| w.executed).sum()
     }
 
     /// Sum of `stolen` over all workers.
+    ///
+    /// ```
+    /// let stats = pyrt_scheduler::PoolStats::default();
+    /// assert_eq!(stats.total_stolen(), 0);
+    /// ```
     pub fn total_stolen(&self) -> u64 {
         self.workers.iter().map(|w| w.stolen).sum()
     }

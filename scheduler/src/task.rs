@@ -12,7 +12,15 @@ use crate::registry::Registry;
 use crate::worker::WorkerThread;
 
 /// What every task carries besides its future.
+///
+/// ```
+/// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+/// let task = pool.spawn_future(async { 1 });
+/// assert_eq!(task.metadata().origin, usize::MAX); // created outside the pool
+/// assert_eq!(pool.block_on(task), 1);
+/// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TaskMeta {
     /// Index of the worker that created the task, or `usize::MAX` if it was
     /// created outside the pool. Fork-join uses it to see whether a task

@@ -4,6 +4,11 @@ use std::any::Any;
 use std::io::Write;
 
 /// The message of a panic payload (`&str` or `String`), or a placeholder.
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("boom {}", 42)).unwrap_err();
+/// assert_eq!(pyrt_scheduler::ext::payload_message(payload.as_ref()), "boom 42");
+/// ```
 pub fn payload_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&'static str>() {
         (*s).to_owned()

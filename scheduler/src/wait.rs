@@ -102,6 +102,12 @@ thread_local! {
 
 /// Blocks the current thread on `future` the way a Python thread blocks:
 /// see [`block_on_until`].
+///
+/// ```
+/// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+/// let task = pool.spawn_future(async { 6 * 7 });
+/// assert_eq!(pyrt_scheduler::block_on(task), 42);
+/// ```
 pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     match block_on_until(future.as_mut(), None) {
@@ -117,6 +123,15 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// future: on a worker it runs nothing else meanwhile (the pool counts it as
 /// blocked), elsewhere it parks; only a thread of a pool with no workers runs
 /// that pool's tasks, since nothing else could.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut never = std::pin::pin!(std::future::pending::<()>());
+/// let deadline = pyrt_scheduler::deadline_after(Some(Duration::from_millis(5)));
+/// assert_eq!(pyrt_scheduler::block_on_until(never.as_mut(), deadline), None);
+/// let mut ready = std::pin::pin!(async { 1 });
+/// assert_eq!(pyrt_scheduler::block_on_until(ready.as_mut(), None), Some(1));
+/// ```
 pub fn block_on_until<F: Future + ?Sized>(
     future: Pin<&mut F>,
     deadline: Option<Instant>,
@@ -128,6 +143,15 @@ pub fn block_on_until<F: Future + ?Sized>(
 /// rendezvous in another library, say), counting the calling worker as
 /// blocked meanwhile, like a wait through [`block_on_until`] (stuck waiters
 /// and the starvation rescue see it). Off the pool it just runs `f`.
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+/// pool.spawn(move || tx.send(6 * 7).unwrap());
+/// // A std channel knows nothing of the pool: say that this blocks.
+/// let v = pool.install(move || pyrt_scheduler::blocking(|| rx.recv().unwrap()));
+/// assert_eq!(v, 42);
+/// ```
 pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
     let _blocked = BlockedGuard::enter();
     f()
@@ -326,6 +350,13 @@ fn help_once(inline_pool: Option<&Arc<Registry>>, mode: Mode) -> bool {
 }
 
 /// Waits for `dur` at most; shorthand for a deadline of now + `dur`.
+///
+/// ```
+/// use std::time::Duration;
+/// assert!(pyrt_scheduler::deadline_after(None).is_none());
+/// let d = pyrt_scheduler::deadline_after(Some(Duration::from_secs(1))).unwrap();
+/// assert!(d > pyrt_scheduler::Instant::now());
+/// ```
 pub fn deadline_after(dur: Option<Duration>) -> Option<Instant> {
     dur.map(|d| Instant::now().checked_add(d).unwrap_or_else(far_future))
 }

@@ -277,6 +277,14 @@ fn stack_address() -> usize {
 
 /// Bytes of stack left to the calling worker thread, if it is a worker and
 /// its stack's size is known (stacks grow down on every target we run on).
+///
+/// ```
+/// use pyrt_scheduler::ext::remaining_stack;
+/// assert_eq!(remaining_stack(), None); // not a worker
+/// let pool = pyrt_scheduler::ThreadPoolBuilder::new().num_threads(1).stack_size(1 << 20).build().unwrap();
+/// let left = pool.install(remaining_stack).expect("a worker with a known stack");
+/// assert!(left > 0 && left <= 1 << 20);
+/// ```
 pub fn remaining_stack() -> Option<usize> {
     WorkerThread::with_current(|w| w.and_then(WorkerThread::remaining_stack))
 }

@@ -118,7 +118,7 @@ fn a_waiter_learns_it_is_stuck_when_the_last_other_worker_blocks() {
         };
         let signal = std::sync::Arc::new(Signal::default());
         let waker = std::task::Waker::from(signal.clone());
-        let mut seen = pyrt_scheduler::StuckWatch::default();
+        let mut seen = pyrt_scheduler::ext::StuckWatch::default();
         let stuck = loop {
             if let Some(s) = spares.watch(&waker, &mut seen, 2) {
                 break s;

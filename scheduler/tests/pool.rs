@@ -107,7 +107,7 @@ fn join_resumes_a_panic_after_both_halves_finished() {
             )
         })
     }));
-    let msg = pyrt_scheduler::payload_message(r.unwrap_err().as_ref());
+    let msg = pyrt_scheduler::ext::payload_message(r.unwrap_err().as_ref());
     assert_eq!(msg, "left half failed");
     assert_eq!(other_ran.load(Ordering::SeqCst), 1);
     // The pool still works.
@@ -145,7 +145,7 @@ fn a_stolen_half_runs_on_the_thief_and_its_result_and_panic_come_back() {
             )
         })
     }));
-    let msg = pyrt_scheduler::payload_message(r.unwrap_err().as_ref());
+    let msg = pyrt_scheduler::ext::payload_message(r.unwrap_err().as_ref());
     assert_eq!(msg, "stolen half failed");
     assert_eq!(pool.install(|| fib(20)), 6765);
 }
@@ -218,9 +218,9 @@ fn try_map_vec_reports_the_failing_index_and_drops_everything_else() {
             Ok(Tracked(live2.clone()))
         }
     });
-    let (index, err) = r.err().unwrap();
-    assert_eq!(index, 4321);
-    assert_eq!(err, "bad 4321");
+    let e = r.err().unwrap();
+    assert_eq!(e.index, 4321);
+    assert_eq!(e.error, "bad 4321");
     assert_eq!(
         live.load(Ordering::SeqCst),
         0,
@@ -263,7 +263,7 @@ fn try_map_vec_in_place_drops_everything_after_an_error() {
             }
         })
     });
-    assert_eq!(r.err().map(|(i, _)| i), Some(1234));
+    assert_eq!(r.err().map(|e| e.index), Some(1234));
     assert_eq!(live.load(Ordering::SeqCst), 0, "every value dropped once");
     // And on success the buffer comes back holding the outputs, in order.
     let items: Vec<Tracked> = (0..300).map(|i| make(i, &live)).collect();
@@ -533,7 +533,9 @@ fn try_map_vec_all_runs_every_item_and_drops_everything_once() {
             }
         })
     });
-    let (i, e) = r.unwrap_err();
+    let pyrt_scheduler::MapError {
+        index: i, error: e, ..
+    } = r.unwrap_err();
     assert_eq!(i as u64, e);
     assert_eq!(e % 100, 99);
     assert_eq!(ran.load(Ordering::SeqCst) as u64, n, "every item ran");

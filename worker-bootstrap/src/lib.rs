@@ -16,6 +16,7 @@
 //! _;`) so that its exports end up in the module.
 
 #![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
 
 #[cfg(all(
     target_arch = "wasm32",

@@ -5,6 +5,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// The future returned by [`gather`].
+///
+/// ```
+/// use pyrt_executor::asyncio::{gather, run, to_thread, Gather};
+/// let g: Gather<_> = gather(vec![to_thread(|| 1), to_thread(|| 2)]);
+/// let out = run(g).into_iter().collect::<Result<Vec<i32>, _>>()?;
+/// assert_eq!(out, [1, 2]); // in input order
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Debug)]
 pub struct Gather<F: Future> {
     futures: Vec<Option<Pin<Box<F>>>>,

@@ -44,6 +44,13 @@ pub const TimeoutError: PyClass = PyClass::TimeoutError;
 
 /// The loop's default executor (`loop.run_in_executor(None, ...)`): a
 /// `ThreadPoolExecutor` with CPython's default size, made on first use.
+///
+/// ```
+/// let ex = pyrt_executor::asyncio::default_executor();
+/// assert!(ex.max_workers() >= 1);
+/// assert_eq!(ex.submit(|| 1)?.result(None)?, 1);
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub fn default_executor() -> &'static ThreadPoolExecutor {
     static DEFAULT: OnceLock<ThreadPoolExecutor> = OnceLock::new();
     DEFAULT.get_or_init(|| {
@@ -100,6 +107,13 @@ where
 }
 
 /// `asyncio.to_thread(func, *args)`: runs `f` on the default executor.
+///
+/// ```
+/// use pyrt_executor::asyncio::{run, to_thread};
+/// let v = run(async { to_thread(|| 6 * 7).await })?; // await asyncio.to_thread(f)
+/// assert_eq!(v, 42);
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub fn to_thread<F, R, T>(f: F) -> Future<T>
 where
     F: FnOnce() -> R + Send + 'static,
@@ -110,6 +124,15 @@ where
 }
 
 /// `asyncio.wrap_future(future)`: our futures are awaitable as they are.
+///
+/// ```
+/// use pyrt_executor::asyncio::{run, wrap_future};
+/// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+/// let ex = ThreadPoolExecutor::new(Some(1))?;
+/// let f = wrap_future(ex.submit(|| "done")?);
+/// assert_eq!(run(f)?, "done");
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub fn wrap_future<T>(future: Future<T>) -> Future<T> {
     future
 }
@@ -117,6 +140,10 @@ pub fn wrap_future<T>(future: Future<T>) -> Future<T> {
 /// `asyncio.run(coro)`: runs a future to completion on this thread, which
 /// blocks meanwhile like a Python thread (on one of our workers it runs
 /// nothing else).
+///
+/// ```
+/// assert_eq!(pyrt_executor::asyncio::run(async { 1 + 1 }), 2);
+/// ```
 pub fn run<F: std::future::Future>(future: F) -> F::Output {
     scheduler::block_on(future)
 }

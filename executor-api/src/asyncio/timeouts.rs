@@ -105,6 +105,12 @@ fn deadline_in(secs: f64) -> Option<Instant> {
 }
 
 /// The future returned by [`sleep`].
+///
+/// ```
+/// use pyrt_executor::asyncio::{run, sleep, Sleep};
+/// let s: Sleep = sleep(0.0); // ready at once
+/// run(s);
+/// ```
 #[derive(Debug)]
 pub struct Sleep {
     deadline: Option<Instant>,
@@ -141,6 +147,19 @@ impl Future for Sleep {
 }
 
 /// The future returned by [`wait_for`].
+///
+/// ```
+/// use pyrt_executor::asyncio::{run, sleep, wait_for};
+/// use pyrt_executor::{PyClass, PyException};
+/// assert_eq!(run(wait_for(async { Ok::<_, PyException>(7) }, Some(1.0)))?, 7);
+/// let slow = async {
+///     sleep(3600.0).await;
+///     Ok::<_, PyException>(())
+/// };
+/// let e = run(wait_for(slow, Some(0.01))).unwrap_err();
+/// assert!(e.is_instance_of(&PyClass::TimeoutError));
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Debug)]
 pub struct WaitFor<F> {
     future: Option<Pin<Box<F>>>,

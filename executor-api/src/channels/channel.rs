@@ -81,6 +81,17 @@ impl Shared {
 }
 
 /// The sending half; clone it for more producers.
+///
+/// ```
+/// use pyrt_executor::channels::channel;
+/// let (tx, rx) = channel(Some(1));
+/// let tx2 = tx.clone(); // many senders
+/// tx2.send(1)?;
+/// assert_eq!(rx.recv()?, 1);
+/// drop((tx, tx2));
+/// assert_eq!(rx.recv().unwrap_err().to_string(), "EOFError: channel closed");
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub struct Sender<T> {
     /// `None` only while dropping.
     inner: Option<crossbeam_channel::Sender<T>>,
@@ -89,6 +100,15 @@ pub struct Sender<T> {
 
 /// The receiving half; clone it for more consumers (each message goes to
 /// one of them).
+///
+/// ```
+/// use pyrt_executor::channels::channel;
+/// let (tx, rx) = channel(None);
+/// tx.send("a")?;
+/// drop(tx);
+/// assert_eq!(rx.iter().collect::<Vec<_>>(), ["a"]);
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub struct Receiver<T> {
     /// `None` only while dropping.
     inner: Option<crossbeam_channel::Receiver<T>>,
@@ -201,6 +221,15 @@ impl<T> Sender<T> {
     /// Sends, waiting while a bounded channel is full (or, on a rendezvous
     /// channel, until a receiver takes the value). `BrokenPipeError: channel closed` if every
     /// receiver is gone.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// let (tx, rx) = channel(None);
+    /// tx.send(1)?;
+    /// drop(rx);
+    /// assert_eq!(tx.send(2).unwrap_err().to_string(), "BrokenPipeError: channel closed");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn send(&self, value: T) -> PyResult<()> {
         if self.shared.capacity == Some(0) {
             // A rendezvous waits inside crossbeam for a receiver to take it.
@@ -212,6 +241,14 @@ impl<T> Sender<T> {
     }
 
     /// Sends without waiting: `Full` if there is no room.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// let (tx, _rx) = channel(Some(1));
+    /// tx.try_send(1)?;
+    /// assert_eq!(tx.try_send(2).unwrap_err().name(), "Full");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn try_send(&self, value: T) -> PyResult<()> {
         self.offer(value)
             .unwrap_or_else(|_| Err(PyException::Full(String::new())))
@@ -235,6 +272,15 @@ impl<T> Sender<T> {
     /// On a rendezvous channel (capacity 0) the wait is crossbeam's, whose
     /// clock does not exist in a browser: there this raises
     /// `NotImplementedError` instead.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// use std::time::Duration;
+    /// let (tx, _rx) = channel(Some(1));
+    /// tx.send_timeout(1, Duration::from_millis(10))?;
+    /// assert_eq!(tx.send_timeout(2, Duration::from_millis(10)).unwrap_err().name(), "Full");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn send_timeout(&self, value: T, timeout: Duration) -> PyResult<()> {
         if self.shared.capacity == Some(0) {
             if !scheduler::spawner::std_clock_available() {
@@ -276,11 +322,25 @@ impl<T> Sender<T> {
     }
 
     /// Messages waiting in the channel.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// let (tx, _rx) = channel(None);
+    /// tx.send(1)?;
+    /// assert_eq!(tx.len(), 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.tx().len()
     }
 
     /// True if no message is waiting.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// let (tx, _rx) = channel::<i32>(None);
+    /// assert!(tx.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.tx().is_empty()
     }
@@ -293,6 +353,14 @@ impl<T> Receiver<T> {
 
     /// Takes a message without waiting: `Empty` if there is none,
     /// `EOFError: channel closed` if there is none and never will be.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// let (tx, rx) = channel::<i32>(None);
+    /// assert_eq!(rx.try_recv().unwrap_err().name(), "Empty");
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv().unwrap_err().to_string(), "EOFError: channel closed");
+    /// ```
     pub fn try_recv(&self) -> PyResult<T> {
         self.take()
             .unwrap_or_else(|| Err(PyException::Empty(String::new())))
@@ -321,11 +389,29 @@ impl<T> Receiver<T> {
 
     /// Waits for a message (without starving the pool when called on a worker).
     /// `EOFError: channel closed` once every sender is gone and it is empty.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// use pyrt_executor::threading::Thread;
+    /// let (tx, rx) = channel(Some(0)); // rendezvous
+    /// let t = Thread::new(move || tx.send(42));
+    /// t.start()?;
+    /// assert_eq!(rx.recv()?, 42);
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn recv(&self) -> PyResult<T> {
         self.recv_until(None).expect("no deadline")
     }
 
     /// Waits at most `timeout`: `Empty` after that.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// use std::time::Duration;
+    /// let (_tx, rx) = channel::<i32>(None);
+    /// assert_eq!(rx.recv_timeout(Duration::from_millis(10)).unwrap_err().name(), "Empty");
+    /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> PyResult<T> {
         self.recv_until(deadline(Some(timeout)))
             .unwrap_or_else(|| Err(PyException::Empty(String::new())))
@@ -339,16 +425,42 @@ impl<T> Receiver<T> {
     }
 
     /// Messages waiting in the channel.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// let (tx, rx) = channel(None);
+    /// tx.send(1)?;
+    /// tx.send(2)?;
+    /// assert_eq!(rx.len(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.rx().len()
     }
 
     /// True if no message is waiting.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// let (_tx, rx) = channel::<i32>(None);
+    /// assert!(rx.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.rx().is_empty()
     }
 
     /// Iterates until the channel is closed and drained.
+    ///
+    /// ```
+    /// use pyrt_executor::channels::channel;
+    /// let (tx, rx) = channel(None);
+    /// for i in 0..3 {
+    ///     tx.send(i)?;
+    /// }
+    /// drop(tx); // closed: the iterator ends once drained
+    /// assert_eq!(rx.iter().sum::<i32>(), 3);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
         std::iter::from_fn(move || self.recv().ok())
     }

@@ -56,6 +56,26 @@ pub enum PyClass {
     /// `TimeoutError` (OSError); also `concurrent.futures.TimeoutError` and
     /// `asyncio.TimeoutError` since 3.11.
     TimeoutError,
+    /// `FileNotFoundError` (OSError).
+    FileNotFoundError,
+    /// `FileExistsError` (OSError).
+    FileExistsError,
+    /// `PermissionError` (OSError).
+    PermissionError,
+    /// `IsADirectoryError` (OSError).
+    IsADirectoryError,
+    /// `NotADirectoryError` (OSError).
+    NotADirectoryError,
+    /// `InterruptedError` (OSError).
+    InterruptedError,
+    /// `BlockingIOError` (OSError).
+    BlockingIOError,
+    /// `ConnectionRefusedError` (ConnectionError).
+    ConnectionRefusedError,
+    /// `ConnectionResetError` (ConnectionError).
+    ConnectionResetError,
+    /// `ConnectionAbortedError` (ConnectionError).
+    ConnectionAbortedError,
     /// `RuntimeError` (Exception).
     RuntimeError,
     /// `NotImplementedError` (RuntimeError).
@@ -66,6 +86,10 @@ pub enum PyClass {
     TypeError,
     /// `ValueError` (Exception).
     ValueError,
+    /// `UnicodeError` (ValueError).
+    UnicodeError,
+    /// `UnicodeDecodeError` (UnicodeError).
+    UnicodeDecodeError,
     /// `concurrent.futures.Error` (Exception), base of `CancelledError` and
     /// `InvalidStateError`; its name is `Error`.
     FuturesError,
@@ -106,6 +130,16 @@ pub enum PyClass {
 ///
 /// Classes compare by value (name, module, base), i.e. by definition, not
 /// by object identity as in Python.
+///
+/// ```
+/// use pyrt_executor::exceptions::UserClass;
+/// use pyrt_executor::PyClass;
+/// let class = PyClass::user("MyErr", PyClass::ValueError); // class MyErr(ValueError)
+/// let PyClass::User(user) = &class else { unreachable!() };
+/// let user: &UserClass = user;
+/// assert_eq!((user.name.as_str(), user.module.as_str()), ("MyErr", "__main__"));
+/// assert_eq!(user.base, PyClass::ValueError);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserClass {
     /// The class name (`__qualname__`).
@@ -137,11 +171,23 @@ impl PyClass {
         PyClass::ConnectionError,
         PyClass::BrokenPipeError,
         PyClass::TimeoutError,
+        PyClass::FileNotFoundError,
+        PyClass::FileExistsError,
+        PyClass::PermissionError,
+        PyClass::IsADirectoryError,
+        PyClass::NotADirectoryError,
+        PyClass::InterruptedError,
+        PyClass::BlockingIOError,
+        PyClass::ConnectionRefusedError,
+        PyClass::ConnectionResetError,
+        PyClass::ConnectionAbortedError,
         PyClass::RuntimeError,
         PyClass::NotImplementedError,
         PyClass::RecursionError,
         PyClass::TypeError,
         PyClass::ValueError,
+        PyClass::UnicodeError,
+        PyClass::UnicodeDecodeError,
         PyClass::FuturesError,
         PyClass::CancelledError,
         PyClass::InvalidStateError,
@@ -159,11 +205,24 @@ impl PyClass {
     ];
 
     /// A user class `class <name>(<base>)` defined in `__main__`.
+    ///
+    /// ```
+    /// use pyrt_executor::{PyClass, PyException};
+    /// let my_err = PyClass::user("MyErr", PyClass::ValueError);
+    /// let e = PyException::with_class(my_err.clone(), "bad");
+    /// assert!(e.is_instance_of(&my_err) && e.is_instance_of(&PyClass::ValueError));
+    /// ```
     pub fn user(name: impl Into<String>, base: PyClass) -> PyClass {
         PyClass::user_in("__main__", name, base)
     }
 
     /// A user class `class <name>(<base>)` defined in module `module`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// let class = PyClass::user_in("app.errors", "Retry", PyClass::Exception);
+    /// assert_eq!((class.module(), class.name()), ("app.errors", "Retry"));
+    /// ```
     pub fn user_in(module: impl Into<String>, name: impl Into<String>, base: PyClass) -> PyClass {
         PyClass::User(Arc::new(UserClass {
             name: name.into(),
@@ -174,6 +233,11 @@ impl PyClass {
 
     /// The class name (`__qualname__`), e.g. `"BrokenThreadPool"`;
     /// `multiprocessing.TimeoutError` is `"TimeoutError"` too.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::BrokenThreadPool.name(), "BrokenThreadPool");
+    /// ```
     pub fn name(&self) -> &str {
         match self {
             PyClass::User(c) => &c.name,
@@ -184,6 +248,12 @@ impl PyClass {
     /// The defining module (`__module__`) as CPython 3.11 reports it, e.g.
     /// `"builtins"`, `"concurrent.futures.thread"`, `"_queue"` for
     /// `queue.Empty`; `"pyo3_runtime"` for `PanicException`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::ValueError.module(), "builtins");
+    /// assert_eq!(PyClass::Empty.module(), "_queue");
+    /// ```
     pub fn module(&self) -> &str {
         match self {
             PyClass::User(c) => &c.module,
@@ -192,6 +262,12 @@ impl PyClass {
     }
 
     /// The base class (`__base__`); `None` for `BaseException`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::KeyError.base(), Some(PyClass::LookupError));
+    /// assert_eq!(PyClass::BaseException.base(), None);
+    /// ```
     pub fn base(&self) -> Option<PyClass> {
         match self {
             PyClass::User(c) => Some(c.base.clone()),
@@ -200,23 +276,44 @@ impl PyClass {
     }
 
     /// The bases (`__bases__`, without `object`): empty or one class.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::TimeoutError.bases(), [PyClass::OSError]);
+    /// ```
     pub fn bases(&self) -> Vec<PyClass> {
         self.base().into_iter().collect()
     }
 
     /// The method resolution order (`__mro__` without `object`): this
     /// class, its base, ..., `BaseException`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert_eq!(PyClass::ValueError.mro(), [PyClass::ValueError, PyClass::Exception, PyClass::BaseException]);
+    /// ```
     pub fn mro(&self) -> Vec<PyClass> {
         std::iter::successors(Some(self.clone()), PyClass::base).collect()
     }
 
     /// `issubclass(self, other)`: `other` is this class or one of its
     /// ancestors.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert!(PyClass::BrokenPipeError.is_subclass_of(&PyClass::OSError));
+    /// assert!(!PyClass::OSError.is_subclass_of(&PyClass::BrokenPipeError));
+    /// ```
     pub fn is_subclass_of(&self, other: &PyClass) -> bool {
         std::iter::successors(Some(self.clone()), PyClass::base).any(|c| &c == other)
     }
 
     /// `issubclass(self, (a, b, ...))`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyClass;
+    /// assert!(PyClass::ZeroDivisionError.is_subclass_of_any(&[PyClass::TypeError, PyClass::ArithmeticError]));
+    /// ```
     pub fn is_subclass_of_any(&self, others: &[PyClass]) -> bool {
         others.iter().any(|o| self.is_subclass_of(o))
     }
@@ -253,11 +350,23 @@ impl PyClass {
             ConnectionError => ("ConnectionError", B, Some(OSError)),
             BrokenPipeError => ("BrokenPipeError", B, Some(ConnectionError)),
             TimeoutError => ("TimeoutError", B, Some(OSError)),
+            FileNotFoundError => ("FileNotFoundError", B, Some(OSError)),
+            FileExistsError => ("FileExistsError", B, Some(OSError)),
+            PermissionError => ("PermissionError", B, Some(OSError)),
+            IsADirectoryError => ("IsADirectoryError", B, Some(OSError)),
+            NotADirectoryError => ("NotADirectoryError", B, Some(OSError)),
+            InterruptedError => ("InterruptedError", B, Some(OSError)),
+            BlockingIOError => ("BlockingIOError", B, Some(OSError)),
+            ConnectionRefusedError => ("ConnectionRefusedError", B, Some(ConnectionError)),
+            ConnectionResetError => ("ConnectionResetError", B, Some(ConnectionError)),
+            ConnectionAbortedError => ("ConnectionAbortedError", B, Some(ConnectionError)),
             RuntimeError => ("RuntimeError", B, Some(Exception)),
             NotImplementedError => ("NotImplementedError", B, Some(RuntimeError)),
             RecursionError => ("RecursionError", B, Some(RuntimeError)),
             TypeError => ("TypeError", B, Some(Exception)),
             ValueError => ("ValueError", B, Some(Exception)),
+            UnicodeError => ("UnicodeError", B, Some(ValueError)),
+            UnicodeDecodeError => ("UnicodeDecodeError", B, Some(UnicodeError)),
             FuturesError => ("Error", CF, Some(Exception)),
             CancelledError => ("CancelledError", CF, Some(FuturesError)),
             InvalidStateError => ("InvalidStateError", CF, Some(FuturesError)),

@@ -31,9 +31,11 @@
 //! the builtin `TimeoutError` since 3.11.
 
 mod class;
+mod std_errors;
 mod system_exit;
 
 pub use class::{PyClass, UserClass};
+pub use std_errors::io_error_class;
 pub use system_exit::SystemExitCode;
 
 use std::borrow::Cow;
@@ -137,6 +139,11 @@ pub enum PyException {
 
 impl PyException {
     /// The class (`type(e)`).
+    ///
+    /// ```
+    /// use pyrt_executor::{PyClass, PyException};
+    /// assert_eq!(PyException::KeyError("'k'".into()).class(), PyClass::KeyError);
+    /// ```
     pub fn class(&self) -> PyClass {
         use PyException as E;
         match self {
@@ -230,22 +237,47 @@ impl PyException {
     /// An exception of a user-defined class `class <name>(Exception)`
     /// defined in `__main__`; for subclasses of other classes use
     /// [`PyClass::user`] and [`PyException::with_class`].
+    ///
+    /// ```
+    /// use pyrt_executor::{PyClass, PyException};
+    /// let e = PyException::new("MyError", "went wrong");
+    /// assert_eq!(e.to_string(), "MyError: went wrong");
+    /// assert!(e.is_instance_of(&PyClass::Exception));
+    /// ```
     pub fn new(name: impl Into<String>, message: impl Into<String>) -> Self {
         PyException::with_class(PyClass::user(name, PyClass::Exception), message)
     }
 
     /// `isinstance(e, class)`, i.e. whether `except class:` catches it.
+    ///
+    /// ```
+    /// use pyrt_executor::{PyClass, PyException};
+    /// let e = PyException::BrokenThreadPool("broken".into());
+    /// assert!(e.is_instance_of(&PyClass::RuntimeError)); // BrokenExecutor is a RuntimeError
+    /// assert!(!e.is_instance_of(&PyClass::ValueError));
+    /// ```
     pub fn is_instance_of(&self, class: &PyClass) -> bool {
         self.class().is_subclass_of(class)
     }
 
     /// `isinstance(e, (a, b, ...))`, i.e. whether `except (a, b, ...):`
     /// catches it.
+    ///
+    /// ```
+    /// use pyrt_executor::{PyClass, PyException};
+    /// let e = PyException::Empty(String::new());
+    /// assert!(e.is_instance_of_any(&[PyClass::Full, PyClass::Empty])); // except (Full, Empty):
+    /// ```
     pub fn is_instance_of_any(&self, classes: &[PyClass]) -> bool {
         self.class().is_subclass_of_any(classes)
     }
 
     /// The Python class name (`type(e).__name__`), e.g. `"ValueError"`.
+    ///
+    /// ```
+    /// use pyrt_executor::PyException;
+    /// assert_eq!(PyException::ValueError("x".into()).name(), "ValueError");
+    /// ```
     pub fn name(&self) -> &str {
         match self {
             PyException::Other { class, .. } => class.name(),
@@ -255,6 +287,12 @@ impl PyException {
 
     /// The message (`str(e)` in Python), possibly empty; for `SystemExit`
     /// the code (`"3"`, `"bye"`, or `""` for `None`).
+    ///
+    /// ```
+    /// use pyrt_executor::{PyException, SystemExitCode};
+    /// assert_eq!(PyException::ValueError("bad value".into()).message(), "bad value");
+    /// assert_eq!(PyException::SystemExit(SystemExitCode::Int(3)).message(), "3");
+    /// ```
     pub fn message(&self) -> Cow<'_, str> {
         use PyException as E;
         match self {
@@ -296,15 +334,27 @@ impl PyException {
     }
 
     /// The exception a panic payload becomes.
+    ///
+    /// ```
+    /// use pyrt_executor::PyException;
+    /// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
+    /// let e = PyException::from_panic(payload.as_ref());
+    /// assert_eq!(e, PyException::PanicException("boom".into()));
+    /// ```
     pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
         if let Some(e) = payload.downcast_ref::<PyException>() {
             return e.clone();
         }
-        PyException::PanicException(scheduler::payload_message(payload))
+        PyException::PanicException(scheduler::ext::payload_message(payload))
     }
 
     /// `OverflowError: timeout value is too large`, CPython's error for a
     /// lock timeout beyond what it can wait for.
+    ///
+    /// ```
+    /// use pyrt_executor::PyException;
+    /// assert_eq!(PyException::timeout_too_large().to_string(), "OverflowError: timeout value is too large");
+    /// ```
     pub fn timeout_too_large() -> Self {
         PyException::OverflowError("timeout value is too large".into())
     }
@@ -345,6 +395,13 @@ impl std::error::Error for PyException {}
 /// ```
 pub trait IntoPyResult<T> {
     /// Converts into a `PyResult`.
+    ///
+    /// ```
+    /// use pyrt_executor::{IntoPyResult, PyException, PyResult};
+    /// assert_eq!(IntoPyResult::<i32>::into_py_result(5), Ok(5));
+    /// let raised: PyResult<i32> = Err(PyException::ValueError("v".into()));
+    /// assert_eq!(raised.clone().into_py_result(), raised);
+    /// ```
     fn into_py_result(self) -> PyResult<T>;
 }
 
@@ -370,6 +427,12 @@ where
         Ok(r) => r.into_py_result(),
         Err(payload) => Err(PyException::from_panic(payload.as_ref())),
     }
+}
+
+/// A Rust-side `Duration` timeout as the seconds the Python-facing methods
+/// take, at most `threading.TIMEOUT_MAX` (so it never overflows).
+pub(crate) fn duration_secs(timeout: std::time::Duration) -> f64 {
+    timeout.as_secs_f64().min(crate::threading::TIMEOUT_MAX)
 }
 
 /// Checks a Python timeout argument: negative values are a `ValueError`.

@@ -1,7 +1,14 @@
 //! `SystemExit`'s argument and the exit status it means.
 
 /// The argument of `SystemExit` / `sys.exit(code)`.
+///
+/// ```
+/// use pyrt_executor::{PyException, SystemExitCode};
+/// let e = PyException::SystemExit(SystemExitCode::Message("bye".into())); // sys.exit("bye")
+/// assert_eq!(e.to_string(), "SystemExit: bye");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SystemExitCode {
     /// `sys.exit()` / `sys.exit(None)`: exit status 0.
     None,

@@ -86,6 +86,14 @@ impl<T> Connection<T> {
     }
 
     /// `send(obj)`: `OSError: connection is read-only` on a receive-only end.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pipe;
+    /// let (a, b) = Pipe(None);
+    /// a.send("hello")?;
+    /// assert_eq!(b.recv()?, "hello");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn send(&self, obj: T) -> PyResult<()> {
         self.check_closed()?;
         if !self.writable {
@@ -114,6 +122,16 @@ impl<T> Connection<T> {
 
     /// `recv()`: the next message; `EOFError` once the other end is closed
     /// and nothing is left.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pipe;
+    /// let (a, b) = Pipe(None);
+    /// b.send(3)?; // duplex: both ends send and receive
+    /// assert_eq!(a.recv()?, 3);
+    /// drop(b);
+    /// assert_eq!(a.recv().unwrap_err().name(), "EOFError"); // the other end is gone
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn recv(&self) -> PyResult<T> {
         if let Some(v) = self.peeked.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Ok(v);
@@ -126,6 +144,15 @@ impl<T> Connection<T> {
     /// `poll(timeout=0)`: true if a message can be received now (or within
     /// `timeout` seconds). Python's `poll(None)` (wait without limit) is
     /// `poll(Some(f64::INFINITY))`; a negative timeout is `0`, as in Python.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pipe;
+    /// let (a, b) = Pipe(None);
+    /// assert!(!b.poll(None)?); // nothing yet (poll() does not wait)
+    /// a.send(1)?;
+    /// assert!(b.poll(Some(1.0))?);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn poll(&self, timeout: Option<f64>) -> PyResult<bool> {
         let mut peeked = self.peeked.lock().unwrap_or_else(|p| p.into_inner());
         if peeked.is_some() {
@@ -151,6 +178,14 @@ impl<T> Connection<T> {
 
     /// `close()`: the other end's `recv` then raises `EOFError`; this
     /// end's methods raise `OSError: handle is closed`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pipe;
+    /// let (a, _b) = Pipe::<i32>(None);
+    /// a.close();
+    /// assert!(a.closed());
+    /// assert_eq!(a.send(1).unwrap_err().name(), "OSError");
+    /// ```
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -159,18 +194,36 @@ impl<T> Connection<T> {
     }
 
     /// `closed`: whether [`close`](Self::close) was called.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pipe;
+    /// let (a, _b) = Pipe::<i32>(None);
+    /// assert!(!a.closed());
+    /// ```
     pub fn closed(&self) -> bool {
         self.closed.load(Ordering::SeqCst)
     }
 
     /// `readable`: whether this end receives (false for the sending end
     /// of a one-way pipe).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pipe;
+    /// let (reader, writer) = Pipe::<i32>(Some(false)); // Pipe(duplex=False)
+    /// assert!(reader.readable() && !writer.readable());
+    /// ```
     pub fn readable(&self) -> bool {
         self.readable
     }
 
     /// `writable`: whether this end sends (false for the receiving end of
     /// a one-way pipe).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pipe;
+    /// let (reader, writer) = Pipe::<i32>(Some(false));
+    /// assert!(writer.writable() && !reader.writable());
+    /// ```
     pub fn writable(&self) -> bool {
         self.writable
     }
@@ -223,6 +276,14 @@ impl<T> Connection<T> {
     /// as [`recv`](Self::recv); `ValueError: negative maxlength`; a message
     /// longer than `maxlength` closes this end and raises `OSError: bad
     /// message length`, as in CPython.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pipe;
+    /// let (a, b) = Pipe::<Vec<u8>>(None);
+    /// a.send_bytes(b"abc", None, None)?;
+    /// assert_eq!(b.recv_bytes(None)?, b"abc");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn recv_bytes(&self, maxlength: Option<i64>) -> PyResult<Vec<u8>>
     where
         T: Into<Vec<u8>>,

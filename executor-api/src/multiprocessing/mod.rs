@@ -42,6 +42,10 @@ pub use crate::threading::{Barrier, BoundedSemaphore, Condition, Event, Lock, RL
 
 /// `multiprocessing.cpu_count()`: the machine's parallelism (on WASI, the
 /// `PYRT_NUM_THREADS` environment variable, else 4).
+///
+/// ```
+/// assert!(pyrt_executor::multiprocessing::cpu_count() >= 1);
+/// ```
 pub fn cpu_count() -> usize {
     scheduler::default_parallelism()
 }

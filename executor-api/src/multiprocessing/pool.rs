@@ -28,6 +28,13 @@ enum State {
 }
 
 /// Options of `Pool(processes=None, initializer=None, initargs=())`.
+///
+/// ```
+/// use pyrt_executor::multiprocessing::Pool;
+/// let pool = Pool::builder().processes(Some(2)).initializer(|| ()).build()?;
+/// assert_eq!(pool.map(|x: u32| x + 1, [1, 2, 3], None)?, [2, 3, 4]);
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Default)]
 pub struct PoolBuilder {
     processes: Option<i64>,
@@ -46,6 +53,14 @@ impl fmt::Debug for PoolBuilder {
 impl PoolBuilder {
     /// Number of workers; `None` means `os.cpu_count()`; below 1 is
     /// `ValueError: Number of processes must be at least 1` from `build`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let e = Pool::builder().processes(Some(0)).build().unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: Number of processes must be at least 1");
+    /// assert_eq!(Pool::builder().processes(Some(3)).build()?.processes(), 3);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn processes(mut self, n: Option<i64>) -> Self {
         self.processes = n;
         self
@@ -101,6 +116,13 @@ impl PoolBuilder {
     }
 
     /// Starts the pool.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::builder().processes(Some(2)).build()?;
+    /// assert_eq!(pool.apply(|| 6 * 7)?, 42);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn build(self) -> PyResult<Pool> {
         let processes = match self.processes {
             Some(n) if n < 1 => {
@@ -240,8 +262,8 @@ where
         // Every item runs; results are written in place when they fit.
         None => match scheduler::try_map_vec_all(items, None, run) {
             Ok(values) => values,
-            Err((_, e)) => {
-                fail(e);
+            Err(e) => {
+                fail(e.error);
                 Vec::new()
             }
         },
@@ -303,16 +325,36 @@ fn check_imap_chunksize(chunksize: Option<i64>) -> PyResult<usize> {
 impl Pool {
     /// `Pool(processes)`; `None` means `os.cpu_count()`; below 1 is
     /// `ValueError: Number of processes must be at least 1`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(2))?; // Pool(2)
+    /// assert_eq!(pool.processes(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new(processes: Option<i64>) -> PyResult<Pool> {
         Self::builder().processes(processes).build()
     }
 
     /// A builder for the keyword options.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::builder().processes(Some(1)).build()?;
+    /// assert_eq!(pool.apply(|| "hi")?, "hi");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn builder() -> PoolBuilder {
         PoolBuilder::default()
     }
 
     /// Number of workers.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// assert_eq!(Pool::new(Some(3))?.processes(), 3);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn processes(&self) -> usize {
         self.processes
     }
@@ -364,6 +406,19 @@ impl Pool {
     /// its first exception, as in CPython); then the first exception to
     /// happen is raised (by position when the chunks finish in order, e.g.
     /// with one worker).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use pyrt_executor::{PyException, PyResult};
+    /// let pool = Pool::new(Some(2))?;
+    /// assert_eq!(pool.map(|x: u64| x * x, 0..5u64, None)?, [0, 1, 4, 9, 16]);
+    /// // A raising call: the first exception is raised, after every item ran.
+    /// let r: PyResult<Vec<u64>> =
+    ///     pool.map(|x: u64| if x == 3 { Err(PyException::ValueError("3".into())) } else { Ok(x) }, 0..5u64, Some(1));
+    /// let e = r.unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: 3");
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn map<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<i64>) -> PyResult<Vec<T>>
     where
         F: Fn(I::Item) -> R + Sync,
@@ -457,6 +512,17 @@ impl Pool {
     /// `imap_unordered` over an iterable that may raise (an `Err` item):
     /// the results of the whole chunks before the error in completion
     /// order, then the error. Lazy, as [`imap`](Self::imap).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use pyrt_executor::PyResult;
+    /// let pool = Pool::new(Some(2))?;
+    /// let items = (1..=4).map(Ok);
+    /// let mut out: Vec<i32> = pool.try_imap_unordered(|x: i32| x * 10, items, None)?.collect::<PyResult<_>>()?;
+    /// out.sort();
+    /// assert_eq!(out, [10, 20, 30, 40]);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn try_imap_unordered<F, I, X, R, T>(
         &self,
         f: F,
@@ -490,6 +556,15 @@ impl Pool {
 
     /// `starmap(func, iterable, chunksize=None)`: `func` takes each item's
     /// tuple (Python unpacks it into arguments).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(2))?;
+    /// // pool.starmap(pow, [(2, 3), (3, 2)])
+    /// let out = pool.starmap(|(b, e): (u32, u32)| b.pow(e), [(2, 3), (3, 2)], None)?;
+    /// assert_eq!(out, [8, 9]);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn starmap<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<i64>) -> PyResult<Vec<T>>
     where
         F: Fn(I::Item) -> R + Sync,
@@ -502,6 +577,17 @@ impl Pool {
     }
 
     /// `apply(func, args=(), kwds={})`: runs `f` on a worker and waits.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use pyrt_executor::{PyException, PyResult};
+    /// let pool = Pool::new(Some(1))?;
+    /// assert_eq!(pool.apply(|| 6 * 7)?, 42);
+    /// let r: PyResult<i32> = pool.apply(|| Err(PyException::KeyError("'k'".into())));
+    /// let e = r.unwrap_err();
+    /// assert_eq!(e.to_string(), "KeyError: 'k'");
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn apply<F, R, T>(&self, f: F) -> PyResult<T>
     where
         F: FnOnce() -> R + Send + 'static,
@@ -514,6 +600,17 @@ impl Pool {
 
     /// `apply_async(func, args=(), kwds={}, callback=None,
     /// error_callback=None)`. Callbacks run before `get()` returns.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use std::sync::mpsc;
+    /// let pool = Pool::new(Some(1))?;
+    /// let (tx, rx) = mpsc::channel();
+    /// let r = pool.apply_async(|| 6 * 7, Some(Box::new(move |v: &i32| tx.send(*v).unwrap())), None)?;
+    /// assert_eq!(r.get(None)?, 42);
+    /// assert_eq!(rx.recv().unwrap(), 42); // the callback ran before get() returned
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn apply_async<F, R, T>(
         &self,
         f: F,
@@ -533,6 +630,15 @@ impl Pool {
     /// `map_async(func, iterable, chunksize=None, callback=None,
     /// error_callback=None)`: see [`map`](Self::map) for which exception
     /// `get()` raises.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(2))?;
+    /// let r = pool.map_async(|x: i32| x + 1, vec![1, 2, 3], None, None, None)?;
+    /// assert_eq!(r.get(None)?, [2, 3, 4]);
+    /// assert!(r.successful()?);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn map_async<F, I, R, T>(
         &self,
         f: F,
@@ -557,6 +663,14 @@ impl Pool {
     }
 
     /// `starmap_async(...)`: see [`starmap`](Self::starmap).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(2))?;
+    /// let r = pool.starmap_async(|(a, b): (i32, i32)| a * b, vec![(1, 2), (3, 4)], None, None, None)?;
+    /// assert_eq!(r.get(None)?, [2, 12]);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn starmap_async<F, I, R, T>(
         &self,
         f: F,
@@ -580,6 +694,15 @@ impl Pool {
     /// (with `chunksize > 1` a raising chunk ends it, as in CPython). Lazy:
     /// the input is read a bounded window of chunks ahead of the consumer,
     /// so an endless input works (see [`IMap`]).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use pyrt_executor::PyResult;
+    /// let pool = Pool::new(Some(2))?;
+    /// let out: Vec<i32> = pool.imap(|x: i32| x * 2, 0..4, None)?.collect::<PyResult<_>>()?;
+    /// assert_eq!(out, [0, 2, 4, 6]);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn imap<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<i64>) -> PyResult<IMap<T>>
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
@@ -594,6 +717,16 @@ impl Pool {
 
     /// `imap_unordered(func, iterable, chunksize=1)`: results in completion
     /// order. Lazy, as [`imap`](Self::imap).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// use pyrt_executor::PyResult;
+    /// let pool = Pool::new(Some(2))?;
+    /// let mut out: Vec<i32> = pool.imap_unordered(|x: i32| x * 2, 0..4, None)?.collect::<PyResult<_>>()?;
+    /// out.sort();
+    /// assert_eq!(out, [0, 2, 4, 6]);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn imap_unordered<F, I, R, T>(
         &self,
         f: F,
@@ -612,11 +745,30 @@ impl Pool {
     }
 
     /// Per-worker counters of the underlying scheduler (not in Python).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(2))?;
+    /// pool.map(|x: i32| x, 0..100, None)?;
+    /// assert_eq!(pool.stats().workers.len(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn stats(&self) -> scheduler::PoolStats {
         self.exec.stats()
     }
 
     /// `close()`: no more tasks; the workers exit once the queued ones ran.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(1))?;
+    /// let r = pool.apply_async(|| 1, None, None)?;
+    /// pool.close();
+    /// pool.join()?; // the queued call still runs
+    /// assert_eq!(r.get(None)?, 1);
+    /// assert_eq!(pool.apply(|| 2).unwrap_err().to_string(), "ValueError: Pool not running");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn close(&self) {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if *st == State::Run {
@@ -629,6 +781,15 @@ impl Pool {
     /// the items of a running `map`/`map_async` not started yet (its result
     /// raises `CancelledError`; CPython's would never be ready). Running
     /// calls finish (threads cannot be killed).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(1))?;
+    /// pool.terminate();
+    /// pool.join()?;
+    /// assert_eq!(pool.apply(|| 1).unwrap_err().to_string(), "ValueError: Pool not running");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn terminate(&self) {
         *self.state.lock().unwrap_or_else(|p| p.into_inner()) = State::Terminate;
         self.stop.terminated.store(true, Ordering::Release);
@@ -640,6 +801,15 @@ impl Pool {
     /// `RuntimeError: cannot join current thread` if the wait could only end
     /// with the caller's own exit (a worker of another pool that this pool's
     /// workers wait for already: see [`ThreadPoolExecutor::shutdown`]).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(1))?;
+    /// assert_eq!(pool.join().unwrap_err().to_string(), "ValueError: Pool is still running");
+    /// pool.close();
+    /// pool.join()?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn join(&self) -> PyResult<()> {
         if *self.state.lock().unwrap_or_else(|p| p.into_inner()) == State::Run {
             return Err(PyException::ValueError("Pool is still running".into()));
@@ -669,6 +839,16 @@ fn report_callback_failure(message: &str, e: &PyException) {
 }
 
 /// The result of `apply_async`/`map_async` (`multiprocessing.pool.AsyncResult`).
+///
+/// ```
+/// use pyrt_executor::multiprocessing::Pool;
+/// let pool = Pool::new(Some(1))?;
+/// let r = pool.apply_async(|| "done", None, None)?;
+/// r.wait(None);
+/// assert!(r.ready());
+/// assert_eq!(r.get(None)?, "done");
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub struct AsyncResult<T> {
     /// The call itself, on the pool.
     inner: Future<T>,
@@ -733,6 +913,15 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
     /// `get(timeout=None)`: the value, or the call's exception;
     /// `multiprocessing.TimeoutError` ([`PyException::MpTimeoutError`], not
     /// the builtin `TimeoutError`) if not ready in time.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::{AsyncResult, Pool};
+    /// use pyrt_executor::PyException;
+    /// let pool = Pool::new(Some(1))?;
+    /// let r: AsyncResult<i32> = pool.apply_async(|| Err(PyException::ValueError("bad".into())), None, None)?;
+    /// assert_eq!(r.get(None).unwrap_err().to_string(), "ValueError: bad");
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn get(&self, timeout: Option<Duration>) -> PyResult<T> {
         self.wait_ready(timeout);
         if !self.ready() {
@@ -742,17 +931,45 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
     }
 
     /// `wait(timeout=None)`: waits until ready or the timeout.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(1))?;
+    /// let r = pool.apply_async(|| 1, None, None)?;
+    /// r.wait(None);
+    /// assert!(r.ready());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn wait(&self, timeout: Option<Duration>) {
         self.wait_ready(timeout);
     }
 
     /// `ready()`: whether the call completed.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Pool;
+    /// let pool = Pool::new(Some(1))?;
+    /// let r = pool.apply_async(|| 1, None, None)?;
+    /// r.get(None)?;
+    /// assert!(r.ready());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn ready(&self) -> bool {
         self.ready.done()
     }
 
     /// `successful()`: whether it completed without raising; `ValueError`
     /// if it is not ready yet.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::{AsyncResult, Pool};
+    /// use pyrt_executor::PyException;
+    /// let pool = Pool::new(Some(1))?;
+    /// let r: AsyncResult<i32> = pool.apply_async(|| Err(PyException::ValueError("x".into())), None, None)?;
+    /// r.wait(None);
+    /// assert!(!r.successful()?);
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn successful(&self) -> PyResult<bool> {
         if !self.ready() {
             return Err(PyException::ValueError(format!("{self:?} not ready")));

@@ -72,6 +72,15 @@ fn exitcode_of(name: &str, r: PyResult<()>) -> i32 {
 
 impl Process {
     /// `Process(target=f)`, named `Process-N`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// let p = Process::new(|| ());
+    /// p.start()?;
+    /// p.join(None)?;
+    /// assert_eq!(p.exitcode(), Some(0));
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new<F, R>(target: F) -> Process
     where
         F: FnOnce() -> R + Send + 'static,
@@ -82,6 +91,11 @@ impl Process {
     }
 
     /// `Process(target=f, name=name)`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// assert_eq!(Process::with_name("loader", || ()).name(), "loader");
+    /// ```
     pub fn with_name<F, R>(name: impl Into<String>, target: F) -> Process
     where
         F: FnOnce() -> R + Send + 'static,
@@ -111,12 +125,26 @@ impl Process {
     }
 
     /// `name`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// assert!(Process::new(|| ()).name().starts_with("Process-"));
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// `daemon`: whether exit leaves this process running instead of
     /// joining it.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// let p = Process::new(|| ());
+    /// assert!(!p.daemon());
+    /// p.set_daemon(true)?;
+    /// assert!(p.daemon());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn daemon(&self) -> bool {
         self.daemon.load(Ordering::SeqCst)
     }
@@ -148,6 +176,15 @@ impl Process {
     }
 
     /// `start()`: `AssertionError: cannot start a process twice`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// let p = Process::new(|| ());
+    /// p.start()?;
+    /// assert!(p.start().is_err()); // a process can only be started once
+    /// p.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn start(&self) -> PyResult<()> {
         if self.started.swap(true, Ordering::SeqCst) {
             return Err(PyException::AssertionError(
@@ -170,6 +207,16 @@ impl Process {
 
     /// `join(timeout=None)`: `AssertionError: can only join a started
     /// process` before `start()`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// use pyrt_executor::PyException;
+    /// let p = Process::new(|| -> Result<(), PyException> { Err(PyException::ValueError("x".into())) });
+    /// p.start()?;
+    /// p.join(None)?;
+    /// assert_eq!(p.exitcode(), Some(1)); // the target raised
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn join(&self, timeout: Option<f64>) -> PyResult<()> {
         if !self.started.load(Ordering::SeqCst) {
             return Err(PyException::AssertionError(
@@ -180,6 +227,16 @@ impl Process {
     }
 
     /// `is_alive()`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// let p = Process::new(|| ());
+    /// assert!(!p.is_alive());
+    /// p.start()?;
+    /// p.join(None)?;
+    /// assert!(!p.is_alive());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn is_alive(&self) -> bool {
         self.thread.is_alive()
     }
@@ -188,16 +245,45 @@ impl Process {
     /// `SystemExit` ([`sys::exit`](crate::sys::exit); 1 for a message,
     /// printed to stderr), 1 if the target raised anything else or
     /// panicked.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// let p = Process::new(|| ());
+    /// assert_eq!(p.exitcode(), None); // not started
+    /// p.start()?;
+    /// p.join(None)?;
+    /// assert_eq!(p.exitcode(), Some(0));
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn exitcode(&self) -> Option<i32> {
         Some(self.exitcode.load(Ordering::SeqCst)).filter(|&c| c != RUNNING)
     }
 
     /// `pid`: the id of the thread standing in for the process.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// let p = Process::new(|| ());
+    /// assert_eq!(p.pid(), None);
+    /// p.start()?;
+    /// assert!(p.pid().is_some());
+    /// p.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn pid(&self) -> Option<u64> {
         self.thread.ident()
     }
 
     /// `ident`: the same as [`pid`](Self::pid), as in Python.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Process;
+    /// let p = Process::new(|| ());
+    /// p.start()?;
+    /// assert_eq!(p.ident(), p.pid());
+    /// p.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn ident(&self) -> Option<u64> {
         self.pid()
     }

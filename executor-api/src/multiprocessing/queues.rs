@@ -56,6 +56,14 @@ impl<T> Clone for Queue<T> {
 
 impl<T> Queue<T> {
     /// `Queue(maxsize=0)`: `maxsize <= 0` (or `None`) means unbounded.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q = Queue::new(None);
+    /// q.put(1, None, None)?;
+    /// assert_eq!(q.get(None, None)?, 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new(maxsize: Option<isize>) -> Self {
         Queue {
             queue: crate::queue::Queue::new(maxsize),
@@ -78,63 +86,150 @@ impl<T> Queue<T> {
     /// `put(obj, block=True, timeout=None)`; raises `Full`, or `ValueError`
     /// after `close()`. A negative timeout does not wait (CPython's
     /// semaphore and `poll` treat it as 0, unlike `queue.Queue`).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q = Queue::new(Some(1));
+    /// q.put("a", None, None)?;
+    /// assert_eq!(q.put("b", Some(false), None).unwrap_err().name(), "Full");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn put(&self, obj: T, block: Option<bool>, timeout: Option<f64>) -> PyResult<()> {
         self.check_closed()?;
         self.queue.put(obj, block, non_negative(timeout))
     }
 
     /// `put_nowait(obj)`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q = Queue::new(None);
+    /// q.put_nowait(1)?;
+    /// assert_eq!(q.qsize(), 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn put_nowait(&self, obj: T) -> PyResult<()> {
         self.put(obj, Some(false), None)
     }
 
     /// `get(block=True, timeout=None)`; raises `Empty`, or `ValueError`
     /// after `close()`. A negative timeout does not wait, as in CPython.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q: Queue<i32> = Queue::new(None);
+    /// assert_eq!(q.get(None, Some(0.01)).unwrap_err().name(), "Empty");
+    /// ```
     pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
         self.check_closed()?;
         self.queue.get(block, non_negative(timeout))
     }
 
     /// `get_nowait()`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q = Queue::new(None);
+    /// q.put(5, None, None)?;
+    /// assert_eq!(q.get_nowait()?, 5);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn get_nowait(&self) -> PyResult<T> {
         self.get(Some(false), None)
     }
 
     /// `qsize()`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q = Queue::new(None);
+    /// q.put(1, None, None)?;
+    /// assert_eq!(q.qsize(), 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn qsize(&self) -> usize {
         self.queue.qsize()
     }
 
     /// `empty()`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// assert!(Queue::<i32>::new(None).empty());
+    /// ```
     pub fn empty(&self) -> bool {
         self.queue.empty()
     }
 
     /// `full()`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q = Queue::new(Some(1));
+    /// q.put(1, None, None)?;
+    /// assert!(q.full());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn full(&self) -> bool {
         self.queue.full()
     }
 
     /// `close()`: this process puts and gets no more; later `put`/`get`
     /// raise `ValueError`. Closing twice is fine, as in Python.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q: Queue<i32> = Queue::new(None);
+    /// q.close();
+    /// assert!(q.put(1, None, None).unwrap_err().is_instance_of(&pyrt_executor::PyClass::ValueError));
+    /// ```
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
     }
 
     /// `join_thread()`: there is no feeder thread to wait for.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q: Queue<i32> = Queue::new(None);
+    /// q.close();
+    /// q.join_thread(); // no feeder thread to wait for
+    /// ```
     pub fn join_thread(&self) {}
 
     /// `cancel_join_thread()`: nothing to cancel.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::Queue;
+    /// let q: Queue<i32> = Queue::new(None);
+    /// q.cancel_join_thread();
+    /// ```
     pub fn cancel_join_thread(&self) {}
 
     /// `JoinableQueue.task_done()`: `ValueError: task_done() called too many
     /// times`.
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::JoinableQueue;
+    /// let q = JoinableQueue::new(None);
+    /// q.put(1, None, None)?;
+    /// q.get(None, None)?;
+    /// q.task_done()?;
+    /// q.join(); // nothing unfinished
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn task_done(&self) -> PyResult<()> {
         self.queue.task_done()
     }
 
     /// `JoinableQueue.join()`: blocks until every item put was marked done
     /// (without starving the pool when called on one of its workers).
+    ///
+    /// ```
+    /// use pyrt_executor::multiprocessing::JoinableQueue;
+    /// let q: JoinableQueue<i32> = JoinableQueue::new(None);
+    /// q.join(); // nothing was put: returns at once
+    /// ```
     pub fn join(&self) {
         self.queue.join()
     }

@@ -76,6 +76,13 @@ impl<T, S: Store<T>> fmt::Debug for BaseQueue<T, S> {
 
 impl<T, S: Store<T> + Default> BaseQueue<T, S> {
     /// `Queue(maxsize=0)`: `maxsize <= 0` (or `None`) means unbounded.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// let q: Queue<i32> = Queue::new(Some(2)); // queue.Queue(maxsize=2)
+    /// assert_eq!(q.maxsize(), 2);
+    /// assert!(q.empty());
+    /// ```
     pub fn new(maxsize: Option<isize>) -> Self {
         BaseQueue::with_store(maxsize, S::default())
     }
@@ -168,6 +175,11 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
 
     /// The `maxsize` attribute: what the queue was made with (or last set
     /// to); zero or negative means unbounded.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// assert_eq!(Queue::<u8>::new(None).maxsize(), 0); // unbounded
+    /// ```
     pub fn maxsize(&self) -> isize {
         self.lock().maxsize
     }
@@ -191,16 +203,42 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
 
     /// `qsize()`: the number of items (approximate under concurrency, as in
     /// Python).
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// let q = Queue::new(None);
+    /// q.put(1, None, None)?;
+    /// q.put(2, None, None)?;
+    /// assert_eq!(q.qsize(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn qsize(&self) -> usize {
         self.lock().items.len()
     }
 
     /// `empty()`.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// let q = Queue::new(None);
+    /// assert!(q.empty());
+    /// q.put_nowait("x")?;
+    /// assert!(!q.empty());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn empty(&self) -> bool {
         self.lock().items.is_empty()
     }
 
     /// `full()`.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// let q = Queue::new(Some(1));
+    /// q.put(1, None, None)?;
+    /// assert!(q.full());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn full(&self) -> bool {
         Self::is_full(&self.lock())
     }
@@ -230,17 +268,52 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         self.lock().blocked
     }
 
+    /// Rust-side: `put(item, timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::queue::Queue;
+    /// let q: Queue<u8> = Queue::new(Some(1));
+    /// q.put_timeout(1, Duration::from_millis(10))?;
+    /// let e = q.put_timeout(2, Duration::from_millis(10)).unwrap_err();
+    /// assert_eq!(e.to_string(), "Full");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn put_timeout(&self, item: T, timeout: std::time::Duration) -> PyResult<()> {
+        self.put(item, None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `put(item, block=True, timeout=None)`. Raises `Full` when the queue
     /// stays full (at once with `block=False`, after `timeout` seconds
     /// otherwise); the item is then dropped — use
     /// [`put_or_return`](Self::put_or_return) to get it back. An exception
     /// of the store (CPython's `_put`) is raised as is, and counts no task.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// use pyrt_executor::PyClass;
+    /// let q = Queue::new(Some(1));
+    /// q.put("a", None, None)?;
+    /// let e = q.put("b", None, Some(0.01)).unwrap_err(); // q.put(x, timeout=0.01) on a full queue
+    /// assert!(e.is_instance_of(&PyClass::Full));
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn put(&self, item: T, block: Option<bool>, timeout: Option<f64>) -> PyResult<()> {
         self.put_or_return(item, block, timeout).map_err(|(_, e)| e)
     }
 
     /// [`put`](Self::put) that hands the item back with the error, unless
     /// the store already took it (its `push` raised): then `None`.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// let q = Queue::new(Some(1));
+    /// q.put(String::from("first"), None, None)?;
+    /// let (back, e) = q.put_or_return(String::from("second"), Some(false), None).unwrap_err();
+    /// assert_eq!(back.as_deref(), Some("second")); // the item comes back with the error
+    /// assert_eq!(e.name(), "Full");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn put_or_return(
         &self,
         item: T,
@@ -296,13 +369,46 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// `put_nowait(item)`: `put(item, block=False)`.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// let q = Queue::new(Some(1));
+    /// q.put_nowait(1)?;
+    /// assert_eq!(q.put_nowait(2).unwrap_err().name(), "Full");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn put_nowait(&self, item: T) -> PyResult<()> {
         self.put(item, Some(false), None)
+    }
+
+    /// Rust-side: `get(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::queue::Queue;
+    /// let q: Queue<u8> = Queue::new(None);
+    /// assert_eq!(q.get_timeout(Duration::from_millis(10)).unwrap_err().to_string(), "Empty");
+    /// q.put(3, None, None)?;
+    /// assert_eq!(q.get_timeout(Duration::from_millis(10))?, 3);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn get_timeout(&self, timeout: std::time::Duration) -> PyResult<T> {
+        self.get(None, Some(crate::exceptions::duration_secs(timeout)))
     }
 
     /// `get(block=True, timeout=None)`. Raises `Empty` when no item comes
     /// (at once with `block=False`, after `timeout` seconds otherwise). An
     /// exception of the store (CPython's `_get`) is raised as is.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// use pyrt_executor::PyClass;
+    /// let q = Queue::new(None);
+    /// q.put(7, None, None)?;
+    /// assert_eq!(q.get(None, None)?, 7);
+    /// assert!(q.get(None, Some(0.01)).unwrap_err().is_instance_of(&PyClass::Empty));
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn get(&self, block: Option<bool>, timeout: Option<f64>) -> PyResult<T> {
         let block = block.unwrap_or(true);
         // As in CPython, `block=False` ignores the timeout (even a negative one).
@@ -337,12 +443,28 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// `get_nowait()`: `get(block=False)`.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::LifoQueue;
+    /// let q = LifoQueue::new(None);
+    /// q.put(1, None, None)?;
+    /// q.put(2, None, None)?;
+    /// assert_eq!(q.get_nowait()?, 2); // last in, first out
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn get_nowait(&self) -> PyResult<T> {
         self.get(Some(false), None)
     }
 
     /// `task_done()`: one earlier `get` item is fully processed. Raises
     /// `ValueError: task_done() called too many times`.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// let q: Queue<i32> = Queue::new(None);
+    /// let e = q.task_done().unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: task_done() called too many times");
+    /// ```
     pub fn task_done(&self) -> PyResult<()> {
         let mut st = self.lock();
         if st.unfinished == 0 {
@@ -358,6 +480,22 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// `join()`: blocks until every item ever put was marked `task_done`.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::Queue;
+    /// use pyrt_executor::threading::Thread;
+    /// let q = Queue::new(None);
+    /// q.put(1, None, None)?;
+    /// let q2 = q.clone();
+    /// let worker = Thread::new(move || -> pyrt_executor::PyResult<()> {
+    ///     q2.get(None, None)?;
+    ///     q2.task_done()
+    /// });
+    /// worker.start()?;
+    /// q.join(); // returns once every item put was marked done
+    /// worker.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn join(&self) {
         self.wait_for(
             None,

@@ -22,13 +22,45 @@ use crate::exceptions::{PyException, PyResult};
 /// ```
 pub trait Store<T> {
     /// `_put(item)`: adds an item (the store owns it even if this raises).
+    ///
+    /// ```
+    /// use pyrt_executor::queue::{Fifo, Store};
+    /// let mut s = Fifo::default();
+    /// s.push(1)?;
+    /// assert_eq!(s.len(), 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     fn push(&mut self, item: T) -> PyResult<()>;
     /// `_get()`: removes the next item. The queue calls it only when
     /// [`len`](Self::len) is not zero.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::{Lifo, Store};
+    /// let mut s = Lifo::default();
+    /// s.push(1)?;
+    /// s.push(2)?;
+    /// assert_eq!(s.pop()?, 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     fn pop(&mut self) -> PyResult<T>;
     /// `_qsize()`: the number of items.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::{Priority, Store};
+    /// let mut s = Priority::default();
+    /// s.push(3)?;
+    /// s.push(1)?;
+    /// assert_eq!((s.len(), s.pop()?), (2, 1)); // smallest first
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     fn len(&self) -> usize;
     /// True if there are no items.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::{Fifo, Store};
+    /// let s: Fifo<i32> = Fifo::default();
+    /// assert!(s.is_empty());
+    /// ```
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -76,6 +108,13 @@ pub trait Store<T> {
 /// ```
 pub trait PyOrd {
     /// `self < other`, or the exception Python's `<` raises.
+    ///
+    /// ```
+    /// use pyrt_executor::queue::PyOrd;
+    /// assert!(1.py_lt(&2)?);
+    /// assert!((1, "b").py_lt(&(1, "c"))?); // tuples compare item by item
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     fn py_lt(&self, other: &Self) -> PyResult<bool>;
 }
 
@@ -217,6 +256,7 @@ py_ord_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 /// assert_eq!(s.pop()?, "a");
 /// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
+#[derive(Debug)]
 pub struct Fifo<T>(VecDeque<T>);
 
 /// Last in, first out (`queue.LifoQueue`).
@@ -229,6 +269,7 @@ pub struct Fifo<T>(VecDeque<T>);
 /// assert_eq!(s.pop()?, "b");
 /// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
+#[derive(Debug)]
 pub struct Lifo<T>(Vec<T>);
 
 /// Smallest first (`queue.PriorityQueue`): CPython's `heapq` min-heap, step
@@ -247,6 +288,7 @@ pub struct Lifo<T>(Vec<T>);
 /// assert_eq!(s.pop()?, (1, "a"));
 /// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
+#[derive(Debug)]
 pub struct Priority<T>(Vec<T>);
 
 impl<T> Default for Fifo<T> {

@@ -103,6 +103,11 @@ impl Barrier {
     /// `Barrier(parties, action=None, timeout=None)`: `action` runs in the
     /// last thread to arrive, before the others are released; `timeout` is
     /// the default for [`wait`](Self::wait).
+    ///
+    /// ```
+    /// let b = pyrt_executor::threading::Barrier::new(1, None, None);
+    /// assert_eq!(b.parties(), 1);
+    /// ```
     pub fn new(parties: usize, action: Option<Action>, timeout: Option<f64>) -> Self {
         Barrier {
             inner: Arc::new(Inner {
@@ -118,12 +123,37 @@ impl Barrier {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Rust-side: `wait(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Barrier;
+    /// let b = Barrier::new(2, None, None);
+    /// let e = b.wait_timeout(Duration::from_millis(10)).unwrap_err(); // nobody else came
+    /// assert_eq!(e.to_string(), "BrokenBarrierError");
+    /// ```
+    pub fn wait_timeout(&self, timeout: std::time::Duration) -> PyResult<usize> {
+        self.wait(Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `wait(timeout=None)`: returns this thread's arrival index
     /// (`0..parties`). Raises `BrokenBarrierError` if the barrier is or
     /// becomes broken (abort, reset, a failing action, a timeout). A thread
     /// arriving while the previous generation is still being released waits
     /// for that first (CPython's `_enter`), so a barrier can be reused for
     /// any number of generations by any number of threads.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{Barrier, Thread};
+    /// let b = Barrier::new(2, None, None);
+    /// let b2 = b.clone();
+    /// let t = Thread::new(move || b2.wait(None).map(drop));
+    /// t.start()?;
+    /// let index = b.wait(None)?; // 0 or 1: which party arrived
+    /// assert!(index < 2);
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn wait(&self, timeout: Option<f64>) -> PyResult<usize> {
         let timeout = timeout.or(self.inner.timeout);
         let limit =
@@ -203,6 +233,14 @@ impl Barrier {
 
     /// `abort()`: breaks the barrier; current and later waits raise
     /// `BrokenBarrierError` until [`reset`](Self::reset).
+    ///
+    /// ```
+    /// use pyrt_executor::{threading::Barrier, PyClass};
+    /// let b = Barrier::new(2, None, None);
+    /// b.abort();
+    /// assert!(b.broken());
+    /// assert!(b.wait(None).unwrap_err().is_instance_of(&PyClass::BrokenBarrierError));
+    /// ```
     pub fn abort(&self) {
         self.state().break_();
     }
@@ -210,6 +248,13 @@ impl Barrier {
     /// `reset()`: back to the empty state; threads waiting now get
     /// `BrokenBarrierError`, and threads arriving meanwhile wait until they
     /// have left.
+    ///
+    /// ```
+    /// let b = pyrt_executor::threading::Barrier::new(2, None, None);
+    /// b.abort();
+    /// b.reset();
+    /// assert!(!b.broken());
+    /// ```
     pub fn reset(&self) {
         let mut st = self.state();
         if st.count > 0 {
@@ -223,11 +268,19 @@ impl Barrier {
     }
 
     /// `parties`.
+    ///
+    /// ```
+    /// assert_eq!(pyrt_executor::threading::Barrier::new(3, None, None).parties(), 3);
+    /// ```
     pub fn parties(&self) -> usize {
         self.inner.parties
     }
 
     /// `n_waiting`: threads currently waiting.
+    ///
+    /// ```
+    /// assert_eq!(pyrt_executor::threading::Barrier::new(2, None, None).n_waiting(), 0);
+    /// ```
     pub fn n_waiting(&self) -> usize {
         let st = self.state();
         if st.phase == Phase::Filling {
@@ -238,6 +291,11 @@ impl Barrier {
     }
 
     /// `broken`.
+    ///
+    /// ```
+    /// let b = pyrt_executor::threading::Barrier::new(2, None, None);
+    /// assert!(!b.broken());
+    /// ```
     pub fn broken(&self) -> bool {
         self.state().phase == Phase::Broken
     }

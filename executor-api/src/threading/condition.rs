@@ -20,7 +20,17 @@ use crate::waiting::{block_until, timeout_range_error, Waiters};
 
 /// The lock under a [`Condition`]: Python accepts a `Lock` or an `RLock`.
 /// `{:?}` is the lock's own.
+///
+/// ```
+/// use pyrt_executor::threading::{Condition, ConditionLock, Lock};
+/// let lock = Lock::new();
+/// let cond = Condition::new(Some(ConditionLock::Lock(lock.clone())));
+/// let _held = cond.with()?;
+/// assert!(lock.locked());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum ConditionLock {
     /// A `threading.Lock`.
     Lock(Lock),
@@ -97,6 +107,15 @@ impl std::fmt::Debug for Slot {
 }
 
 /// Releases the condition's lock once when dropped.
+///
+/// ```
+/// let cond = pyrt_executor::threading::Condition::new(None);
+/// let held: pyrt_executor::threading::ConditionGuard<'_> = cond.with()?;
+/// assert!(cond.is_owned());
+/// drop(held);
+/// assert!(!cond.is_owned());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Debug)]
 pub struct ConditionGuard<'a> {
     cond: &'a Condition,
@@ -110,6 +129,11 @@ impl Drop for ConditionGuard<'_> {
 
 impl Condition {
     /// `Condition(lock=None)`: `None` makes a new `RLock`.
+    ///
+    /// ```
+    /// let cond = pyrt_executor::threading::Condition::new(None); // an RLock underneath
+    /// assert!(!cond.is_owned());
+    /// ```
     pub fn new(lock: Option<ConditionLock>) -> Self {
         Condition {
             lock: lock.unwrap_or_else(|| ConditionLock::RLock(RLock::new())),
@@ -122,6 +146,14 @@ impl Condition {
     }
 
     /// `acquire(blocking=True, timeout=-1)` of the underlying lock.
+    ///
+    /// ```
+    /// let cond = pyrt_executor::threading::Condition::new(None);
+    /// assert!(cond.acquire(None, None)?);
+    /// assert!(cond.is_owned());
+    /// cond.release()?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn acquire(&self, blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool> {
         match &self.lock {
             ConditionLock::Lock(l) => l.acquire(blocking, timeout),
@@ -130,6 +162,11 @@ impl Condition {
     }
 
     /// `release()` of the underlying lock.
+    ///
+    /// ```
+    /// let cond = pyrt_executor::threading::Condition::new(None);
+    /// assert_eq!(cond.release().unwrap_err().to_string(), "RuntimeError: cannot release un-acquired lock");
+    /// ```
     pub fn release(&self) -> PyResult<()> {
         match &self.lock {
             ConditionLock::Lock(l) => l.release(),
@@ -138,6 +175,13 @@ impl Condition {
     }
 
     /// `with cond:`.
+    ///
+    /// ```
+    /// let cond = pyrt_executor::threading::Condition::new(None);
+    /// let _held = cond.with()?; // with cond:
+    /// cond.notify(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn with(&self) -> PyResult<ConditionGuard<'_>> {
         self.acquire(None, None)?;
         Ok(ConditionGuard { cond: self })
@@ -192,6 +236,16 @@ impl Condition {
 
     /// `_acquire_restore(saved)`: takes the lock back (blocking) as
     /// [`release_save`](Self::release_save) left it.
+    ///
+    /// ```
+    /// let cond = pyrt_executor::threading::Condition::new(None);
+    /// cond.acquire(None, None)?;
+    /// let saved = cond.release_save()?;
+    /// assert!(!cond.is_owned());
+    /// cond.acquire_restore(saved);
+    /// assert!(cond.is_owned());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn acquire_restore(&self, saved: (usize, u64)) {
         match &self.lock {
             ConditionLock::Lock(l) => {
@@ -208,10 +262,33 @@ impl Condition {
         self.slots().len()
     }
 
+    /// Rust-side: `wait(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Condition;
+    /// let c = Condition::new(None);
+    /// let _g = c.with()?;
+    /// assert!(!c.wait_timeout(Duration::from_millis(10))?); // nobody notifies
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn wait_timeout(&self, timeout: std::time::Duration) -> PyResult<bool> {
+        self.wait(Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `wait(timeout=None)`: true unless the timeout expired.
     /// `RuntimeError: cannot wait on un-acquired lock` without the lock;
     /// a timeout past [`TIMEOUT_MAX`](super::TIMEOUT_MAX) is an
     /// `OverflowError` (CPython passes it to a lock's `acquire`).
+    ///
+    /// ```
+    /// let cond = pyrt_executor::threading::Condition::new(None);
+    /// let e = cond.wait(None).unwrap_err();
+    /// assert_eq!(e.to_string(), "RuntimeError: cannot wait on un-acquired lock");
+    /// let _held = cond.with()?;
+    /// assert!(!cond.wait(Some(0.01))?); // nobody notified: timed out
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn wait(&self, timeout: Option<f64>) -> PyResult<bool> {
         self.check_owned()?;
         if let Some(e) = timeout
@@ -300,6 +377,25 @@ impl Condition {
 
     /// `notify(n=1)`: wakes up to `n` waiters.
     /// `RuntimeError: cannot notify on un-acquired lock` without the lock.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{Condition, Thread};
+    /// use std::sync::{Arc, Mutex};
+    /// let cond = Condition::new(None);
+    /// let ready = Arc::new(Mutex::new(false));
+    /// let (c, r) = (cond.clone(), ready.clone());
+    /// let t = Thread::new(move || -> pyrt_executor::PyResult<()> {
+    ///     let _held = c.with()?;
+    ///     *r.lock().unwrap() = true;
+    ///     c.notify(None)
+    /// });
+    /// let held = cond.with()?;
+    /// t.start()?;
+    /// assert!(cond.wait_for(|| *ready.lock().unwrap(), None)?);
+    /// drop(held);
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn notify(&self, n: Option<usize>) -> PyResult<()> {
         if !self.is_owned() {
             return Err(PyException::RuntimeError(
@@ -317,6 +413,14 @@ impl Condition {
     }
 
     /// `notify_all()`.
+    ///
+    /// ```
+    /// let cond = pyrt_executor::threading::Condition::new(None);
+    /// assert_eq!(cond.notify_all().unwrap_err().to_string(), "RuntimeError: cannot notify on un-acquired lock");
+    /// let _held = cond.with()?;
+    /// cond.notify_all()?; // nobody waits: nothing happens
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn notify_all(&self) -> PyResult<()> {
         self.notify(Some(usize::MAX))
     }
@@ -337,8 +441,21 @@ fn deadline_secs(secs: f64) -> Instant {
 /// Python's truthiness (`bool(x)`), for the value a
 /// [`Condition::wait_for`] predicate returns: `false`, `0`, `0.0`, `None`
 /// and empty containers or strings are false, everything else is true.
+///
+/// ```
+/// use pyrt_executor::threading::Truthy;
+/// assert!(!0.truthy() && 1.truthy());
+/// assert!(!String::new().truthy() && "x".to_string().truthy());
+/// assert!(!None::<i32>.truthy());
+/// ```
 pub trait Truthy {
     /// `bool(self)`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Truthy;
+    /// assert!(vec![0].truthy()); // a non-empty list is true
+    /// assert!(!Vec::<i32>::new().truthy());
+    /// ```
     fn truthy(&self) -> bool;
 }
 

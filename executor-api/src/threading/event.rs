@@ -42,6 +42,11 @@ impl std::fmt::Debug for Event {
 
 impl Event {
     /// `Event()`: initially unset.
+    ///
+    /// ```
+    /// let e = pyrt_executor::threading::Event::new();
+    /// assert!(!e.is_set());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -51,12 +56,29 @@ impl Event {
     }
 
     /// `is_set()`.
+    ///
+    /// ```
+    /// let e = pyrt_executor::threading::Event::new();
+    /// e.set();
+    /// assert!(e.is_set());
+    /// ```
     pub fn is_set(&self) -> bool {
         self.state().flag
     }
 
     /// `set()`: wakes every waiter; each returns true even if `clear()`
     /// runs before it gets to.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{Event, Thread};
+    /// let e = Event::new();
+    /// let e2 = e.clone();
+    /// let t = Thread::new(move || e2.set());
+    /// t.start()?;
+    /// assert!(e.wait(None));
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn set(&self) {
         let mut st = self.state();
         st.flag = true;
@@ -65,6 +87,13 @@ impl Event {
     }
 
     /// `clear()`.
+    ///
+    /// ```
+    /// let e = pyrt_executor::threading::Event::new();
+    /// e.set();
+    /// e.clear();
+    /// assert!(!e.is_set());
+    /// ```
     pub fn clear(&self) {
         self.state().flag = false;
     }
@@ -76,8 +105,29 @@ impl Event {
         self.state().waiters.len()
     }
 
+    /// Rust-side: `wait(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Event;
+    /// let e = Event::new();
+    /// assert!(!e.wait_timeout(Duration::from_millis(10)));
+    /// e.set();
+    /// assert!(e.wait_timeout(Duration::from_millis(10)));
+    /// ```
+    pub fn wait_timeout(&self, timeout: std::time::Duration) -> bool {
+        self.wait(Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `wait(timeout=None)`: the flag's value on return — false only if the
     /// timeout expired. A negative timeout does not wait (as in CPython).
+    ///
+    /// ```
+    /// let e = pyrt_executor::threading::Event::new();
+    /// assert!(!e.wait(Some(0.01))); // timed out
+    /// e.set();
+    /// assert!(e.wait(None));
+    /// ```
     pub fn wait(&self, timeout: Option<f64>) -> bool {
         let limit =
             timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(1e9) } else { 0.0 }));

@@ -23,6 +23,14 @@ use crate::report::write_stderr;
 use crate::IntoPyResult;
 
 /// The arguments of `threading.excepthook(args)`.
+///
+/// ```
+/// use pyrt_executor::threading::ExceptHookArgs;
+/// use pyrt_executor::PyException;
+/// let args = ExceptHookArgs::new(PyException::ValueError("boom".into()), None);
+/// assert_eq!(args.exc_type, "ValueError");
+/// assert!(args.thread.is_none() && args.exc_traceback.is_none());
+/// ```
 #[derive(Debug, Clone)]
 pub struct ExceptHookArgs {
     /// `exc_type`: the exception's class name (`args.exc_type.__name__`).
@@ -37,6 +45,14 @@ pub struct ExceptHookArgs {
 
 impl ExceptHookArgs {
     /// The arguments for `exc_value` raised in `thread`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{current_thread, ExceptHookArgs};
+    /// use pyrt_executor::PyException;
+    /// let args = ExceptHookArgs::new(PyException::KeyError("'k'".into()), Some(current_thread()));
+    /// assert_eq!(args.exc_type, "KeyError");
+    /// assert_eq!(args.thread.unwrap().name(), "MainThread");
+    /// ```
     pub fn new(exc_value: PyException, thread: Option<Thread>) -> Self {
         ExceptHookArgs {
             exc_type: exc_value.name().to_string(),
@@ -82,6 +98,13 @@ where
 
 /// `threading.excepthook`: the hook now in place (call it as
 /// `excepthook()(&args)`).
+///
+/// ```
+/// use pyrt_executor::threading::{excepthook, ExceptHookArgs};
+/// use pyrt_executor::PyException;
+/// let hook = excepthook(); // the default: prints to stderr
+/// hook(&ExceptHookArgs::new(PyException::ValueError("shown".into()), None));
+/// ```
 pub fn excepthook() -> ExceptHook {
     let current = slot().read().unwrap_or_else(|p| p.into_inner()).clone();
     current.unwrap_or_else(|| {
@@ -94,6 +117,13 @@ pub fn excepthook() -> ExceptHook {
 
 /// `threading.__excepthook__`: prints `Exception in thread NAME:` and the
 /// exception's last traceback line to stderr; `SystemExit` is ignored.
+///
+/// ```
+/// use pyrt_executor::threading::{default_excepthook, ExceptHookArgs};
+/// use pyrt_executor::PyException;
+/// // Prints "Exception in thread ...:" and "ValueError: x" to stderr.
+/// default_excepthook(&ExceptHookArgs::new(PyException::ValueError("x".into()), None));
+/// ```
 pub fn default_excepthook(args: &ExceptHookArgs) {
     if matches!(args.exc_value, PyException::SystemExit(_)) {
         return;

@@ -98,6 +98,15 @@ impl<T: Send + 'static> Default for Local<T> {
 
 impl<T: Send + 'static> Local<T> {
     /// `threading.local()`: empty on every thread.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Local;
+    /// let local: Local<u32> = Local::new();
+    /// local.set(1);
+    /// let l2 = local.clone();
+    /// std::thread::spawn(move || assert_eq!(l2.get(), None)).join().unwrap(); // per thread
+    /// assert_eq!(local.get(), Some(1));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -140,6 +149,12 @@ impl<T: Send + 'static> Local<T> {
     /// The class name in `AttributeError` messages (default
     /// `_thread._local`; a subclass is named after itself:
     /// `'MyLocal' object has no attribute 'x'`).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Local;
+    /// let l: Local<u8> = Local::new().named("Ctx");
+    /// assert_eq!(l.take_attr("x").unwrap_err().to_string(), "AttributeError: 'Ctx' object has no attribute 'x'");
+    /// ```
     pub fn named(mut self, class: &'static str) -> Self {
         self.class = class;
         self
@@ -165,6 +180,13 @@ impl<T: Send + 'static> Local<T> {
     }
 
     /// Sets the calling thread's value (`local.x = v`).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Local;
+    /// let l = Local::new();
+    /// l.set("v"); // local.x = "v"
+    /// assert_eq!(l.get(), Some("v"));
+    /// ```
     pub fn set(&self, value: T) {
         let slot = self.slot();
         let old = lock_own(&slot).replace(value);
@@ -176,6 +198,14 @@ impl<T: Send + 'static> Local<T> {
     /// locked meanwhile, so other threads and other locals are free; using
     /// this same `Local` again inside `f` on the same thread panics (its
     /// value is lent to `f`).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Local;
+    /// let l = Local::new();
+    /// l.set(vec![1]);
+    /// l.with(|v| v.unwrap().push(2)); // local.x.append(2)
+    /// assert_eq!(l.get(), Some(vec![1, 2]));
+    /// ```
     pub fn with<R>(&self, f: impl FnOnce(Option<&mut T>) -> R) -> R {
         let slot = self.slot();
         let mut value = lock_own(&slot);
@@ -183,14 +213,32 @@ impl<T: Send + 'static> Local<T> {
     }
 
     /// Removes the calling thread's value (`del local.x`).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Local;
+    /// let l = Local::new();
+    /// l.set(5);
+    /// assert_eq!(l.take(), Some(5));
+    /// assert_eq!(l.get(), None);
+    /// ```
     pub fn take(&self) -> Option<T> {
         let slot = self.slot();
-        let old = lock_own(&slot).take();
-        old
+        // Edition 2024: the guard, a temporary of the tail expression, is
+        // dropped before `slot`.
+        lock_own(&slot).take()
     }
 
     /// `del local.x`: the value, or `AttributeError: 'CLASS' object has no
     /// attribute 'x'` if this thread has none.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Local;
+    /// let l = Local::new();
+    /// l.set(5);
+    /// assert_eq!(l.take_attr("x")?, 5); // del local.x
+    /// assert!(l.take_attr("x").is_err());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn take_attr(&self, attr: &str) -> PyResult<T> {
         self.take().ok_or_else(|| self.no_attribute(attr))
     }
@@ -202,6 +250,14 @@ impl<T: Send + 'static> Local<T> {
 
 impl<T: Clone + Send + 'static> Local<T> {
     /// The calling thread's value, if set.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Local;
+    /// let l: Local<i32> = Local::new();
+    /// assert_eq!(l.get(), None);
+    /// l.set(3);
+    /// assert_eq!(l.get(), Some(3));
+    /// ```
     pub fn get(&self) -> Option<T> {
         self.with(|v| v.cloned())
     }

@@ -75,6 +75,11 @@ pub(crate) fn acquire_args(
 
 impl Lock {
     /// `threading.Lock()`: an unlocked lock.
+    ///
+    /// ```
+    /// let lock = pyrt_executor::threading::Lock::new();
+    /// assert!(!lock.locked());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -83,8 +88,32 @@ impl Lock {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration)
+    /// (past [`TIMEOUT_MAX`](super::TIMEOUT_MAX) it waits that long).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Lock;
+    /// let l = Lock::new();
+    /// assert!(l.acquire_timeout(Duration::from_millis(10))?);
+    /// assert!(!l.acquire_timeout(Duration::from_millis(10))?); // held: times out
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn acquire_timeout(&self, timeout: std::time::Duration) -> PyResult<bool> {
+        self.acquire(None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `acquire(blocking=True, timeout=-1)`: true if the lock was taken.
     /// `timeout=None` here is Python's `-1` (wait forever).
+    ///
+    /// ```
+    /// let lock = pyrt_executor::threading::Lock::new();
+    /// assert!(lock.acquire(None, None)?);
+    /// assert!(!lock.acquire(Some(false), None)?); // lock.acquire(blocking=False)
+    /// assert!(!lock.acquire(None, Some(0.01))?); // times out
+    /// lock.release()?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn acquire(&self, blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool> {
         let wait = acquire_args(
             blocking,
@@ -110,6 +139,11 @@ impl Lock {
     }
 
     /// `release()`: `RuntimeError: release unlocked lock` if not locked.
+    ///
+    /// ```
+    /// let lock = pyrt_executor::threading::Lock::new();
+    /// assert_eq!(lock.release().unwrap_err().to_string(), "RuntimeError: release unlocked lock");
+    /// ```
     pub fn release(&self) -> PyResult<()> {
         let mut st = self.state();
         if !st.locked {
@@ -121,6 +155,13 @@ impl Lock {
     }
 
     /// `locked()`.
+    ///
+    /// ```
+    /// let lock = pyrt_executor::threading::Lock::new();
+    /// lock.acquire(None, None)?;
+    /// assert!(lock.locked());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn locked(&self) -> bool {
         self.state().locked
     }
@@ -133,6 +174,16 @@ impl Lock {
     }
 
     /// `with lock:` — acquires, and releases when the guard is dropped.
+    ///
+    /// ```
+    /// let lock = pyrt_executor::threading::Lock::new();
+    /// {
+    ///     let _held = lock.with()?; // with lock:
+    ///     assert!(lock.locked());
+    /// }
+    /// assert!(!lock.locked());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn with(&self) -> PyResult<LockGuard<'_>> {
         self.acquire(None, None)?;
         Ok(LockGuard { lock: self })
@@ -140,6 +191,14 @@ impl Lock {
 }
 
 /// Releases its [`Lock`] when dropped (the end of a `with` block).
+///
+/// ```
+/// let lock = pyrt_executor::threading::Lock::new();
+/// let guard: pyrt_executor::threading::LockGuard<'_> = lock.with()?;
+/// drop(guard); // releases
+/// assert!(!lock.locked());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Debug)]
 pub struct LockGuard<'a> {
     lock: &'a Lock,

@@ -50,6 +50,11 @@ impl std::fmt::Debug for RLock {
 
 impl RLock {
     /// `threading.RLock()`.
+    ///
+    /// ```
+    /// let r = pyrt_executor::threading::RLock::new();
+    /// assert!(!r.is_owned());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -58,7 +63,31 @@ impl RLock {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::RLock;
+    /// let r = RLock::new();
+    /// assert!(r.acquire_timeout(Duration::from_millis(10))?);
+    /// assert!(r.acquire_timeout(Duration::from_millis(10))?); // reentrant
+    /// assert_eq!(r.recursion_count(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn acquire_timeout(&self, timeout: std::time::Duration) -> PyResult<bool> {
+        self.acquire(None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `acquire(blocking=True, timeout=-1)`; `None` timeout is Python's -1.
+    ///
+    /// ```
+    /// let r = pyrt_executor::threading::RLock::new();
+    /// assert!(r.acquire(None, None)? && r.acquire(None, None)?); // re-entrant
+    /// assert_eq!(r.recursion_count(), 2);
+    /// r.release()?;
+    /// r.release()?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn acquire(&self, blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool> {
         let wait = acquire_args(
             blocking,
@@ -91,6 +120,11 @@ impl RLock {
 
     /// `release()`: `RuntimeError: cannot release un-acquired lock` unless
     /// the calling thread owns it.
+    ///
+    /// ```
+    /// let r = pyrt_executor::threading::RLock::new();
+    /// assert_eq!(r.release().unwrap_err().to_string(), "RuntimeError: cannot release un-acquired lock");
+    /// ```
     pub fn release(&self) -> PyResult<()> {
         let mut st = self.state();
         if st.count == 0 || st.owner != get_ident() {
@@ -174,6 +208,17 @@ impl RLock {
 
     /// `_acquire_restore((count, owner))`: takes the lock back, blocking,
     /// `count` levels deep for the calling thread.
+    ///
+    /// ```
+    /// let r = pyrt_executor::threading::RLock::new();
+    /// r.acquire(None, None)?;
+    /// r.acquire(None, None)?;
+    /// let saved = r.release_save()?; // fully released
+    /// assert!(!r.is_owned());
+    /// r.acquire_restore(saved);
+    /// assert_eq!(r.recursion_count(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn acquire_restore(&self, saved: (usize, u64)) {
         self.acquire_n(saved.0, Some(None));
     }
@@ -186,6 +231,14 @@ impl RLock {
     }
 
     /// `with rlock:` — acquires, and releases when the guard is dropped.
+    ///
+    /// ```
+    /// let r = pyrt_executor::threading::RLock::new();
+    /// let _outer = r.with()?;
+    /// let _inner = r.with()?; // the owner may enter again
+    /// assert_eq!(r.recursion_count(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn with(&self) -> PyResult<RLockGuard<'_>> {
         self.acquire(None, None)?;
         Ok(RLockGuard { lock: self })
@@ -193,6 +246,15 @@ impl RLock {
 }
 
 /// Releases its [`RLock`] once when dropped.
+///
+/// ```
+/// let r = pyrt_executor::threading::RLock::new();
+/// let guard: pyrt_executor::threading::RLockGuard<'_> = r.with()?;
+/// assert!(r.is_owned());
+/// drop(guard);
+/// assert!(!r.is_owned());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Debug)]
 pub struct RLockGuard<'a> {
     lock: &'a RLock,

@@ -34,10 +34,24 @@ pub struct Semaphore {
 
 /// `threading.BoundedSemaphore(value=1)`: a [`Semaphore`] whose `release`
 /// may not raise the value above its initial value.
+///
+/// ```
+/// let s = pyrt_executor::threading::BoundedSemaphore::new(Some(1))?;
+/// assert_eq!(s.release(None).unwrap_err().to_string(), "ValueError: Semaphore released too many times");
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
+#[derive(Debug)]
 pub struct BoundedSemaphore;
 
 impl BoundedSemaphore {
     /// `BoundedSemaphore(value=1)`.
+    ///
+    /// ```
+    /// let s = pyrt_executor::threading::BoundedSemaphore::new(Some(2))?;
+    /// assert!(s.acquire(None, None)?);
+    /// s.release(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     #[allow(clippy::new_ret_no_self)]
     pub fn new(value: Option<i64>) -> PyResult<Semaphore> {
         Semaphore::bounded(value)
@@ -63,6 +77,16 @@ impl std::fmt::Debug for Semaphore {
 impl Semaphore {
     /// `Semaphore(value=1)`: `ValueError: semaphore initial value must be
     /// >= 0` for a negative value.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Semaphore;
+    /// let e = Semaphore::new(Some(-1)).unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: semaphore initial value must be >= 0");
+    /// let s = Semaphore::new(None)?; // value=1
+    /// assert!(s.acquire(Some(false), None)?);
+    /// assert!(!s.acquire(Some(false), None)?);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new(value: Option<i64>) -> PyResult<Self> {
         let value = value.unwrap_or(1);
         if value < 0 {
@@ -80,6 +104,12 @@ impl Semaphore {
     }
 
     /// `BoundedSemaphore(value=1)`.
+    ///
+    /// ```
+    /// let s = pyrt_executor::threading::Semaphore::bounded(Some(1))?;
+    /// assert!(s.release(None).is_err());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn bounded(value: Option<i64>) -> PyResult<Self> {
         let mut s = Self::new(value)?;
         s.bound = Some(value.unwrap_or(1) as usize);
@@ -90,7 +120,28 @@ impl Semaphore {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Semaphore;
+    /// let s = Semaphore::new(Some(1))?;
+    /// assert!(s.acquire_timeout(Duration::from_millis(10))?);
+    /// assert!(!s.acquire_timeout(Duration::from_millis(10))?);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn acquire_timeout(&self, timeout: std::time::Duration) -> PyResult<bool> {
+        self.acquire(None, Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `acquire(blocking=True, timeout=None)`: true if a unit was taken.
+    ///
+    /// ```
+    /// let s = pyrt_executor::threading::Semaphore::new(Some(1))?;
+    /// assert!(s.acquire(None, None)?);
+    /// assert!(!s.acquire(None, Some(0.01))?); // times out
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn acquire(&self, blocking: Option<bool>, timeout: Option<f64>) -> PyResult<bool> {
         // CPython: a negative timeout on a semaphore means "do not wait".
         let timeout = timeout.map(|t| if t < 0.0 { 0.0 } else { t });
@@ -125,6 +176,13 @@ impl Semaphore {
 
     /// `release(n=1)`: `ValueError: n must be one or more` for 0; a bounded
     /// semaphore raises `ValueError: Semaphore released too many times`.
+    ///
+    /// ```
+    /// let s = pyrt_executor::threading::Semaphore::new(Some(0))?;
+    /// s.release(Some(2))?; // release(n=2)
+    /// assert!(s.acquire(Some(false), None)? && s.acquire(Some(false), None)?);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn release(&self, n: Option<usize>) -> PyResult<()> {
         let n = n.unwrap_or(1);
         if n < 1 {
@@ -151,6 +209,16 @@ impl Semaphore {
     }
 
     /// `with sem:` — acquires, and releases when the guard is dropped.
+    ///
+    /// ```
+    /// let s = pyrt_executor::threading::Semaphore::new(Some(1))?;
+    /// {
+    ///     let _slot = s.with()?;
+    ///     assert!(!s.acquire(Some(false), None)?);
+    /// }
+    /// assert!(s.acquire(Some(false), None)?);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn with(&self) -> PyResult<SemaphoreGuard<'_>> {
         self.acquire(None, None)?;
         Ok(SemaphoreGuard { sem: self })
@@ -158,6 +226,14 @@ impl Semaphore {
 }
 
 /// Releases its [`Semaphore`] once when dropped.
+///
+/// ```
+/// let s = pyrt_executor::threading::Semaphore::new(Some(1))?;
+/// let slot: pyrt_executor::threading::SemaphoreGuard<'_> = s.with()?;
+/// drop(slot);
+/// assert!(s.acquire(Some(false), None)?);
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Debug)]
 pub struct SemaphoreGuard<'a> {
     sem: &'a Semaphore,

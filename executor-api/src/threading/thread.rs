@@ -42,6 +42,9 @@ struct Inner {
     finished: Event,
     ident: AtomicU64,
     native_id: AtomicU64,
+    /// This thread's stack size in bytes (its builder's `stack_size`);
+    /// `None` takes [`stack_size`]'s setting when it starts.
+    stack_size: Option<usize>,
 }
 
 impl std::fmt::Debug for Thread {
@@ -66,12 +69,19 @@ impl std::fmt::Debug for Thread {
 
 /// Keyword options of `Thread(group=None, target=None, name=None, args=(),
 /// kwargs={}, *, daemon=None)`; `args` are captured by the target closure.
+///
+/// ```
+/// use pyrt_executor::threading::Thread;
+/// let t = Thread::builder().name("worker").daemon(Some(true)).build(|| ());
+/// assert_eq!((t.name().as_str(), t.daemon()), ("worker", true));
+/// ```
 #[derive(Debug, Default)]
 pub struct ThreadBuilder {
     class: Option<&'static str>,
     name: Option<String>,
     target_name: Option<String>,
     daemon: Option<bool>,
+    stack_size: Option<usize>,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -84,6 +94,11 @@ fn new_name(prefix: &str) -> String {
 impl ThreadBuilder {
     /// `name=`: the thread's name (default `Thread-N`, also for an empty
     /// name, as in CPython).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// assert_eq!(Thread::builder().name("loader").build(|| ()).name(), "loader");
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -91,6 +106,12 @@ impl ThreadBuilder {
 
     /// The target function's `__name__`, which CPython appends to default
     /// names: `Thread-N (target)`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::builder().target_name("work").build(|| ());
+    /// assert!(t.name().starts_with("Thread-") && t.name().ends_with(" (work)"));
+    /// ```
     pub fn target_name(mut self, name: impl Into<String>) -> Self {
         self.target_name = Some(name.into());
         self
@@ -99,8 +120,35 @@ impl ThreadBuilder {
     /// `daemon=`: `None` inherits the creating thread's flag. At exit
     /// [`run_main`](crate::run_main) joins every non-daemon thread; a
     /// daemon thread does not keep the program alive.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// assert!(Thread::builder().daemon(Some(true)).build(|| ()).daemon());
+    /// ```
     pub fn daemon(mut self, daemon: Option<bool>) -> Self {
         self.daemon = daemon;
+        self
+    }
+
+    /// The stack size of this thread in bytes, beyond CPython (whose only
+    /// knob is the process-wide [`stack_size`]); without it the thread
+    /// takes [`stack_size`]'s setting at `start()`. Below the platform's
+    /// minimum the minimum is used; a size the operating system refuses
+    /// makes `start()` raise `RuntimeError: can't start new thread`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// // Deep recursion wants more than the default stack.
+    /// fn depth(n: u64) -> u64 { if n == 0 { 0 } else { 1 + depth(n - 1) } }
+    /// let t = Thread::builder()
+    ///     .stack_size(64 << 20)
+    ///     .build(|| assert_eq!(depth(200_000), 200_000));
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
         self
     }
 
@@ -111,6 +159,14 @@ impl ThreadBuilder {
     }
 
     /// Builds the thread object for `target` (not started yet).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::builder().name("w").daemon(Some(false)).build(|| ());
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn build<F, R>(self, target: F) -> Thread
     where
         F: FnOnce() -> R + Send + 'static,
@@ -125,12 +181,24 @@ impl ThreadBuilder {
         });
         let daemon = self.daemon.unwrap_or_else(|| current_thread().daemon());
         let class = self.class.unwrap_or("Thread");
-        Thread::from_parts(class, name, daemon, Some(Box::new(move || call(target))))
+        let target: Target = Box::new(move || call(target));
+        Thread::from_parts(class, name, daemon, Some(target), self.stack_size)
     }
 }
 
 impl Thread {
     /// `Thread(target=f)` with default options.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// use std::sync::mpsc;
+    /// let (tx, rx) = mpsc::channel();
+    /// let t = Thread::new(move || tx.send(6 * 7).unwrap()); // Thread(target=f)
+    /// t.start()?;
+    /// t.join(None)?;
+    /// assert_eq!(rx.recv().unwrap(), 42);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new<F, R>(target: F) -> Thread
     where
         F: FnOnce() -> R + Send + 'static,
@@ -140,6 +208,12 @@ impl Thread {
     }
 
     /// Options for `Thread(...)`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::builder().name("io").build(|| ());
+    /// assert_eq!(t.name(), "io");
+    /// ```
     pub fn builder() -> ThreadBuilder {
         ThreadBuilder::default()
     }
@@ -149,6 +223,7 @@ impl Thread {
         name: String,
         daemon: bool,
         target: Option<Target>,
+        stack_size: Option<usize>,
     ) -> Thread {
         Thread {
             inner: Arc::new(Inner {
@@ -160,6 +235,7 @@ impl Thread {
                 finished: Event::new(),
                 ident: AtomicU64::new(0),
                 native_id: AtomicU64::new(0),
+                stack_size,
             }),
         }
     }
@@ -167,7 +243,7 @@ impl Thread {
     /// A thread object for a thread we did not start (CPython's
     /// `_MainThread`/`_DummyThread`): already started, alive.
     fn for_running_thread(name: String, daemon: bool) -> Thread {
-        let t = Thread::from_parts("_DummyThread", name, daemon, None);
+        let t = Thread::from_parts("_DummyThread", name, daemon, None, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(get_ident(), Ordering::SeqCst);
         t.inner.native_id.store(get_native_id(), Ordering::SeqCst);
@@ -177,7 +253,7 @@ impl Thread {
     /// The thread object of a call run nested on a worker (see `ident.rs`):
     /// alive while the call runs, a daemon like the executor's workers.
     fn for_nested_call(name: String, ident: u64) -> Thread {
-        let t = Thread::from_parts("Thread", name, true, None);
+        let t = Thread::from_parts("Thread", name, true, None, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(ident, Ordering::SeqCst);
         t.inner.native_id.store(get_native_id(), Ordering::SeqCst);
@@ -194,6 +270,14 @@ impl Thread {
     }
 
     /// `name`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{current_thread, Thread};
+    /// let t = Thread::builder().name("named").build(|| assert_eq!(current_thread().name(), "named"));
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn name(&self) -> String {
         self.name_lock().clone()
     }
@@ -210,11 +294,24 @@ impl Thread {
     }
 
     /// Sets `name`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// t.set_name("renamed");
+    /// assert_eq!(t.name(), "renamed");
+    /// ```
     pub fn set_name(&self, name: impl Into<String>) {
         *self.name_lock() = name.into();
     }
 
     /// `daemon`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{main_thread, Thread};
+    /// assert!(!main_thread().daemon());
+    /// assert!(!Thread::new(|| ()).daemon()); // inherited from the creating thread
+    /// ```
     pub fn daemon(&self) -> bool {
         self.inner.daemon.load(Ordering::SeqCst)
     }
@@ -245,22 +342,65 @@ impl Thread {
     }
 
     /// `ident`: `None` before `start()`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// assert_eq!(t.ident(), None);
+    /// t.start()?;
+    /// assert!(t.ident().is_some());
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn ident(&self) -> Option<u64> {
         Some(self.inner.ident.load(Ordering::SeqCst)).filter(|&i| i != 0)
     }
 
     /// `native_id`: `None` before `start()`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// assert_eq!(t.native_id(), None);
+    /// t.start()?;
+    /// t.join(None)?;
+    /// assert!(t.native_id().is_some());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn native_id(&self) -> Option<u64> {
         Some(self.inner.native_id.load(Ordering::SeqCst)).filter(|&i| i != 0)
     }
 
     /// `is_alive()`: started and not finished.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{Event, Thread};
+    /// let go = Event::new();
+    /// let g = go.clone();
+    /// let t = Thread::new(move || drop(g.wait(None)));
+    /// assert!(!t.is_alive());
+    /// t.start()?;
+    /// assert!(t.is_alive());
+    /// go.set();
+    /// t.join(None)?;
+    /// assert!(!t.is_alive());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn is_alive(&self) -> bool {
         self.inner.started.load(Ordering::SeqCst) && !self.inner.finished.is_set()
     }
 
     /// `start()`: `RuntimeError: threads can only be started once`; an
     /// operating system refusal is `RuntimeError: can't start new thread`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// t.start()?;
+    /// assert_eq!(t.start().unwrap_err().to_string(), "RuntimeError: threads can only be started once");
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn start(&self) -> PyResult<()> {
         if self.inner.started.swap(true, Ordering::SeqCst) {
             return Err(PyException::RuntimeError(
@@ -281,7 +421,10 @@ impl Thread {
             .unwrap_or_else(|p| p.into_inner())
             .push(self.clone());
         // A `std::thread` natively and on WASI, a Web Worker in a browser.
-        let stack = Some(STACK_SIZE.load(Ordering::SeqCst) as usize).filter(|&s| s != 0);
+        let stack = self
+            .inner
+            .stack_size
+            .or_else(|| Some(STACK_SIZE.load(Ordering::SeqCst) as usize).filter(|&s| s != 0));
         let spawned = scheduler::spawn_thread_with_stack_size(self.name(), stack, move || {
             me.inner.ident.store(get_ident(), Ordering::SeqCst);
             me.inner.native_id.store(get_native_id(), Ordering::SeqCst);
@@ -318,8 +461,37 @@ impl Thread {
         self.inner.finished.set();
     }
 
+    /// Rust-side: `join(timeout=secs)` with a [`Duration`](std::time::Duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pyrt_executor::threading::Thread;
+    /// let t = Thread::new(|| ());
+    /// t.start()?;
+    /// t.join_timeout(Duration::from_secs(60))?;
+    /// assert!(!t.is_alive());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn join_timeout(&self, timeout: std::time::Duration) -> PyResult<()> {
+        self.join(Some(crate::exceptions::duration_secs(timeout)))
+    }
+
     /// `join(timeout=None)`: waits for the thread to finish (check
     /// [`is_alive`](Self::is_alive) after a timeout, as in Python).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::{Event, Thread};
+    /// let go = Event::new();
+    /// let g = go.clone();
+    /// let t = Thread::new(move || drop(g.wait(None)));
+    /// t.start()?;
+    /// t.join(Some(0.01))?; // timed out: still running
+    /// assert!(t.is_alive());
+    /// go.set();
+    /// t.join(None)?;
+    /// assert!(!t.is_alive());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn join(&self, timeout: Option<f64>) -> PyResult<()> {
         if !self.inner.started.load(Ordering::SeqCst) {
             return Err(PyException::RuntimeError(
@@ -424,7 +596,7 @@ static MAIN: OnceLock<Thread> = OnceLock::new();
 /// ```
 pub fn main_thread() -> Thread {
     MAIN.get_or_init(|| {
-        let t = Thread::from_parts("_MainThread", "MainThread".into(), false, None);
+        let t = Thread::from_parts("_MainThread", "MainThread".into(), false, None, None);
         t.inner.started.store(true, Ordering::SeqCst);
         t.inner.ident.store(MAIN_IDENT, Ordering::SeqCst);
         t.inner.native_id.store(main_native_id(), Ordering::SeqCst);
@@ -497,6 +669,11 @@ pub fn current_thread() -> Thread {
 
 /// `threading.enumerate()`: the main thread and every started thread that
 /// has not finished.
+///
+/// ```
+/// use pyrt_executor::threading::{enumerate, main_thread};
+/// assert!(enumerate().iter().any(|t| t.ptr_eq(&main_thread())));
+/// ```
 pub fn enumerate() -> Vec<Thread> {
     let mut all = vec![main_thread()];
     all.extend(

@@ -69,6 +69,17 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Timer {
     /// `Timer(interval, function)`: no `args`/`kwargs` (a closure captures
     /// what it needs).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// use std::sync::mpsc;
+    /// let (tx, rx) = mpsc::channel();
+    /// let t = Timer::new(0.0, move || tx.send("fired").unwrap());
+    /// t.start()?;
+    /// t.join(None)?;
+    /// assert_eq!(rx.recv().unwrap(), "fired");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new<F, R>(interval: f64, function: F) -> Timer
     where
         F: FnOnce() -> R + Send + 'static,
@@ -136,41 +147,108 @@ where
 
 impl<A, K> Timer<A, K> {
     /// `start()`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// let t = Timer::new(0.0, || ());
+    /// t.start()?;
+    /// t.join(None)?;
+    /// assert!(t.finished().is_set());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn start(&self) -> PyResult<()> {
         self.thread.start()
     }
 
     /// `cancel()`: stops the timer if it is still waiting.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// let t = Timer::new(3600.0, || -> () { unreachable!("cancelled") });
+    /// t.start()?;
+    /// t.cancel();
+    /// t.join(None)?;
+    /// assert!(t.finished().is_set());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn cancel(&self) {
         self.shared.finished.set();
     }
 
     /// `join(timeout=None)`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// let t = Timer::new(0.0, || ());
+    /// t.start()?;
+    /// t.join(None)?;
+    /// assert!(!t.is_alive());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn join(&self, timeout: Option<f64>) -> PyResult<()> {
         self.thread.join(timeout)
     }
 
     /// `is_alive()`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// let t = Timer::new(3600.0, || ());
+    /// assert!(!t.is_alive());
+    /// t.start()?;
+    /// assert!(t.is_alive());
+    /// t.cancel();
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn is_alive(&self) -> bool {
         self.thread.is_alive()
     }
 
     /// The timer's thread object (`name`, `ident`, `daemon`, ...).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// let t = Timer::new(0.0, || ());
+    /// assert!(t.thread().name().starts_with("Thread-"));
+    /// ```
     pub fn thread(&self) -> &Thread {
         &self.thread
     }
 
     /// `interval`: the delay in seconds.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// assert_eq!(Timer::new(1.5, || ()).interval(), 1.5);
+    /// ```
     pub fn interval(&self) -> f64 {
         *lock(&self.shared.interval)
     }
 
     /// `t.interval = secs`: takes effect if set before `start()`.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// let t = Timer::new(3600.0, || ());
+    /// t.set_interval(0.0); // before start(): takes effect
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn set_interval(&self, interval: f64) {
         *lock(&self.shared.interval) = interval;
     }
 
     /// `finished`: the [`Event`] set by `cancel()` and when the timer is done.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// let t = Timer::new(3600.0, || ());
+    /// assert!(!t.finished().is_set());
+    /// t.cancel();
+    /// assert!(t.finished().is_set());
+    /// ```
     pub fn finished(&self) -> &Event {
         &self.shared.finished
     }
@@ -178,11 +256,30 @@ impl<A, K> Timer<A, K> {
     /// `args`: the positional arguments, to read or change (`t.args.append(x)`
     /// is `t.args().push(x)`). Don't hold it while the timer may fire: the
     /// timer copies it then.
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// let t = Timer::with_args(0.0, |args: Vec<i32>, _: ()| assert_eq!(args, [1, 2]), vec![1], ());
+    /// t.args().push(2); // t.args.append(2)
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn args(&self) -> MutexGuard<'_, A> {
         lock(&self.shared.args)
     }
 
     /// `kwargs`: the keyword arguments, as [`args`](Self::args).
+    ///
+    /// ```
+    /// use pyrt_executor::threading::Timer;
+    /// use std::collections::HashMap;
+    /// let t = Timer::with_args(0.0, |_: (), kw: HashMap<&str, i32>| assert_eq!(kw["n"], 3), (), HashMap::new());
+    /// t.kwargs().insert("n", 3);
+    /// t.start()?;
+    /// t.join(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn kwargs(&self) -> MutexGuard<'_, K> {
         lock(&self.shared.kwargs)
     }

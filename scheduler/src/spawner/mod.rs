@@ -37,6 +37,19 @@ pub type DefaultSpawner = StdSpawner;
 pub type DefaultSpawner = web_worker::WebWorkerSpawner;
 
 /// Everything a new worker needs; run it on the new thread with [`run`](Self::run).
+///
+/// ```
+/// use pyrt_scheduler::{ThreadPoolBuilder, WorkerStart};
+/// let pool = ThreadPoolBuilder::new()
+///     .num_threads(1)
+///     .spawner(|start: WorkerStart| {
+///         assert_eq!((start.index(), start.name()), (0, "worker-0"));
+///         std::thread::Builder::new().spawn(move || start.run()).map(drop)
+///     })
+///     .build()
+///     .unwrap();
+/// assert_eq!(pool.install(|| 1), 1);
+/// ```
 pub struct WorkerStart {
     index: usize,
     name: String,
@@ -60,22 +73,81 @@ impl WorkerStart {
     }
 
     /// The worker's index in its pool, `0..num_threads`.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// let (tx, rx) = mpsc::channel();
+    /// let tx = std::sync::Mutex::new(tx);
+    /// let _pool = pyrt_scheduler::ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .spawner(move |start: pyrt_scheduler::WorkerStart| {
+    ///         tx.lock().unwrap().send(start.index()).unwrap();
+    ///         std::thread::Builder::new().spawn(move || start.run()).map(drop)
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// let mut seen = [rx.recv().unwrap(), rx.recv().unwrap()];
+    /// seen.sort();
+    /// assert_eq!(seen, [0, 1]);
+    /// ```
     pub fn index(&self) -> usize {
         self.index
     }
 
     /// The thread name the pool asks for (`"{prefix}{index}"`).
+    ///
+    /// ```
+    /// let pool = pyrt_scheduler::ThreadPoolBuilder::new()
+    ///     .num_threads(1)
+    ///     .thread_name_prefix("io-")
+    ///     .spawner(|start: pyrt_scheduler::WorkerStart| {
+    ///         let name = start.name().to_owned();
+    ///         std::thread::Builder::new().name(name).spawn(move || start.run()).map(drop)
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(pool.install(|| std::thread::current().name().map(str::to_owned)).as_deref(), Some("io-0"));
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The stack size the pool asks for, if any.
+    ///
+    /// ```
+    /// let pool = pyrt_scheduler::ThreadPoolBuilder::new()
+    ///     .num_threads(1)
+    ///     .stack_size(1 << 20)
+    ///     .spawner(|start: pyrt_scheduler::WorkerStart| {
+    ///         let mut b = std::thread::Builder::new();
+    ///         if let Some(size) = start.stack_size() {
+    ///             b = b.stack_size(size);
+    ///         }
+    ///         b.spawn(move || start.run()).map(drop)
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(pool.install(|| 1), 1);
+    /// ```
     pub fn stack_size(&self) -> Option<usize> {
         self.stack_size
     }
 
     /// Runs the worker on the current thread until its pool shuts down.
     /// [`thread_name`] answers its name meanwhile, whatever started it.
+    ///
+    /// ```
+    /// // A spawner that runs each worker on a std thread it names itself.
+    /// let pool = pyrt_scheduler::ThreadPoolBuilder::new()
+    ///     .num_threads(1)
+    ///     .spawner(|start: pyrt_scheduler::WorkerStart| {
+    ///         std::thread::Builder::new().name("mine".into()).spawn(move || start.run()).map(drop)
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// // While it runs, `thread_name` reports the name the pool asked for.
+    /// assert_eq!(pool.install(pyrt_scheduler::thread_name).as_deref(), Some("worker-0"));
+    /// ```
     pub fn run(self) {
         NAME.with(|n| *n.borrow_mut() = Some(self.name));
         (self.main)();
@@ -100,6 +172,12 @@ thread_local! {
 /// The current thread's name: the one its spawner was asked for, else
 /// std's (`"main"` for the main thread natively and on WASI; in a browser
 /// the program's thread reports `"main"` too, see `web_worker.rs`).
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// pyrt_scheduler::spawn_thread("helper", move || tx.send(pyrt_scheduler::thread_name()).unwrap()).unwrap();
+/// assert_eq!(rx.recv().unwrap().as_deref(), Some("helper"));
+/// ```
 pub fn thread_name() -> Option<String> {
     if let Some(name) = NAME.with(|n| n.borrow().clone()) {
         return Some(name);
@@ -116,8 +194,38 @@ pub fn thread_name() -> Option<String> {
 /// `spawn` must arrange for `start.run()` to be called on a new thread and
 /// return; if no thread can be started it returns the error and the pool
 /// reports it (`RuntimeError: can't start new thread` in the Python API).
+///
+/// ```
+/// use pyrt_scheduler::{Spawner, ThreadPoolBuilder, WorkerStart};
+/// use std::io;
+/// /// Starts workers on std threads, counting them.
+/// #[derive(Default)]
+/// struct Counting(std::sync::atomic::AtomicUsize);
+/// impl Spawner for Counting {
+///     fn spawn(&self, start: WorkerStart) -> io::Result<()> {
+///         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+///         std::thread::Builder::new().spawn(move || start.run()).map(drop)
+///     }
+/// }
+/// let pool = ThreadPoolBuilder::new().num_threads(2).spawner(Counting::default()).build().unwrap();
+/// assert_eq!(pool.num_threads(), 2);
+/// ```
 pub trait Spawner: Send + Sync + 'static {
     /// Starts one worker.
+    ///
+    /// ```
+    /// use pyrt_scheduler::{Spawner, WorkerStart};
+    /// use std::io;
+    /// struct NoThreads;
+    /// impl Spawner for NoThreads {
+    ///     fn spawn(&self, start: WorkerStart) -> io::Result<()> {
+    ///         drop(start);
+    ///         Err(io::Error::new(io::ErrorKind::Unsupported, "no threads here"))
+    ///     }
+    /// }
+    /// let err = pyrt_scheduler::ThreadPoolBuilder::new().num_threads(1).spawner(NoThreads).build().unwrap_err();
+    /// assert_eq!(err.source.kind(), io::ErrorKind::Unsupported);
+    /// ```
     fn spawn(&self, start: WorkerStart) -> io::Result<()>;
 }
 
@@ -133,6 +241,12 @@ where
 /// Starts a thread that is not a pool worker (Python's `threading.Thread`)
 /// the way this platform's [`DefaultSpawner`] starts workers: a
 /// `std::thread` natively and on WASI, a Web Worker in a browser.
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// pyrt_scheduler::spawn_thread("Thread-1", move || tx.send(6 * 7).unwrap()).unwrap();
+/// assert_eq!(rx.recv().unwrap(), 42);
+/// ```
 pub fn spawn_thread(
     name: impl Into<String>,
     main: impl FnOnce() + Send + 'static,
@@ -143,6 +257,12 @@ pub fn spawn_thread(
 /// [`spawn_thread`] with a stack of `stack_size` bytes (`None`: the
 /// platform's default), for Python's `threading.stack_size(size)`. A
 /// spawner that cannot choose a stack size (a Web Worker) ignores it.
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// pyrt_scheduler::spawn_thread_with_stack_size("big", Some(4 << 20), move || tx.send(1).unwrap()).unwrap();
+/// assert_eq!(rx.recv().unwrap(), 1);
+/// ```
 pub fn spawn_thread_with_stack_size(
     name: impl Into<String>,
     stack_size: Option<usize>,
@@ -154,6 +274,12 @@ pub fn spawn_thread_with_stack_size(
 /// Whether `std::time::Instant::now()` works here (everywhere but the
 /// browser, where [`Instant`](crate::Instant) reads `performance.now()`
 /// instead). Code that must call into a library using std's clock checks it.
+///
+/// ```
+/// if pyrt_scheduler::spawner::std_clock_available() {
+///     let _now = std::time::Instant::now();
+/// }
+/// ```
 pub const fn std_clock_available() -> bool {
     !cfg!(pyrt_web)
 }
@@ -161,6 +287,12 @@ pub const fn std_clock_available() -> bool {
 /// Whether [`DefaultSpawner`] can start threads on this target. When it
 /// cannot (`wasm32-wasip1`), pools built with no explicit spawner have no
 /// workers and run their tasks inline on the threads that wait for them.
+///
+/// ```
+/// let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();
+/// let expected = if pyrt_scheduler::threads_supported() { 2 } else { 0 };
+/// assert_eq!(pool.num_threads(), expected);
+/// ```
 pub const fn threads_supported() -> bool {
     cfg!(pyrt_threads)
 }
@@ -169,6 +301,10 @@ pub const fn threads_supported() -> bool {
 /// platform cannot tell (WASI), the `PYRT_NUM_THREADS` environment variable,
 /// else 4; in a browser, `navigator.hardwareConcurrency` as the page's host
 /// reported it. Never panics.
+///
+/// ```
+/// assert!(pyrt_scheduler::default_parallelism() >= 1);
+/// ```
 pub fn default_parallelism() -> usize {
     if let Some(n) = std::env::var("PYRT_NUM_THREADS")
         .ok()
@@ -196,6 +332,12 @@ pub fn default_parallelism() -> usize {
 /// The stack size of a thread started without an explicit one, where it is
 /// known: natively, std's default (`RUST_MIN_STACK`, else 2 MiB). On wasm the
 /// stack of a thread is set when the module is linked, so `None`.
+///
+/// ```
+/// if let Some(bytes) = pyrt_scheduler::default_stack_size() {
+///     assert!(bytes > 0);
+/// }
+/// ```
 pub fn default_stack_size() -> Option<usize> {
     #[cfg(not(target_family = "wasm"))]
     {

@@ -8,6 +8,12 @@ use super::{Spawner, WorkerStart};
 
 /// Starts workers as `std::thread`s (native, and wasi-threads on
 /// `wasm32-wasip1-threads`, where std's threads are `wasi_thread_spawn`).
+///
+/// ```
+/// use pyrt_scheduler::{StdSpawner, ThreadPoolBuilder};
+/// let pool = ThreadPoolBuilder::new().num_threads(1).spawner(StdSpawner).build().unwrap();
+/// assert_eq!(pool.install(|| 6 * 7), 42);
+/// ```
 #[derive(Debug, Default, Clone, Copy)]
 pub struct StdSpawner;
 

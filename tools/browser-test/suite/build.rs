@@ -1,4 +1,5 @@
-//! Turns executor-api's own integration-test files into a test registry.
+//! Turns executor-api's (and the scheduler's `par_iter`) integration-test
+//! files into a test registry.
 //!
 //! `cargo test` cannot run on `wasm32-unknown-unknown` (libtest's output and
 //! exit code go nowhere there), so this build script copies each file listed
@@ -24,13 +25,20 @@ const FILES: &[&str] = &[
     "pool",
 ];
 
+/// The scheduler test files the browser runs (`scheduler/tests/*.rs`).
+const SCHEDULER_FILES: &[&str] = &["par_iter"];
+
 fn main() {
-    let tests_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../executor-api/tests");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let files = FILES
+        .iter()
+        .map(|f| ("executor-api", f))
+        .chain(SCHEDULER_FILES.iter().map(|f| ("scheduler", f)));
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let mut registry =
         String::from("pub(crate) fn all() -> Vec<crate::Test> {\n    let mut v = Vec::new();\n");
-    for file in FILES {
-        let path = tests_dir.join(format!("{file}.rs"));
+    for (dir, file) in files {
+        let path = root.join(dir).join("tests").join(format!("{file}.rs"));
         println!("cargo::rerun-if-changed={}", path.display());
         let src = std::fs::read_to_string(&path).unwrap();
         let mut body = String::new();

@@ -32,12 +32,27 @@ pub trait Executor: Send + Sync {
     /// `executor.submit(job)`: the errors of the executor's own `submit`
     /// (`RuntimeError: cannot schedule new futures after shutdown`, a
     /// broken pool).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::{Executor, ThreadPoolExecutor};
+    /// let ex = ThreadPoolExecutor::new(Some(1))?;
+    /// let exec: &dyn Executor = &ex;
+    /// exec.submit_job(Box::new(|| ()))?.result(None)?;
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     fn submit_job(&self, job: Job) -> PyResult<Future<()>>;
 
     /// The thread pool behind this executor, if it is one of ours: calls
     /// for it are submitted directly, so their future is the executor's
     /// own (cancellable while queued, run by a waiter where nothing else
     /// can run it). `None` (the default) for other executors.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::{Executor, ProcessPoolExecutor};
+    /// let ex = ProcessPoolExecutor::new(Some(1))?;
+    /// assert!(Executor::thread_pool(&ex).is_some()); // ours: runs on a thread pool
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     fn thread_pool(&self) -> Option<&ThreadPoolExecutor> {
         None
     }

@@ -47,7 +47,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use scheduler::{Instant, PoolHandle, Stuck, StuckWatch};
+use scheduler::ext::{PoolHandle, Stuck, StuckWatch};
+use scheduler::Instant;
 
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 use crate::threading::ident::{nested_depth, run_as_nested, NestedNames};
@@ -168,7 +169,7 @@ where
 
 /// A submitted future is its own queue entry: the scheduler holds the same
 /// `Arc` as the `Future` handles, so `submit` allocates once.
-impl<T, F, R> scheduler::HeapJob for Job<T, F>
+impl<T, F, R> scheduler::ext::HeapJob for Job<T, F>
 where
     T: Send + 'static,
     F: FnOnce() -> R + Send + 'static,
@@ -204,6 +205,15 @@ where
 /// The result of work that may not have finished yet.
 ///
 /// Cloning gives another handle to the same future.
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+/// let ex = ThreadPoolExecutor::new(Some(1))?;
+/// let f: Future<u32> = ex.submit(|| 6 * 7)?;
+/// assert_eq!(f.result(None)?, 42);
+/// assert!(f.done() && !f.cancelled());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub struct Future<T> {
     core: Arc<dyn Core<T>>,
 }
@@ -315,6 +325,16 @@ impl<T: Send + 'static> Future<T> {
     /// A pending future not tied to any task (Python's `Future()`), completed
     /// with [`set_result`](Self::set_result) or
     /// [`set_exception`](Self::set_exception).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// // A future no executor runs: its owner sets the outcome.
+    /// let f: Future<&str> = Future::new();
+    /// assert!(!f.done());
+    /// f.set_result("ready")?;
+    /// assert_eq!(f.result(None)?, "ready");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new() -> Self {
         Future {
             core: Future::make_core::<fn() -> T, T>(None, None),
@@ -324,7 +344,10 @@ impl<T: Send + 'static> Future<T> {
     /// A future and the task body that completes it.
     /// A future for `f`, and the same allocation as the job that runs it
     /// (queue it with `PoolHandle::submit_job`).
-    pub(crate) fn with_job<F, R>(origin: Arc<Origin>, f: F) -> (Self, Arc<impl scheduler::HeapJob>)
+    pub(crate) fn with_job<F, R>(
+        origin: Arc<Origin>,
+        f: F,
+    ) -> (Self, Arc<impl scheduler::ext::HeapJob>)
     where
         F: FnOnce() -> R + Send + 'static,
         R: IntoPyResult<T> + 'static,
@@ -357,6 +380,13 @@ impl<T: Send + 'static> Future<T> {
 
 impl<T> Future<T> {
     /// Whether both handles refer to the same future (Python's `is`).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// let f: Future<i32> = Future::new();
+    /// assert!(f.ptr_eq(&f.clone()));
+    /// assert!(!f.ptr_eq(&Future::new()));
+    /// ```
     pub fn ptr_eq(&self, other: &Future<T>) -> bool {
         Arc::ptr_eq(&self.core, &other.core)
     }
@@ -371,6 +401,15 @@ impl<T> Future<T> {
     }
 
     /// True if the call was cancelled or finished running.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// let f: Future<i32> = Future::new();
+    /// assert!(!f.done());
+    /// f.set_result(1)?;
+    /// assert!(f.done());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn done(&self) -> bool {
         matches!(
             lock(&self.shared().state).phase,
@@ -379,17 +418,45 @@ impl<T> Future<T> {
     }
 
     /// True if the call is currently running.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// let f: Future<i32> = Future::new();
+    /// assert!(!f.running());
+    /// assert!(f.set_running_or_notify_cancel()?);
+    /// assert!(f.running());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn running(&self) -> bool {
         lock(&self.shared().state).phase == Phase::Running
     }
 
     /// True if the call was successfully cancelled.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// let f: Future<i32> = Future::new();
+    /// assert!(f.cancel());
+    /// assert!(f.cancelled() && f.done());
+    /// ```
     pub fn cancelled(&self) -> bool {
         lock(&self.shared().state).phase == Phase::Cancelled
     }
 
     /// Cancels the call if it has not started; returns whether the future is
     /// now cancelled (false if it is running or finished).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// use pyrt_executor::PyClass;
+    /// let pending: Future<i32> = Future::new();
+    /// assert!(pending.cancel());
+    /// assert!(pending.result(None).unwrap_err().is_instance_of(&PyClass::CancelledError));
+    /// let finished: Future<i32> = Future::new();
+    /// finished.set_result(1)?;
+    /// assert!(!finished.cancel()); // too late
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn cancel(&self) -> bool {
         let mut st = lock(&self.shared().state);
         match st.phase {
@@ -412,6 +479,17 @@ impl<T> Future<T> {
     /// from now on `wait`/`as_completed` count it as done, CPython's
     /// `CANCELLED_AND_NOTIFIED`), else marks the future running. Err if it
     /// is already running or done.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// let f: Future<i32> = Future::new();
+    /// f.cancel();
+    /// assert!(!f.set_running_or_notify_cancel()?); // cancelled: don't run it
+    /// let g: Future<i32> = Future::new();
+    /// assert!(g.set_running_or_notify_cancel()?); // now running
+    /// assert!(g.set_running_or_notify_cancel().is_err());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn set_running_or_notify_cancel(&self) -> PyResult<bool> {
         let mut st = lock(&self.shared().state);
         match st.phase {
@@ -435,11 +513,31 @@ impl<T> Future<T> {
     }
 
     /// Completes the future with a value (for futures made by [`Future::new`]).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// use pyrt_executor::PyClass;
+    /// let f: Future<i32> = Future::new();
+    /// f.set_result(1)?;
+    /// let e = f.set_result(2).unwrap_err();
+    /// assert!(e.is_instance_of(&PyClass::InvalidStateError));
+    /// assert_eq!(f.result(None)?, 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn set_result(&self, value: T) -> PyResult<()> {
         self.complete(Ok(value))
     }
 
     /// Completes the future with an exception.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// use pyrt_executor::PyException;
+    /// let f: Future<i32> = Future::new();
+    /// f.set_exception(PyException::ValueError("bad".into()))?;
+    /// assert_eq!(f.result(None).unwrap_err().to_string(), "ValueError: bad");
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn set_exception(&self, exception: PyException) -> PyResult<()> {
         self.complete(Err(exception))
     }
@@ -489,6 +587,17 @@ impl<T> Future<T> {
     /// Attaches `f`, called with this future when it is done (at once if it
     /// already is). A callback that raises (returns `Err` or panics) is
     /// logged as CPython does ([`crate::report`]) and ignored.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// use std::sync::mpsc;
+    /// let f: Future<i32> = Future::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// f.add_done_callback(move |done: &Future<i32>| tx.send(done.result(None).unwrap()).unwrap());
+    /// f.set_result(7)?;
+    /// assert_eq!(rx.recv().unwrap(), 7);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn add_done_callback<R>(&self, f: impl FnOnce(&Future<T>) -> R + Send + 'static)
     where
         R: IntoPyResult<()>,
@@ -609,7 +718,7 @@ impl<T> Future<T> {
         let Some(origin) = &self.shared().origin else {
             return false;
         };
-        let too_deep = match scheduler::remaining_stack() {
+        let too_deep = match scheduler::ext::remaining_stack() {
             Some(left) => left < NESTED_STACK_RESERVE,
             None => nested_depth() >= NESTED_DEPTH_LIMIT,
         };
@@ -697,6 +806,18 @@ impl<T> Future<T> {
 
     /// The exception the call raised, `None` if it succeeded; waits up to
     /// `timeout`. `CancelledError` if cancelled, `TimeoutError` on timeout.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::Future;
+    /// use pyrt_executor::{PyClass, PyException};
+    /// use std::time::Duration;
+    /// let f: Future<i32> = Future::new();
+    /// let e = f.exception(Some(Duration::from_millis(5))).unwrap_err();
+    /// assert!(e.is_instance_of(&PyClass::TimeoutError));
+    /// f.set_exception(PyException::KeyError("'k'".into()))?;
+    /// assert_eq!(f.exception(None)?, Some(PyException::KeyError("'k'".into())));
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn exception(&self, timeout: Option<Duration>) -> PyResult<Option<PyException>> {
         if !self.wait_done(scheduler::deadline_after(timeout)) {
             return Err(PyException::timeout());
@@ -762,6 +883,20 @@ impl<T: Clone> Future<T> {
     /// Blocks like a Python thread; where CPython would deadlock (a worker
     /// waiting for a queued call of its own pool that no other worker can
     /// ever take), the call runs nested on the waiter (see the module docs).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// use pyrt_executor::PyClass;
+    /// use std::time::Duration;
+    /// let ex = ThreadPoolExecutor::new(Some(2))?;
+    /// let f = ex.submit(|| 6 * 7)?;
+    /// assert_eq!(f.result(None)?, 42);
+    /// assert_eq!(f.result(Some(Duration::from_secs(1)))?, 42); // may be called again
+    /// let never: pyrt_executor::concurrent::futures::Future<i32> = Default::default();
+    /// let e = never.result(Some(Duration::from_millis(5))).unwrap_err();
+    /// assert!(e.is_instance_of(&PyClass::TimeoutError));
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn result(&self, timeout: Option<Duration>) -> PyResult<T> {
         if !self.wait_done(scheduler::deadline_after(timeout)) {
             return Err(PyException::timeout());

@@ -54,12 +54,28 @@ impl ProcessPoolExecutor {
 
     /// `ProcessPoolExecutor(max_workers)`, a Python int;
     /// `ValueError: max_workers must be greater than 0` if 0 or less.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
+    /// let ex = ProcessPoolExecutor::new(Some(2))?;
+    /// assert_eq!(ex.max_workers(), 2);
+    /// let e = ProcessPoolExecutor::new(Some(0)).unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: max_workers must be greater than 0");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn new(max_workers: Option<i64>) -> PyResult<Self> {
         Self::with_initializer(max_workers, None::<fn()>)
     }
 
     /// `ProcessPoolExecutor(max_workers, initializer)`; a failing
     /// initializer breaks the pool (`BrokenProcessPool`).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
+    /// let ex = ProcessPoolExecutor::with_initializer(Some(1), Some(|| ()))?;
+    /// assert_eq!(ex.submit(|| 6 * 7)?.result(None)?, 42);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn with_initializer<R>(
         max_workers: Option<i64>,
         initializer: Option<impl Fn() -> R + Send + Sync + 'static>,
@@ -79,6 +95,13 @@ impl ProcessPoolExecutor {
     }
 
     /// See [`ThreadPoolExecutor::submit`].
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
+    /// let ex = ProcessPoolExecutor::new(Some(1))?;
+    /// assert_eq!(ex.submit(|| 6 * 7)?.result(None)?, 42);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn submit<F, R, T>(&self, f: F) -> PyResult<Future<T>>
     where
         F: FnOnce() -> R + Send + 'static,
@@ -90,6 +113,15 @@ impl ProcessPoolExecutor {
 
     /// `map(fn, iterable, timeout=None, chunksize=1)`: ordered results.
     /// `chunksize` groups items into one task each, as CPython does.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
+    /// use pyrt_executor::PyResult;
+    /// let ex = ProcessPoolExecutor::new(Some(2))?;
+    /// let out: Vec<u32> = ex.map(|x: u32| x * x, 0..6u32, None, Some(2))?.collect::<PyResult<_>>()?;
+    /// assert_eq!(out, [0, 1, 4, 9, 16, 25]);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn map<F, I, R, T>(
         &self,
         f: F,
@@ -116,6 +148,15 @@ impl ProcessPoolExecutor {
     }
 
     /// See [`ThreadPoolExecutor::shutdown`].
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
+    /// let ex = ProcessPoolExecutor::new(Some(1))?;
+    /// let f = ex.submit(|| 1)?;
+    /// ex.shutdown(true, false);
+    /// assert_eq!(f.result(None)?, 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         self.inner.shutdown(wait, cancel_futures)
     }
@@ -136,6 +177,12 @@ impl ProcessPoolExecutor {
     }
 
     /// The number of workers.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ProcessPoolExecutor;
+    /// assert_eq!(ProcessPoolExecutor::new(Some(3))?.max_workers(), 3);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn max_workers(&self) -> usize {
         self.inner.max_workers()
     }

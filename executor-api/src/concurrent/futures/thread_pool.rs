@@ -33,6 +33,13 @@ type Initializer = Arc<dyn Fn() -> PyResult<()> + Send + Sync>;
 
 /// Options of `ThreadPoolExecutor(max_workers=None, thread_name_prefix='',
 /// initializer=None, initargs=())`; `initargs` are captured by the closure.
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+/// let ex = ThreadPoolExecutor::builder().max_workers(Some(2)).thread_name_prefix("calc").build()?;
+/// assert_eq!(ex.submit(|| 6 * 7)?.result(None)?, 42);
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Default)]
 pub struct ThreadPoolExecutorBuilder {
     max_workers: Option<i64>,
@@ -43,6 +50,7 @@ pub struct ThreadPoolExecutorBuilder {
     spawner: Option<Arc<dyn scheduler::Spawner>>,
     eager_start: bool,
     starvation_rescue: Option<Duration>,
+    stack_size: Option<usize>,
 }
 
 impl fmt::Debug for ThreadPoolExecutorBuilder {
@@ -58,12 +66,28 @@ impl ThreadPoolExecutorBuilder {
     /// `max_workers`, a Python int; `None` means
     /// `min(32, os.cpu_count() + 4)`. `build` raises
     /// `ValueError: max_workers must be greater than 0` for 0 or less.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// let e = ThreadPoolExecutor::builder().max_workers(Some(0)).build().unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: max_workers must be greater than 0");
+    /// assert_eq!(ThreadPoolExecutor::builder().max_workers(Some(3)).build()?.max_workers(), 3);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn max_workers(mut self, n: Option<i64>) -> Self {
         self.max_workers = n;
         self
     }
 
     /// Worker threads are named `{prefix}_{index}`.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// use pyrt_executor::threading::current_thread;
+    /// let ex = ThreadPoolExecutor::builder().max_workers(Some(1)).thread_name_prefix("calc").build()?;
+    /// assert_eq!(ex.submit(|| current_thread().name())?.result(None)?, "calc_0");
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.thread_name_prefix = Some(prefix.into());
         self
@@ -72,6 +96,18 @@ impl ThreadPoolExecutorBuilder {
     /// Runs on each worker thread before its first task. If it raises (an
     /// `Err`, or a panic) the executor is broken: pending and later futures
     /// fail with `BrokenThreadPool`.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// use pyrt_executor::{PyClass, PyException};
+    /// let ex = ThreadPoolExecutor::builder()
+    ///     .max_workers(Some(1))
+    ///     .initializer(|| Err::<(), _>(PyException::ValueError("no".into())))
+    ///     .build()?;
+    /// let e = ex.submit(|| 1)?.result(None).unwrap_err();
+    /// assert!(e.is_instance_of(&PyClass::BrokenThreadPool));
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn initializer<R>(mut self, f: impl Fn() -> R + Send + Sync + 'static) -> Self
     where
         R: IntoPyResult<()>,
@@ -127,6 +163,27 @@ impl ThreadPoolExecutorBuilder {
         self
     }
 
+    /// The stack size of each worker thread in bytes, beyond CPython
+    /// (whose workers take the process-wide `threading.stack_size()`;
+    /// ours do not: this sets theirs). A call run nested on a waiting
+    /// worker shares that worker's stack, so a deeper chain of them fits
+    /// before `RecursionError`.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// fn depth(n: u64) -> u64 { if n == 0 { 0 } else { 1 + depth(n - 1) } }
+    /// let ex = ThreadPoolExecutor::builder()
+    ///     .max_workers(Some(1))
+    ///     .stack_size(64 << 20)
+    ///     .build()?;
+    /// assert_eq!(ex.submit(|| depth(200_000))?.result(None)?, 200_000);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
     pub(crate) fn default_workers(mut self, f: fn() -> usize) -> Self {
         self.default_workers = Some(f);
         self
@@ -147,6 +204,13 @@ impl ThreadPoolExecutorBuilder {
 
     /// Creates the executor (its workers start with the `submit`s that need
     /// them).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// let ex = ThreadPoolExecutor::builder().max_workers(Some(2)).build()?;
+    /// assert_eq!(ex.max_workers(), 2);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn build(self) -> PyResult<ThreadPoolExecutor> {
         let max_workers = match self.max_workers {
             Some(n) if n <= 0 => {
@@ -175,6 +239,9 @@ impl ThreadPoolExecutorBuilder {
                 0
             })
             .thread_name_prefix(format!("{prefix}_"));
+        if let Some(bytes) = self.stack_size {
+            builder = builder.stack_size(bytes);
+        }
         if let Some(spawner) = self.spawner {
             builder = builder.spawner(move |start| spawner.spawn(start));
         }
@@ -247,6 +314,13 @@ fn warn_rescue(prefix: &str, after: Duration) {
 }
 
 /// CPython's default: `min(32, os.cpu_count() + 4)`.
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{default_max_workers, ThreadPoolExecutor};
+/// assert!(default_max_workers() <= 32); // min(32, os.cpu_count() + 4)
+/// assert_eq!(ThreadPoolExecutor::new(None)?.max_workers(), default_max_workers());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub fn default_max_workers() -> usize {
     (scheduler::default_parallelism() + 4).min(32)
 }
@@ -345,11 +419,24 @@ impl ThreadPoolExecutor {
     }
 
     /// A builder for the keyword options.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// let ex = ThreadPoolExecutor::builder().max_workers(Some(1)).build()?;
+    /// assert_eq!(ex.submit(|| 1)?.result(None)?, 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn builder() -> ThreadPoolExecutorBuilder {
         ThreadPoolExecutorBuilder::default()
     }
 
     /// The number of workers (`_max_workers`).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// assert_eq!(ThreadPoolExecutor::new(Some(4))?.max_workers(), 4);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn max_workers(&self) -> usize {
         self.shared.max_workers
     }
@@ -376,6 +463,19 @@ impl ThreadPoolExecutor {
     /// Schedules `f()` and returns its future. `f` may return a plain value
     /// or a `PyResult` (whose `Err` is re-raised by `result()`); a panic
     /// becomes `PanicException`.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::{Future, ThreadPoolExecutor};
+    /// use pyrt_executor::PyException;
+    /// let ex = ThreadPoolExecutor::new(Some(2))?;
+    /// assert_eq!(ex.submit(|| 6 * 7)?.result(None)?, 42);
+    /// let f: Future<i32> = ex.submit(|| Err(PyException::ValueError("bad".into())))?;
+    /// assert_eq!(f.result(None).unwrap_err().to_string(), "ValueError: bad");
+    /// ex.shutdown(true, false);
+    /// let e = ex.submit(|| 1).unwrap_err();
+    /// assert_eq!(e.to_string(), "RuntimeError: cannot schedule new futures after shutdown");
+    /// # Ok::<(), PyException>(())
+    /// ```
     pub fn submit<F, R, T>(&self, f: F) -> PyResult<Future<T>>
     where
         F: FnOnce() -> R + Send + 'static,
@@ -432,6 +532,15 @@ impl ThreadPoolExecutor {
     /// yet; dropping an iterator never advanced cancels nothing.
     /// `chunksize` is accepted and ignored, as by CPython's
     /// `ThreadPoolExecutor` (any int, even a negative one).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// use pyrt_executor::PyResult;
+    /// let ex = ThreadPoolExecutor::new(Some(2))?;
+    /// let out: Vec<i32> = ex.map(|x: i32| x * 10, 1..4, None, None)?.collect::<PyResult<_>>()?;
+    /// assert_eq!(out, [10, 20, 30]);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn map<F, I, R, T>(
         &self,
         f: F,
@@ -518,6 +627,15 @@ impl ThreadPoolExecutor {
     /// ring) returns at once, so the other waits end (CPython hangs there;
     /// its `Thread.join` raises `RuntimeError: cannot join current thread`
     /// for the one such wait it detects, a thread joining itself).
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// let ex = ThreadPoolExecutor::new(Some(1))?;
+    /// let f = ex.submit(|| 1)?;
+    /// ex.shutdown(true, false); // waits for the queued call
+    /// assert!(f.done());
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         let _ = self.shared.shutdown(wait, cancel_futures);
     }
@@ -538,12 +656,30 @@ impl ThreadPoolExecutor {
     }
 
     /// Per-worker counters of the underlying scheduler.
+    ///
+    /// ```
+    /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
+    /// let ex = ThreadPoolExecutor::new(Some(2))?;
+    /// ex.submit(|| ())?.result(None)?;
+    /// assert!(ex.stats().total_executed() >= 1);
+    /// # Ok::<(), pyrt_executor::PyException>(())
+    /// ```
     pub fn stats(&self) -> scheduler::PoolStats {
         self.shared.pool.stats()
     }
 }
 
 /// The iterator returned by [`ThreadPoolExecutor::map`].
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{MapIter, ThreadPoolExecutor};
+/// use pyrt_executor::PyException;
+/// let ex = ThreadPoolExecutor::new(Some(2))?;
+/// let mut it: MapIter<i32> = ex.map(|x: i32| if x == 1 { Err(PyException::ValueError("one".into())) } else { Ok(x) }, 0..3, None, None)?;
+/// assert_eq!(it.next().unwrap()?, 0);
+/// assert_eq!(it.next().unwrap().unwrap_err().to_string(), "ValueError: one"); // raised at its position
+/// # Ok::<(), PyException>(())
+/// ```
 pub struct MapIter<T> {
     source: Source<T>,
     deadline: Option<scheduler::Instant>,

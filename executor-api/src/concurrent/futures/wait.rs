@@ -11,7 +11,18 @@ use super::future::Future;
 use crate::exceptions::{PyException, PyResult};
 
 /// When [`wait`] returns (`return_when`).
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{wait, Future, FIRST_COMPLETED};
+/// let a: Future<i32> = Future::new();
+/// let b: Future<i32> = Future::new();
+/// a.set_result(1)?;
+/// let r = wait(&[a, b], None, Some(FIRST_COMPLETED));
+/// assert_eq!((r.done.len(), r.not_done.len()), (1, 1));
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReturnWhen {
     /// As soon as any future finishes or is cancelled.
     FirstCompleted,
@@ -29,6 +40,17 @@ pub const FIRST_EXCEPTION: ReturnWhen = ReturnWhen::FirstException;
 pub const ALL_COMPLETED: ReturnWhen = ReturnWhen::AllCompleted;
 
 /// The named pair `wait` returns; each list keeps the input order.
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{wait, Future};
+/// use std::time::Duration;
+/// let a: Future<i32> = Future::new();
+/// let b: Future<i32> = Future::new();
+/// b.set_result(2)?;
+/// let r = wait(&[a.clone(), b.clone()], Some(Duration::from_millis(5)), None);
+/// assert!(r.done[0].ptr_eq(&b) && r.not_done[0].ptr_eq(&a));
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub struct DoneAndNotDone<T> {
     /// Futures that finished or were cancelled.
     pub done: Vec<Future<T>>,
@@ -118,6 +140,16 @@ fn distinct<T>(fs: &[Future<T>]) -> Vec<Future<T>> {
 /// Never raises on timeout: returns what is done by then. As in CPython
 /// (`fs = set(fs)`), a future listed twice is one future: it appears once
 /// in the result.
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{wait, ThreadPoolExecutor, ALL_COMPLETED};
+/// let ex = ThreadPoolExecutor::new(Some(2))?;
+/// let fs = vec![ex.submit(|| 1)?, ex.submit(|| 2)?];
+/// let r = wait(&fs, None, Some(ALL_COMPLETED));
+/// assert_eq!(r.done.len(), 2);
+/// assert!(r.not_done.is_empty());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub fn wait<T>(
     fs: &[Future<T>],
     timeout: Option<Duration>,
@@ -135,6 +167,18 @@ pub fn wait<T>(
 /// timeout passes first it yields `TimeoutError: N (of M) futures
 /// unfinished` and stops. A future listed twice is yielded once and counted
 /// once in `N` and `M` (CPython makes a set of `fs`).
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{as_completed, ThreadPoolExecutor};
+/// let ex = ThreadPoolExecutor::new(Some(2))?;
+/// let fs = vec![ex.submit(|| 1)?, ex.submit(|| 2)?];
+/// let mut total = 0;
+/// for f in as_completed(&fs, None) {
+///     total += f?.result(None)?;
+/// }
+/// assert_eq!(total, 3);
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub fn as_completed<T>(fs: &[Future<T>], timeout: Option<Duration>) -> AsCompleted<T> {
     let pending = distinct(fs);
     AsCompleted {
@@ -146,6 +190,16 @@ pub fn as_completed<T>(fs: &[Future<T>], timeout: Option<Duration>) -> AsComplet
 }
 
 /// The iterator returned by [`as_completed`].
+///
+/// ```
+/// use pyrt_executor::concurrent::futures::{as_completed, Future};
+/// let a: Future<i32> = Future::new();
+/// a.set_result(1)?;
+/// let mut it = as_completed(&[a], None);
+/// assert_eq!(it.next().unwrap()?.result(None)?, 1);
+/// assert!(it.next().is_none());
+/// # Ok::<(), pyrt_executor::PyException>(())
+/// ```
 pub struct AsCompleted<T> {
     pending: Vec<Future<T>>,
     total: usize,

@@ -19,6 +19,9 @@ use std::panic::{self, AssertUnwindSafe};
 use wasm_bindgen::prelude::*;
 use worker_bootstrap as _;
 
+// The scheduler's test files name it by its library name.
+extern crate scheduler as pyrt_scheduler;
+
 /// One registered test.
 pub(crate) struct Test {
     name: &'static str,
@@ -65,6 +68,7 @@ test_file!(asyncio);
 test_file!(threading);
 test_file!(multiprocessing);
 test_file!(pool);
+test_file!(par_iter);
 
 // Generated: `crate::outcome(test())` is the point even when a test
 // returns `()`, and each test is pushed under its own `#[cfg]`s.
