@@ -604,6 +604,21 @@ A("__main__", "run_main", "`if __name__ == \"__main__\": main()` is `fn main() -
 A("sys.exit", "sys::exit", "`return Err(sys::exit(code))`; code: an integer, a &str/String message, None or ().",
   sig="exit(status=None, /)", p={"status": ("argument", "code", "None is SystemExitCode::None")},
   also=["SystemExitCode", "SystemExitCode::exit_status"], ex={})
+A("sys.unraisablehook", "sys::unraisablehook", "The hook in place; calling it: unraisablehook()(&args). "
+  "Assigning sys.unraisablehook = hook is set_unraisablehook(hook). It receives panics of user Drop code that "
+  "nobody can receive (a cancelled call's captured value, a result dropped on a worker), as CPython's gets "
+  "exceptions raised by __del__.", sig="unraisablehook(unraisable, /)",
+  p={"unraisable": I("the returned hook takes it")}, also=["sys::set_unraisablehook", "sys::UnraisableHook"])
+A("sys.__unraisablehook__", "sys::default_unraisablehook",
+  "'Exception ignored in: OBJECT' (or 'ERR_MSG: OBJECT') and the exception's last line on stderr.",
+  sig="__unraisablehook__(unraisable, /)", p={"unraisable": "args"})
+A("sys.UnraisableHookArgs", "sys::UnraisableHookArgs::new", "exc_type is derived from exc_value; exc_traceback "
+  "is always None (no tracebacks).",
+  sig="UnraisableHookArgs(exc_type, exc_value, exc_traceback, err_msg, object)",
+  p={"exc_type": I("derived from exc_value"), "exc_traceback": I("always None")},
+  also=["sys::UnraisableHookArgs::exc_type", "sys::UnraisableHookArgs::exc_value",
+        "sys::UnraisableHookArgs::exc_traceback", "sys::UnraisableHookArgs::err_msg",
+        "sys::UnraisableHookArgs::object"])
 A("atexit.register", "atexit::register", "Last registered runs first; one that raises is reported and the rest run.",
   sig="register(func, *args, **kwargs)",
   p={"func": "func", "args": CLOSURE, "kwargs": KWCLOSURE})
@@ -1118,6 +1133,11 @@ WHERE_WE_DIFFER = [
     "raises `RuntimeError: the worker running this call died: ...` and the pool replaces the worker, in both "
     "browser modes, where a crash of a CPython worker thread ends the process. Only executor calls fail that way: "
     "a `join` half or a `spawn_future` task that was running on the dead worker never completes.",
+    "- A wait for an executor's or pool's workers to exit that could only end with the waiting thread's own exit "
+    "(workers of two executors calling `shutdown(wait=True)` on, or dropping, each other's executor; a longer ring) "
+    "is refused instead of hanging as in CPython: the wait that closes the cycle returns at once (`shutdown`, a drop) "
+    "or raises `RuntimeError: cannot join current thread` (`Pool.join()`, CPython's `Thread.join` message), so every "
+    "wait of the cycle ends. `shutdown(wait=True)` from one of the executor's own workers does not wait for that worker.",
     "- Beyond CPython: `stack_size` on `Thread::builder()` and `ThreadPoolExecutor::builder()` (CPython has only "
     "the process-wide `threading.stack_size()`, which our pool workers do not read).",
     "- `pyrt-mpi` (`mpi4py.futures` on MPI ranks, README *On MPI*): functions cross by registered name (`Registry::register`), not by pickling, and arguments and results are serde values; an unregistered name (`KeyError`), wrong types or an argument that cannot be serialised (`TypeError`) is raised by `submit` on rank 0, where CPython's `ProcessPoolExecutor` sets the pickling error on the future.",

@@ -8,7 +8,7 @@
 #   scripts/test.sh --list               print the tier names
 #   scripts/test.sh --help
 #
-# Tiers: native conformance cpython wasi browser loom tsan stress mpi
+# Tiers: native conformance cpython wasi browser loom tsan stress mpi adversarial
 #
 # Every install step is idempotent and returns quickly when the tool is
 # already present at the expected version. Tools that are not rustup
@@ -32,7 +32,7 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL_TIERS=(native conformance cpython wasi browser loom tsan stress mpi)
+ALL_TIERS=(native conformance cpython wasi browser loom tsan stress mpi adversarial)
 
 TOOLS_ROOT="${TOOLS_ROOT:-${HOME:-/root}/.cache/pyrt-tools}"
 WASMTIME_MAJOR="${WASMTIME_MAJOR:-36}"
@@ -368,6 +368,7 @@ install_for_tsan() { install_step nightly+rust-src install_nightly_rust_src; }
 install_for_stress() { :; }
 # OpenMPI + libclang from apt (scripts/mpi.sh installs them itself too).
 install_for_mpi() { bash "$REPO_ROOT/scripts/mpi.sh" --install-only; }
+install_for_adversarial() { :; }
 
 # --------------------------------------------------------------------------
 # tiers (each runs in its own subshell with `set -e`; `skip` exits 77)
@@ -613,6 +614,40 @@ tier_stress() {
 tier_mpi() {
     cd "$REPO_ROOT"
     run bash scripts/mpi.sh
+}
+
+# Adversarial probes (conformance/adversarial/<topic>.rs, each registered in
+# conformance/Cargo.toml as test target adversarial_<topic>; what each one
+# proves: docs/reliability.md): every target in release mode three times,
+# the third with every core loaded by a spinning helper process, so that
+# a probe that only passes on an idle machine fails here.
+adversarial_tests() {
+    sed -n 's/^name *= *"\(adversarial_[A-Za-z0-9_]*\)".*/\1/p' "$REPO_ROOT/conformance/Cargo.toml"
+}
+
+tier_adversarial() {
+    cd "$REPO_ROOT"
+    local args=() t
+    for t in $(adversarial_tests); do args+=(--test "$t"); done
+    (( ${#args[@]} )) || skip "no adversarial_* test targets in conformance/Cargo.toml"
+    run cargo test -p conformance --release "${args[@]}" --no-run
+    run cargo test -p conformance --release "${args[@]}"
+    run cargo test -p conformance --release "${args[@]}"
+    local spinners=() i n rc=0
+    n="$(nproc 2>/dev/null || echo 2)"
+    (( n >= 2 )) || n=2
+    for ((i = 0; i < n; i++)); do
+        sh -c 'while :; do :; done' &
+        spinners+=("$!")
+    done
+    # The spinners die with this tier, whatever happens to it.
+    trap 'kill "${spinners[@]}" 2>/dev/null || true' EXIT
+    log "adversarial: third run with $n spinning helper processes"
+    run cargo test -p conformance --release "${args[@]}" || rc=$?
+    kill "${spinners[@]}" 2>/dev/null || true
+    wait "${spinners[@]}" 2>/dev/null || true
+    trap - EXIT
+    return "$rc"
 }
 
 # --------------------------------------------------------------------------

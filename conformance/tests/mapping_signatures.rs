@@ -402,11 +402,11 @@ fn every_mapped_item_has_its_declared_signature() {
     // multiprocessing.pool.Pool.starmap_async
     let _: fn(&pyrt_executor::multiprocessing::Pool, fn((u64, u64)) -> u64, Vec<(u64, u64)>, Option<i64>, Option<pyrt_executor::multiprocessing::Callback<Vec<u64>>>, Option<pyrt_executor::multiprocessing::ErrorCallback>) -> pyrt_executor::PyResult<pyrt_executor::multiprocessing::AsyncResult<Vec<u64>>> = <pyrt_executor::multiprocessing::Pool>::starmap_async::<fn((u64, u64)) -> u64, Vec<(u64, u64)>, u64, u64>;
     // multiprocessing.pool.Pool.imap
-    let _: fn(&pyrt_executor::multiprocessing::Pool, fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::concurrent::futures::MapIter<u64>> = <pyrt_executor::multiprocessing::Pool>::imap::<fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, u64, u64>;
-    let _: fn(&pyrt_executor::multiprocessing::Pool, fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, Option<i64>) -> pyrt_executor::PyResult<_> = <pyrt_executor::multiprocessing::Pool>::try_imap::<fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, u64, u64, u64>;
+    let _: fn(&pyrt_executor::multiprocessing::Pool, fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::multiprocessing::IMap<u64>> = <pyrt_executor::multiprocessing::Pool>::imap::<fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, u64, u64>;
+    let _: fn(&pyrt_executor::multiprocessing::Pool, fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::multiprocessing::IMap<u64>> = <pyrt_executor::multiprocessing::Pool>::try_imap::<fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, u64, u64, u64>;
     // multiprocessing.pool.Pool.imap_unordered
     let _: fn(&pyrt_executor::multiprocessing::Pool, fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::multiprocessing::IMapUnordered<u64>> = <pyrt_executor::multiprocessing::Pool>::imap_unordered::<fn(<Vec<u64> as IntoIterator>::Item) -> u64, Vec<u64>, u64, u64>;
-    let _: fn(&pyrt_executor::multiprocessing::Pool, fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, Option<i64>) -> pyrt_executor::PyResult<_> = <pyrt_executor::multiprocessing::Pool>::try_imap_unordered::<fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, u64, u64, u64>;
+    let _: fn(&pyrt_executor::multiprocessing::Pool, fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, Option<i64>) -> pyrt_executor::PyResult<pyrt_executor::multiprocessing::IMapUnordered<u64>> = <pyrt_executor::multiprocessing::Pool>::try_imap_unordered::<fn(u64) -> u64, Vec<pyrt_executor::PyResult<u64>>, u64, u64, u64>;
     let _: Option<pyrt_executor::multiprocessing::IMapUnordered<u64>> = None;
     // multiprocessing.pool.Pool.close
     let _: fn(&pyrt_executor::multiprocessing::Pool) = <pyrt_executor::multiprocessing::Pool>::close;
@@ -591,6 +591,19 @@ fn every_mapped_item_has_its_declared_signature() {
     let _: fn(pyrt_executor::SystemExitCode) -> pyrt_executor::PyException = pyrt_executor::sys::exit;
     let _: Option<pyrt_executor::SystemExitCode> = None;
     let _: fn(&pyrt_executor::SystemExitCode) -> i32 = <pyrt_executor::SystemExitCode>::exit_status;
+    // sys.unraisablehook
+    let _: fn() -> pyrt_executor::sys::UnraisableHook = pyrt_executor::sys::unraisablehook;
+    let _: fn(fn(&pyrt_executor::sys::UnraisableHookArgs) -> ()) = pyrt_executor::sys::set_unraisablehook::<fn(&pyrt_executor::sys::UnraisableHookArgs) -> (), ()>;
+    let _: Option<pyrt_executor::sys::UnraisableHook> = None;
+    // sys.__unraisablehook__
+    let _: fn(&pyrt_executor::sys::UnraisableHookArgs) = pyrt_executor::sys::default_unraisablehook;
+    // sys.UnraisableHookArgs
+    let _: fn(pyrt_executor::PyException, Option<String>, Option<String>) -> pyrt_executor::sys::UnraisableHookArgs = <pyrt_executor::sys::UnraisableHookArgs>::new;
+    let _: fn(&pyrt_executor::sys::UnraisableHookArgs) -> &String = |x| &x.exc_type;
+    let _: fn(&pyrt_executor::sys::UnraisableHookArgs) -> &pyrt_executor::PyException = |x| &x.exc_value;
+    let _: fn(&pyrt_executor::sys::UnraisableHookArgs) -> &Option<()> = |x| &x.exc_traceback;
+    let _: fn(&pyrt_executor::sys::UnraisableHookArgs) -> &Option<String> = |x| &x.err_msg;
+    let _: fn(&pyrt_executor::sys::UnraisableHookArgs) -> &Option<String> = |x| &x.object;
     // atexit.register
     let _: fn(fn() -> ()) = pyrt_executor::atexit::register::<fn() -> (), ()>;
     // asyncio.AbstractEventLoop.run_in_executor

@@ -234,7 +234,7 @@ fn initializer_runs_on_each_worker_and_a_failing_one_breaks_tasks() -> PyResult<
         .initializer(|| -> PyResult<()> { Err(PyException::OSError("no".into())) })
         .build()?;
     let e = broken.apply(|| 1).unwrap_err();
-    assert_eq!(e.name(), "BrokenThreadPool");
+    assert_eq!(e.name(), "BrokenProcessPool"); // as the docs say; map fails the same way
     Ok(())
 }
 

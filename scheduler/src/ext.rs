@@ -17,6 +17,9 @@
 //! * [`Stuck`] and [`StuckWatch`]: the pool's answer to "can anybody but me
 //!   ever run the call I wait for?", which an executor needs to run a call
 //!   nested on its waiter where CPython would deadlock.
+//! * [`WaitsForItself`]: a wait for a pool's workers to exit that could
+//!   only end with the waiting thread's own exit, refused by
+//!   [`ThreadPool::try_wait_for_workers`](crate::ThreadPool::try_wait_for_workers).
 //! * [`payload_message`]: the text of a panic payload, as a task's error
 //!   message shows it.
 //! * [`remaining_stack`]: how much stack the current worker has left, so
@@ -48,6 +51,7 @@
 //! ```
 
 pub use crate::blocking::{Stuck, StuckWatch};
+pub use crate::exit_wait::WaitsForItself;
 pub use crate::job::HeapJob;
 pub use crate::pool::PoolHandle;
 pub use crate::unwind::payload_message;

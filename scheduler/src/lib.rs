@@ -43,6 +43,7 @@
 
 mod blocking;
 mod borrow;
+mod exit_wait;
 pub mod ext;
 pub mod iter;
 mod job;

@@ -402,8 +402,26 @@ impl ThreadPool {
         OP: FnOnce() -> R + Send,
         R: Send,
     {
+        match self.try_install(op) {
+            Some(r) => r,
+            None => panic!("install: the pool shut down before running the task"),
+        }
+    }
+
+    /// [`install`](Self::install), or `None` if the pool was shut down
+    /// (its queued tasks cancelled) before `op` could start.
+    ///
+    /// ```
+    /// let pool = pyrt_scheduler::ThreadPool::new(2).unwrap();
+    /// assert_eq!(pool.try_install(|| 6 * 7), Some(42));
+    /// ```
+    pub fn try_install<OP, R>(&self, op: OP) -> Option<R>
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
         if self.is_current() {
-            return op();
+            return Some(op());
         }
         let future = async move { panic::catch_unwind(AssertUnwindSafe(op)) };
         // SAFETY: `op` may borrow from our stack; we block below until the
@@ -412,9 +430,9 @@ impl ThreadPool {
         let (runnable, task) = unsafe { task::spawn_unchecked(&self.registry, future) };
         runnable.schedule();
         match self.block_on(task.fallible()) {
-            Some(Ok(r)) => r,
+            Some(Ok(r)) => Some(r),
             Some(Err(p)) => panic::resume_unwind(p),
-            None => panic!("install: the pool shut down before running the task"),
+            None => None,
         }
     }
 
@@ -531,7 +549,9 @@ impl ThreadPool {
     /// On a pool with no workers the caller runs the queued tasks itself.
     /// Called from one of this pool's own workers it waits for the *other*
     /// workers, instead of waiting for itself (it drains the queue itself
-    /// once its current task returns).
+    /// once its current task returns). A wait that could only end with the
+    /// caller's own exit (see [`try_wait_for_workers`](Self::try_wait_for_workers))
+    /// returns at once.
     ///
     /// ```
     /// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
@@ -541,10 +561,27 @@ impl ThreadPool {
     /// assert_eq!(pool.block_on(task), 42);
     /// ```
     pub fn wait_for_workers(&self) {
+        let _ = self.try_wait_for_workers();
+    }
+
+    /// [`wait_for_workers`](Self::wait_for_workers), refusing with
+    /// [`WaitsForItself`](crate::ext::WaitsForItself) the wait of a worker of
+    /// another pool whose own pool this pool already waits for (directly or
+    /// through other pools): its wait could only end with its own exit
+    /// (`exit_wait.rs`).
+    ///
+    /// ```
+    /// let pool = pyrt_scheduler::ThreadPool::new(1).unwrap();
+    /// pool.shutdown();
+    /// assert_eq!(pool.try_wait_for_workers(), Ok(()));
+    /// ```
+    pub fn try_wait_for_workers(&self) -> Result<(), crate::ext::WaitsForItself> {
         if self.is_current() {
             self.registry.wait_for_workers(1);
-            return;
+            return Ok(());
         }
+        let waiter = WorkerThread::with_current(|w| w.map(|w| registry_id(w.registry())));
+        let _entered = crate::exit_wait::enter(waiter, registry_id(&self.registry))?;
         self.registry.wait_for_workers(0);
         if self.registry.is_workerless() {
             // "The workers finish the queue": the borrowed slot's do.
@@ -557,6 +594,7 @@ impl ThreadPool {
                 }
             }));
         }
+        Ok(())
     }
 
     /// Number of worker threads currently running.
@@ -582,6 +620,11 @@ impl ThreadPool {
             registry: self.registry.clone(),
         }
     }
+}
+
+/// A pool's identity for `exit_wait.rs`: its registry's address.
+fn registry_id(registry: &Arc<Registry>) -> usize {
+    Arc::as_ptr(registry) as usize
 }
 
 /// A clonable reference to a pool, for values (like futures) that must

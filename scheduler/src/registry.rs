@@ -53,7 +53,9 @@ pub(crate) struct Registry {
     /// Set once every primary has been started: `submit`'s fast path.
     all_started: AtomicBool,
     pub(crate) sleep: Sleep,
-    pub(crate) counters: Vec<CachePadded<WorkerCounters>>,
+    /// One per slot, made on first use (`counters`): most slots of a huge
+    /// pool never run.
+    counters: Box<[OnceLock<Box<CachePadded<WorkerCounters>>>]>,
     pub(crate) blocked: Blocked,
     /// Slot 0 of a pool without threads, borrowed by waiting threads
     /// (`borrow.rs`).
@@ -75,27 +77,25 @@ impl Registry {
         rescue: Option<(std::time::Duration, RescueHandler)>,
     ) -> Self {
         let rescue_after = rescue.as_ref().map(|(d, _)| *d);
-        // A pool without threads still has one slot: the borrowed one.
-        let fixed = num_threads.max(1);
+        // A pool without threads still has one slot: the borrowed one
+        // (`borrow.rs`). A slot's deque is made when its worker first starts
+        // (`take_deque`): a pool of `max_workers=10000` running one task
+        // makes one, as CPython starts one thread.
         let slots = Blocked::slots(num_threads, rescue_after).max(1);
-        let deques: Vec<Mutex<Option<Deque<JobRef>>>> = (0..slots)
-            .map(|i| Mutex::new((i < fixed).then(Deque::new_lifo)))
-            .collect();
+        let deques: Vec<Mutex<Option<Deque<JobRef>>>> =
+            (0..slots).map(|_| Mutex::new(None)).collect();
         let stealers: Box<[OnceLock<Stealer<JobRef>>]> =
             (0..slots).map(|_| OnceLock::new()).collect();
-        for (i, d) in deques.iter().enumerate().take(fixed) {
-            let _ = stealers[i].set(lock(d).as_ref().expect("a primary's deque").stealer());
-        }
         Registry {
             injector: Injector::new(),
             stealers,
             deques,
-            slots_in_use: AtomicUsize::new(fixed),
+            slots_in_use: AtomicUsize::new(num_threads.max(1)),
             primaries: num_threads,
             started: Mutex::new(0),
             all_started: AtomicBool::new(num_threads == 0),
             sleep: Sleep::new(slots),
-            counters: (0..slots).map(|_| CachePadded::default()).collect(),
+            counters: (0..slots).map(|_| OnceLock::new()).collect(),
             blocked: Blocked::new(num_threads, rescue_after),
             borrow: BorrowSlot::default(),
             on_rescue: rescue.map(|(_, h)| h),
@@ -277,7 +277,12 @@ impl Registry {
         *lock(&self.live)
     }
 
-    /// Takes slot `index`'s deque (made on a spare slot's first start).
+    /// Slot `index`'s counters.
+    pub(crate) fn counters(&self, index: usize) -> &WorkerCounters {
+        self.counters[index].get_or_init(Box::default)
+    }
+
+    /// Takes slot `index`'s deque (made on the slot's first start).
     pub(crate) fn take_deque(&self, index: usize) -> Deque<JobRef> {
         let mut slot = lock(&self.deques[index]);
         if let Some(d) = slot.take() {
@@ -350,7 +355,7 @@ impl Registry {
         PoolStats {
             workers: (0..self.slots_in_use())
                 .map(|i| {
-                    let c = &self.counters[i];
+                    let c = self.counters(i);
                     WorkerStats {
                         executed: c.executed.load(Ordering::Relaxed),
                         stolen: c.stolen.load(Ordering::Relaxed),

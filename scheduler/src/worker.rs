@@ -142,7 +142,7 @@ impl WorkerThread {
     }
 
     fn counters(&self) -> &WorkerCounters {
-        &self.registry.counters[self.index]
+        self.registry.counters(self.index)
     }
 
     #[inline]

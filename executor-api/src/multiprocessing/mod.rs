@@ -23,6 +23,7 @@
 //! ```
 
 mod connection;
+mod imap;
 mod managers;
 pub mod pool;
 mod process;
@@ -31,7 +32,7 @@ mod sharedctypes;
 
 pub use connection::{Connection, Pipe};
 pub use managers::{DictProxy, ListProxy, Manager, Namespace};
-pub use pool::{AsyncResult, Callback, ErrorCallback, IMapUnordered, Pool, PoolBuilder};
+pub use pool::{AsyncResult, Callback, ErrorCallback, IMap, IMapUnordered, Pool, PoolBuilder};
 pub use process::{active_children, current_process, Process, ProcessInfo};
 pub use queues::{JoinableQueue, Queue};
 pub use sharedctypes::{Array, RawArray, RawValue, Value};

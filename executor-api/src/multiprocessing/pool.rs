@@ -9,10 +9,11 @@
 use crate::loom::IgnorePoison;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::concurrent::futures::{wait, Future, MapIter, ThreadPoolExecutor, FIRST_COMPLETED};
+pub use super::imap::{IMap, IMapUnordered};
+use crate::concurrent::futures::{Future, ThreadPoolExecutor};
 use crate::exceptions::{call, IntoPyResult, PyException, PyResult};
 
 /// `callback=` of the `*_async` methods: runs once with the result.
@@ -85,18 +86,26 @@ impl PoolBuilder {
     }
 
     /// Runs on each worker before its first task (`initargs` are captured).
-    /// If it raises, every task fails with `BrokenThreadPool` (CPython
-    /// would restart the failing worker forever).
+    /// If it raises (an `Err` or a panic), the exception is reported
+    /// (`Exception in initializer:` on the `concurrent.futures` logger) and
+    /// the pool is broken: no task runs on a worker that was not
+    /// initialized, and every call not finished yet, and every later one,
+    /// fails with `BrokenProcessPool`. CPython's `ThreadPool` worker dies of
+    /// the exception and the pool replaces it, again and again; with an
+    /// initializer that always fails no task ever runs there and `map`
+    /// waits forever, which is where we raise instead. (An initializer that
+    /// fails only sometimes would get a working replacement in CPython;
+    /// ours breaks the pool at the first failure.)
     ///
     /// ```
     /// use pyrt_executor::multiprocessing::Pool;
     /// use pyrt_executor::{PyClass, PyException};
     /// let pool = Pool::builder()
-    ///     .processes(Some(1))
+    ///     .processes(Some(2))
     ///     .initializer(|| Err::<(), _>(PyException::ValueError("no".into())))
     ///     .build()?;
-    /// let e = pool.apply(|| 1).unwrap_err();
-    /// assert!(e.is_instance_of(&PyClass::BrokenThreadPool));
+    /// let e = pool.map(|x: u32| x, 0..10u32, None).unwrap_err();
+    /// assert!(e.is_instance_of(&PyClass::BrokenProcessPool));
     /// # Ok::<(), PyException>(())
     /// ```
     pub fn initializer<R>(mut self, f: impl Fn() -> R + Send + Sync + 'static) -> Self
@@ -134,13 +143,23 @@ impl PoolBuilder {
             .max_workers(Some(i64::try_from(processes).unwrap_or(i64::MAX)))
             .thread_name_prefix("ForkPoolWorker")
             .start_eagerly();
+        let stop = Arc::new(Stop::default());
         if let Some(init) = self.initializer {
-            b = b.initializer(move || init());
+            let stop = stop.clone();
+            b = b
+                .initializer(move || {
+                    let r = init();
+                    if r.is_err() {
+                        let _ = stop.broken.set(broken_pool());
+                    }
+                    r
+                })
+                .broken_as(|_| broken_pool());
         }
         Ok(Pool {
             exec: b.build()?,
             state: Mutex::new(State::Run),
-            terminated: Arc::default(),
+            stop,
             processes,
         })
     }
@@ -171,9 +190,8 @@ pub type ThreadPool = Pool;
 pub struct Pool {
     exec: ThreadPoolExecutor,
     state: Mutex<State>,
-    /// Set by `terminate()`: the items of a running `map` not started yet
-    /// are skipped.
-    terminated: Arc<AtomicBool>,
+    /// What stops the items of a running `map`.
+    stop: Arc<Stop>,
     processes: usize,
 }
 
@@ -188,6 +206,22 @@ impl fmt::Debug for Pool {
     }
 }
 
+/// What stops the items of a running `map` that have not started yet.
+#[derive(Default)]
+struct Stop {
+    /// Set by `terminate()`: they are skipped.
+    terminated: AtomicBool,
+    /// Set when an initializer failed: they fail with this.
+    broken: OnceLock<PyException>,
+}
+
+/// The error of every call on a pool whose initializer failed.
+fn broken_pool() -> PyException {
+    PyException::BrokenProcessPool(
+        "A worker initializer failed, the pool is not usable anymore".into(),
+    )
+}
+
 /// Runs `f` over `items` as CPython's `Pool.map` does: every chunk runs,
 /// even after one raised; a chunk stops at its first exception (CPython's
 /// `mapstar` is `list(map(...))`), and the exception raised is the first
@@ -200,7 +234,7 @@ fn run_map<X, F, R, T>(
     items: Vec<X>,
     chunksize: Option<usize>,
     f: &F,
-    terminated: &AtomicBool,
+    stop: &Stop,
 ) -> PyResult<Vec<T>>
 where
     X: Send,
@@ -215,7 +249,11 @@ where
     };
     let skipped = AtomicBool::new(false);
     let run = |x: X| -> PyResult<T> {
-        if terminated.load(Ordering::Acquire) {
+        if let Some(broken) = stop.broken.get() {
+            // Never run on a worker whose initializer failed.
+            return Err(broken.clone());
+        }
+        if stop.terminated.load(Ordering::Acquire) {
             skipped.store(true, Ordering::Relaxed);
             return Err(PyException::cancelled());
         }
@@ -285,28 +323,6 @@ fn check_imap_chunksize(chunksize: Option<i64>) -> PyResult<usize> {
     }
 }
 
-/// The items of an iterable that raises (`Err`) part-way, for the `try_*`
-/// methods: the items before the error, keeping only whole chunks of
-/// `chunksize` (CPython's `_get_tasks` loses the chunk being built when the
-/// iterable raises; its `_guarded_task_generation` then sends the error in
-/// its place), and the error.
-fn split_at_error<X>(
-    iterable: impl IntoIterator<Item = PyResult<X>>,
-    chunksize: usize,
-) -> (Vec<X>, Option<PyException>) {
-    let mut items = Vec::new();
-    for item in iterable {
-        match item {
-            Ok(x) => items.push(x),
-            Err(e) => {
-                items.truncate(items.len() / chunksize * chunksize);
-                return (items, Some(e));
-            }
-        }
-    }
-    (items, None)
-}
-
 impl Pool {
     /// `Pool(processes)`; `None` means `os.cpu_count()`; below 1 is
     /// `ValueError: Number of processes must be at least 1`.
@@ -364,6 +380,21 @@ impl Pool {
         Ok(self)
     }
 
+    /// Submits `f` to the workers; a `close()`/`terminate()` that won the
+    /// race against this call is `ValueError: Pool not running`, as the
+    /// caller's own check would have said a moment later.
+    fn submit<F, R, T>(&self, f: F) -> PyResult<Future<T>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: IntoPyResult<T> + 'static,
+        T: Send + 'static,
+    {
+        self.exec.submit(f).map_err(|e| match self.check_running() {
+            Err(not_running) => not_running,
+            Ok(()) => e,
+        })
+    }
+
     fn check_running(&self) -> PyResult<()> {
         match *self.state.lock().ignore_poison() {
             State::Run => Ok(()),
@@ -400,9 +431,11 @@ impl Pool {
         self.check_running()?;
         let chunksize = check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
-        let terminated = &*self.terminated;
+        let stop = &*self.stop;
+        // `terminate()` racing this call may drop the loop before it starts.
         self.exec
-            .install(|| run_map(items, chunksize, &f, terminated))
+            .try_install(|| run_map(items, chunksize, &f, stop))
+            .unwrap_or_else(|| Err(PyException::cancelled()))
     }
 
     /// `map` over an iterable that may raise: an `Err` item is the
@@ -440,7 +473,7 @@ impl Pool {
     /// `imap` over an iterable that may raise (an `Err` item): the results
     /// of the whole chunks before the error, then the error, which ends the
     /// iteration (the chunk being built when it was raised is lost, as in
-    /// CPython).
+    /// CPython). Lazy, as [`imap`](Self::imap).
     ///
     /// ```
     /// use pyrt_executor::multiprocessing::Pool;
@@ -457,22 +490,29 @@ impl Pool {
         f: F,
         iterable: I,
         chunksize: Option<i64>,
-    ) -> PyResult<impl Iterator<Item = PyResult<T>> + use<F, I, X, R, T>>
+    ) -> PyResult<IMap<T>>
     where
         F: Fn(X) -> R + Send + Sync + 'static,
         I: IntoIterator<Item = PyResult<X>>,
+        I::IntoIter: Send + 'static,
         X: Send + 'static,
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        let (items, error) = split_at_error(iterable, check_imap_chunksize(chunksize)?);
-        Ok(self.imap(f, items, chunksize)?.chain(error.map(Err)))
+        let chunksize = check_imap_chunksize(chunksize)?;
+        Ok(IMap::new(
+            self.exec.clone(),
+            f,
+            iterable.into_iter(),
+            chunksize,
+            self.read_ahead(),
+        ))
     }
 
     /// `imap_unordered` over an iterable that may raise (an `Err` item):
     /// the results of the whole chunks before the error in completion
-    /// order, then the error.
+    /// order, then the error. Lazy, as [`imap`](Self::imap).
     ///
     /// ```
     /// use pyrt_executor::multiprocessing::Pool;
@@ -489,19 +529,30 @@ impl Pool {
         f: F,
         iterable: I,
         chunksize: Option<i64>,
-    ) -> PyResult<impl Iterator<Item = PyResult<T>> + use<F, I, X, R, T>>
+    ) -> PyResult<IMapUnordered<T>>
     where
         F: Fn(X) -> R + Send + Sync + 'static,
         I: IntoIterator<Item = PyResult<X>>,
+        I::IntoIter: Send + 'static,
         X: Send + 'static,
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        let (items, error) = split_at_error(iterable, check_imap_chunksize(chunksize)?);
-        Ok(self
-            .imap_unordered(f, items, chunksize)?
-            .chain(error.map(Err)))
+        let chunksize = check_imap_chunksize(chunksize)?;
+        Ok(IMapUnordered::new(
+            self.exec.clone(),
+            f,
+            iterable.into_iter(),
+            chunksize,
+            self.read_ahead(),
+        ))
+    }
+
+    /// How many chunks `imap`/`imap_unordered` keep submitted ahead of the
+    /// consumer (beyond CPython, whose feeder reads without bound).
+    fn read_ahead(&self) -> usize {
+        self.processes.saturating_mul(8).clamp(64, 4096)
     }
 
     /// `starmap(func, iterable, chunksize=None)`: `func` takes each item's
@@ -545,7 +596,7 @@ impl Pool {
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        self.exec.submit(f)?.result(None)
+        self.submit(f)?.result(None)
     }
 
     /// `apply_async(func, args=(), kwds={}, callback=None,
@@ -573,7 +624,7 @@ impl Pool {
         T: Clone + Send + 'static,
     {
         self.check_running()?;
-        let inner = self.exec.submit(f)?;
+        let inner = self.submit(f)?;
         Ok(AsyncResult::new(inner, callback, error_callback))
     }
 
@@ -607,10 +658,8 @@ impl Pool {
         self.check_running()?;
         let chunksize = check_chunksize(chunksize)?;
         let items: Vec<I::Item> = iterable.into_iter().collect();
-        let terminated = self.terminated.clone();
-        let inner = self
-            .exec
-            .submit(move || run_map(items, chunksize, &f, &terminated))?;
+        let stop = self.stop.clone();
+        let inner = self.submit(move || run_map(items, chunksize, &f, &stop))?;
         Ok(AsyncResult::new(inner, callback, error_callback))
     }
 
@@ -642,7 +691,10 @@ impl Pool {
     }
 
     /// `imap(func, iterable, chunksize=1)`: results in order, as they come.
-    /// A raising call yields its `Err` at its position; iteration goes on.
+    /// A raising call yields its `Err` at its position; iteration goes on
+    /// (with `chunksize > 1` a raising chunk ends it, as in CPython). Lazy:
+    /// the input is read a bounded window of chunks ahead of the consumer,
+    /// so an endless input works (see [`IMap`]).
     ///
     /// ```
     /// use pyrt_executor::multiprocessing::Pool;
@@ -652,29 +704,20 @@ impl Pool {
     /// assert_eq!(out, [0, 2, 4, 6]);
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
-    pub fn imap<F, I, R, T>(
-        &self,
-        f: F,
-        iterable: I,
-        chunksize: Option<i64>,
-    ) -> PyResult<MapIter<T>>
+    pub fn imap<F, I, R, T>(&self, f: F, iterable: I, chunksize: Option<i64>) -> PyResult<IMap<T>>
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
         I: IntoIterator,
+        I::IntoIter: Send + 'static,
         I::Item: Send + 'static,
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
-        self.check_running()?;
-        let results = match check_imap_chunksize(chunksize)? {
-            1 => self.exec.map(f, iterable, None, None)?,
-            n => self.exec.map_chunked(f, iterable, None, n)?,
-        };
-        Ok(results.continue_after_errors())
+        self.try_imap(f, iterable.into_iter().map(Ok), chunksize)
     }
 
     /// `imap_unordered(func, iterable, chunksize=1)`: results in completion
-    /// order.
+    /// order. Lazy, as [`imap`](Self::imap).
     ///
     /// ```
     /// use pyrt_executor::multiprocessing::Pool;
@@ -694,29 +737,12 @@ impl Pool {
     where
         F: Fn(I::Item) -> R + Send + Sync + 'static,
         I: IntoIterator,
+        I::IntoIter: Send + 'static,
         I::Item: Send + 'static,
         R: IntoPyResult<T> + 'static,
         T: Clone + Send + 'static,
     {
-        self.check_running()?;
-        let chunksize = check_imap_chunksize(chunksize)?;
-        let f = Arc::new(f);
-        let mut items = iterable.into_iter().peekable();
-        let mut chunks = Vec::new();
-        while items.peek().is_some() {
-            let chunk: Vec<I::Item> = items.by_ref().take(chunksize).collect();
-            let f = f.clone();
-            chunks.push(self.exec.submit(move || {
-                chunk
-                    .into_iter()
-                    .map(|x| call(|| f(x)))
-                    .collect::<Vec<PyResult<T>>>()
-            })?);
-        }
-        Ok(IMapUnordered {
-            chunks,
-            current: Vec::new().into_iter(),
-        })
+        self.try_imap_unordered(f, iterable.into_iter().map(Ok), chunksize)
     }
 
     /// Per-worker counters of the underlying scheduler (not in Python).
@@ -767,12 +793,15 @@ impl Pool {
     /// ```
     pub fn terminate(&self) {
         *self.state.lock().ignore_poison() = State::Terminate;
-        self.terminated.store(true, Ordering::Release);
+        self.stop.terminated.store(true, Ordering::Release);
         self.exec.shutdown(false, true);
     }
 
     /// `join()`: waits for the workers to exit; `ValueError: Pool is still
-    /// running` unless `close()` or `terminate()` was called.
+    /// running` unless `close()` or `terminate()` was called;
+    /// `RuntimeError: cannot join current thread` if the wait could only end
+    /// with the caller's own exit (a worker of another pool that this pool's
+    /// workers wait for already: see [`ThreadPoolExecutor::shutdown`]).
     ///
     /// ```
     /// use pyrt_executor::multiprocessing::Pool;
@@ -786,8 +815,9 @@ impl Pool {
         if *self.state.lock().ignore_poison() == State::Run {
             return Err(PyException::ValueError("Pool is still running".into()));
         }
-        self.exec.shutdown(true, false);
-        Ok(())
+        // A join that could only end with the caller's own exit (two pools
+        // joining each other from inside) raises instead of hanging.
+        self.exec.try_shutdown(true, false)
     }
 }
 
@@ -946,57 +976,5 @@ impl<T: Clone + Send + 'static> AsyncResult<T> {
             return Err(PyException::ValueError(format!("{self:?} not ready")));
         }
         Ok(matches!(self.ready.exception(None), Ok(None)))
-    }
-}
-
-/// The iterator returned by [`Pool::imap_unordered`].
-///
-/// ```
-/// use pyrt_executor::multiprocessing::Pool;
-/// use pyrt_executor::PyResult;
-/// let pool = Pool::new(Some(2))?;
-/// let it: pyrt_executor::multiprocessing::IMapUnordered<i32> = pool.imap_unordered(|x: i32| -x, [1, 2], None)?;
-/// let mut out = it.collect::<PyResult<Vec<_>>>()?;
-/// out.sort();
-/// assert_eq!(out, [-2, -1]);
-/// # Ok::<(), pyrt_executor::PyException>(())
-/// ```
-pub struct IMapUnordered<T> {
-    chunks: Vec<Future<Vec<PyResult<T>>>>,
-    current: std::vec::IntoIter<PyResult<T>>,
-}
-
-impl<T> fmt::Debug for IMapUnordered<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IMapUnordered")
-            .field("pending_chunks", &self.chunks.len())
-            .finish()
-    }
-}
-
-impl<T: Clone + Send + 'static> Iterator for IMapUnordered<T> {
-    type Item = PyResult<T>;
-
-    fn next(&mut self) -> Option<PyResult<T>> {
-        loop {
-            if let Some(r) = self.current.next() {
-                return Some(r);
-            }
-            if self.chunks.is_empty() {
-                return None;
-            }
-            let done = wait(&self.chunks, None, Some(FIRST_COMPLETED)).done;
-            let first = done.first().expect("FIRST_COMPLETED returns a done future");
-            let i = self
-                .chunks
-                .iter()
-                .position(|c| c.ptr_eq(first))
-                .expect("done future is pending here");
-            let chunk = self.chunks.swap_remove(i);
-            match chunk.result(None) {
-                Ok(results) => self.current = results.into_iter(),
-                Err(e) => return Some(Err(e)),
-            }
-        }
     }
 }

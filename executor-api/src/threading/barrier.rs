@@ -37,16 +37,49 @@ struct Inner {
     state: Mutex<State>,
 }
 
+/// CPython's `_state`: what the barrier is doing now.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Threads arrive (`0`).
+    #[default]
+    Filling,
+    /// The last arrival runs the action; arrivals wait for it to finish
+    /// (CPython runs the action under the barrier's lock, so nobody enters).
+    Releasing,
+    /// Released: the generation's waiters leave; arrivals wait until the
+    /// last has left (`1`).
+    Draining,
+    /// `reset()` while threads waited: they leave with `BrokenBarrierError`;
+    /// arrivals wait until the last has left (`-1`).
+    Resetting,
+    /// Aborted, timed out or the action failed (`-2`).
+    Broken,
+}
+
 #[derive(Default)]
 struct State {
-    /// Threads waiting in the current generation.
+    /// CPython's `_count`: threads inside `wait` (arrived, not yet left).
     count: usize,
-    /// Bumped when a generation is released or reset.
-    generation: u64,
-    /// The last generation released normally (its waiters return Ok).
-    released: Option<u64>,
-    broken: bool,
+    phase: Phase,
     waiters: Waiters,
+}
+
+impl State {
+    /// CPython's `_exit`: the last thread out of a drained or reset
+    /// generation opens the barrier for the next one.
+    fn leave(&mut self) {
+        self.count -= 1;
+        if self.count == 0 && matches!(self.phase, Phase::Draining | Phase::Resetting) {
+            self.phase = Phase::Filling;
+            self.waiters.wake_all();
+        }
+    }
+
+    /// CPython's `_break`.
+    fn break_(&mut self) {
+        self.phase = Phase::Broken;
+        self.waiters.wake_all();
+    }
 }
 
 impl std::fmt::Debug for Barrier {
@@ -106,7 +139,10 @@ impl Barrier {
 
     /// `wait(timeout=None)`: returns this thread's arrival index
     /// (`0..parties`). Raises `BrokenBarrierError` if the barrier is or
-    /// becomes broken (abort, reset, a failing action, a timeout).
+    /// becomes broken (abort, reset, a failing action, a timeout). A thread
+    /// arriving while the previous generation is still being released waits
+    /// for that first (CPython's `_enter`), so a barrier can be reused for
+    /// any number of generations by any number of threads.
     ///
     /// ```
     /// use pyrt_executor::threading::{Barrier, Thread};
@@ -121,57 +157,79 @@ impl Barrier {
     /// ```
     pub fn wait(&self, timeout: Option<f64>) -> PyResult<usize> {
         let timeout = timeout.or(self.inner.timeout);
-        let (index, generation) = {
-            let mut st = self.state();
-            if st.broken {
-                return Err(broken());
-            }
-            let index = st.count;
-            st.count += 1;
-            if st.count >= self.inner.parties {
-                drop(st);
-                return self.release(index);
-            }
-            (index, st.generation)
-        };
         let limit =
             timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(1e9) } else { 0.0 }));
-        let outcome = block_until(deadline(limit), |w| {
+        let deadline = deadline(limit);
+        // `_enter`: block while the previous generation drains or resets
+        // (untimed, as CPython's: draining always ends).
+        let entered = block_until(None, |w| {
             let mut st = self.state();
-            if st.generation != generation {
-                return Some(st.released == Some(generation));
+            match st.phase {
+                Phase::Filling => {
+                    let index = st.count;
+                    st.count += 1;
+                    if st.count >= self.inner.parties {
+                        // The last arrival: nobody enters until released.
+                        st.phase = Phase::Releasing;
+                    }
+                    Some(Ok(index))
+                }
+                Phase::Broken => Some(Err(broken())),
+                Phase::Releasing | Phase::Draining | Phase::Resetting => {
+                    st.waiters.register(w);
+                    None
+                }
             }
-            if st.broken {
-                return Some(false);
-            }
-            st.waiters.register(w);
-            None
         });
-        match outcome {
-            Some(true) => Ok(index),
-            Some(false) => Err(broken()),
-            None => {
-                // Timed out: break the barrier for everyone, as CPython does.
-                self.abort();
-                Err(broken())
-            }
-        }
+        // An untimed wait returns only once ready.
+        let index = entered.unwrap_or_else(|| Err(broken()))?;
+        let outcome = if index + 1 >= self.inner.parties {
+            self.release()
+        } else {
+            self.wait_for_release(deadline)
+        };
+        self.state().leave();
+        outcome.map(|()| index)
     }
 
-    /// The last arrival: run the action, then release the generation.
-    fn release(&self, index: usize) -> PyResult<usize> {
+    /// The last arrival: run the action, then release the generation
+    /// (CPython's `_release`).
+    fn release(&self) -> PyResult<()> {
         if let Some(action) = &self.inner.action {
             if let Err(e) = call::<_, ()>(|| action()) {
-                self.abort();
+                self.state().break_();
                 return Err(e);
             }
         }
         let mut st = self.state();
-        st.released = Some(st.generation);
-        st.generation += 1;
-        st.count = 0;
-        st.waiters.wake_all();
-        Ok(index)
+        if st.phase == Phase::Releasing {
+            st.phase = Phase::Draining;
+            st.waiters.wake_all();
+            Ok(())
+        } else {
+            // Aborted or reset while the action ran.
+            Err(broken())
+        }
+    }
+
+    /// Waits until the generation is released or broken (CPython's `_wait`).
+    fn wait_for_release(&self, deadline: Option<scheduler::Instant>) -> PyResult<()> {
+        let outcome = block_until(deadline, |w| {
+            let mut st = self.state();
+            match st.phase {
+                Phase::Filling | Phase::Releasing => {
+                    st.waiters.register(w);
+                    None
+                }
+                Phase::Draining => Some(Ok(())),
+                Phase::Resetting | Phase::Broken => Some(Err(broken())),
+            }
+        });
+        outcome.unwrap_or_else(|| {
+            // Timed out: break the barrier for everyone, as CPython does.
+            self.state().break_();
+            Err(broken())
+        })
     }
 
     /// `abort()`: breaks the barrier; current and later waits raise
@@ -185,13 +243,12 @@ impl Barrier {
     /// assert!(b.wait(None).unwrap_err().is_instance_of(&PyClass::BrokenBarrierError));
     /// ```
     pub fn abort(&self) {
-        let mut st = self.state();
-        st.broken = true;
-        st.waiters.wake_all();
+        self.state().break_();
     }
 
     /// `reset()`: back to the empty state; threads waiting now get
-    /// `BrokenBarrierError`.
+    /// `BrokenBarrierError`, and threads arriving meanwhile wait until they
+    /// have left.
     ///
     /// ```
     /// let b = pyrt_executor::threading::Barrier::new(2, None, None);
@@ -202,10 +259,12 @@ impl Barrier {
     pub fn reset(&self) {
         let mut st = self.state();
         if st.count > 0 {
-            st.generation += 1;
+            if matches!(st.phase, Phase::Filling | Phase::Releasing | Phase::Broken) {
+                st.phase = Phase::Resetting;
+            }
+        } else {
+            st.phase = Phase::Filling;
         }
-        st.count = 0;
-        st.broken = false;
         st.waiters.wake_all();
     }
 
@@ -225,10 +284,10 @@ impl Barrier {
     /// ```
     pub fn n_waiting(&self) -> usize {
         let st = self.state();
-        if st.broken {
-            0
-        } else {
+        if st.phase == Phase::Filling {
             st.count
+        } else {
+            0
         }
     }
 
@@ -239,6 +298,6 @@ impl Barrier {
     /// assert!(!b.broken());
     /// ```
     pub fn broken(&self) -> bool {
-        self.state().broken
+        self.state().phase == Phase::Broken
     }
 }

@@ -289,7 +289,7 @@ impl ThreadPoolExecutorBuilder {
             drop(s.shutdown.write().ignore_poison());
             s.pool.shutdown();
             s.pool.wait_for_workers();
-            s.shutdown(true, false);
+            let _ = s.shutdown(true, false);
         });
         Ok(ThreadPoolExecutor { shared })
     }
@@ -339,13 +339,16 @@ struct Shared {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        // Dropping the last handle is leaving the `with` block.
-        self.shutdown(true, false);
+        // Dropping the last handle is leaving the `with` block (a wait that
+        // could never end is skipped: a drop cannot raise).
+        let _ = self.shutdown(true, false);
     }
 }
 
 impl Shared {
-    fn shutdown(&self, wait: bool, cancel_futures: bool) {
+    /// `Err` only for a wait that could only end with the caller's own exit
+    /// (see [`ThreadPoolExecutor::shutdown`]), which is not waited for.
+    fn shutdown(&self, wait: bool, cancel_futures: bool) -> PyResult<()> {
         {
             let mut down = self.shutdown.write().ignore_poison();
             *down = true;
@@ -356,8 +359,11 @@ impl Shared {
         }
         self.pool.shutdown();
         if wait {
-            self.pool.wait_for_workers();
+            self.pool
+                .try_wait_for_workers()
+                .map_err(|_| PyException::RuntimeError("cannot join current thread".into()))?;
         }
+        Ok(())
     }
 }
 
@@ -605,7 +611,13 @@ impl ThreadPoolExecutor {
     /// `shutdown(wait=True, cancel_futures=False)`: no new submissions;
     /// with `cancel_futures`, queued calls are cancelled; with `wait`, returns
     /// once every running and queued call is done. Called from one of the
-    /// executor's own workers it does not wait for itself.
+    /// executor's own workers it does not wait for itself. Nor does it wait
+    /// when the wait could only end with the caller's own exit: a worker of
+    /// another executor that this one's workers are waiting for already
+    /// (two executors shutting each other down from inside, or a longer
+    /// ring) returns at once, so the other waits end (CPython hangs there;
+    /// its `Thread.join` raises `RuntimeError: cannot join current thread`
+    /// for the one such wait it detects, a thread joining itself).
     ///
     /// ```
     /// use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
@@ -616,13 +628,22 @@ impl ThreadPoolExecutor {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
-        self.shared.shutdown(wait, cancel_futures);
+        let _ = self.shared.shutdown(wait, cancel_futures);
+    }
+
+    /// [`shutdown`](Self::shutdown), raising `RuntimeError: cannot join
+    /// current thread` for a wait that could only end with the caller's own
+    /// exit (`Pool.join()` raises it).
+    pub(crate) fn try_shutdown(&self, wait: bool, cancel_futures: bool) -> PyResult<()> {
+        self.shared.shutdown(wait, cancel_futures)
     }
 
     /// Runs `op` on one of the executor's workers and waits for it (the
     /// parallel loops inside `op` then run on this executor's workers).
-    pub(crate) fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
-        self.shared.pool.install(op)
+    /// `None` if the executor was shut down with its queue cancelled
+    /// before `op` started.
+    pub(crate) fn try_install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> Option<R> {
+        self.shared.pool.try_install(op)
     }
 
     /// Per-worker counters of the underlying scheduler.
@@ -678,13 +699,6 @@ impl<T> fmt::Debug for MapIter<T> {
 }
 
 impl<T> MapIter<T> {
-    /// `Pool.imap`'s behaviour: keep yielding after an exception (with one
-    /// item per task) and never cancel anything.
-    pub(crate) fn continue_after_errors(mut self) -> Self {
-        self.executor_map = false;
-        self
-    }
-
     fn remaining(&self) -> Option<Duration> {
         self.deadline
             .map(|d| d.saturating_duration_since(scheduler::Instant::now()))
