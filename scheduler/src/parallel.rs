@@ -20,10 +20,6 @@ use crate::iter::plumbing::{Consumer, Folder, Producer};
 use crate::iter::splitter::bridge_with_grain;
 use crate::loom::{lock, Mutex};
 use crate::map_error::MapError;
-use crate::worker::WorkerThread;
-
-/// Chunks per worker a range is divided into at most, between deque checks.
-pub(crate) const CHUNKS_PER_WORKER: usize = 256;
 
 /// Runs `body` over disjoint sub-ranges covering `0..len`, in parallel on the
 /// current pool (or the global pool, called from outside). `min_chunk` is the
@@ -89,12 +85,6 @@ impl<F: Fn(Range<usize>)> Folder<Range<usize>> for Body<'_, F> {
         self
     }
     fn complete(self) {}
-}
-
-/// Whether the calling worker's own deque is empty (nothing of ours to
-/// steal): the moment to split. True off any pool's workers.
-pub(crate) fn local_deque_is_empty() -> bool {
-    WorkerThread::with_current(|w| w.is_none_or(|w| w.local_is_empty()))
 }
 
 /// A raw pointer that may be shared between the tasks of one parallel loop,

@@ -22,7 +22,16 @@
 //! both in turn: the same code is the sequential fallback (`wasm32-wasip1`).
 
 use super::plumbing::{Consumer, Folder, Producer};
-use crate::parallel::{local_deque_is_empty, CHUNKS_PER_WORKER};
+use crate::worker::WorkerThread;
+
+/// Chunks per worker a range is divided into at most, between deque checks.
+const CHUNKS_PER_WORKER: usize = 256;
+
+/// Whether the calling worker's own deque is empty (nothing of ours to
+/// steal): the moment to split. True off any pool's workers.
+fn local_deque_is_empty() -> bool {
+    WorkerThread::with_current(|w| w.is_none_or(|w| w.local_is_empty()))
+}
 
 /// Runs `op` on a worker of the current pool: at once if the caller is a
 /// worker (its own, or a pool's borrowed slot), else on the global
