@@ -212,6 +212,7 @@ impl Registry {
         });
         if let Some(j) = job {
             self.injector.push(j);
+            self.cancel_if_orphaned();
         }
         self.sleep.notify_one();
     }
@@ -221,7 +222,22 @@ impl Registry {
     /// one work queue) and never sit in a busy worker's own deque.
     pub(crate) fn push_injected(&self, job: JobRef) {
         self.injector.push(job);
+        self.cancel_if_orphaned();
         self.sleep.notify_one();
+    }
+
+    /// After a push onto the injector, and after a worker exits: a pool
+    /// that is shutting down with no worker left (the last one exited just
+    /// before the push, or none ever started) would never run what its
+    /// injector holds, so it is dropped instead and its `Task`s report
+    /// cancellation: a waiter gets "cancelled", never a hang (`Pool.map`
+    /// racing `terminate()`). Both sides read `live` under its lock after
+    /// their own step (push; decrement), so at least one of them sees the
+    /// other's. A pool without threads is left alone: its waiters drive it.
+    fn cancel_if_orphaned(&self) {
+        if self.is_terminating() && !self.is_workerless() && *lock(&self.live) == 0 {
+            self.drain_injector();
+        }
     }
 
     /// Marks a worker slot as started (called by the pool before spawning).
@@ -241,6 +257,7 @@ impl Registry {
             self.live_cv.notify_all();
         }
         self.blocked.worker_exited();
+        self.cancel_if_orphaned();
     }
 
     /// The worker of `slot` died without unwinding (a trapped Web Worker;
