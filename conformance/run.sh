@@ -2,7 +2,8 @@
 # The conformance tier: every Python program in cases/ against its Rust twin.
 # Every test target of the package except the adversarial probes
 # (adversarial_*), which have their own tier (scripts/test.sh adversarial:
-# three runs, one of them with every core loaded).
+# three runs, one of them with every core loaded), and CPython's ported
+# tests (cpython_*), which are the cpython tier.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 args=(--bins)
@@ -11,7 +12,7 @@ for f in conformance/tests/*.rs; do
 done
 for t in $(sed -n 's/^name *= *"\([A-Za-z0-9_]*\)".*/\1/p' conformance/Cargo.toml); do
     case "$t" in
-        conformance | adversarial_*) ;;
+        conformance | adversarial_* | cpython_*) ;;
         *) args+=(--test "$t") ;;
     esac
 done
