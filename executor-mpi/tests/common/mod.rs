@@ -324,9 +324,12 @@ fn pool_face(ex: &MpiPoolExecutor) -> PyResult<()> {
     );
     assert_eq!(pool.map(&square, 0..10u64, Some(3))?[9], 81);
     assert_eq!(pool.starmap(&add, vec![(1, 2), (3, 4)], None)?, vec![3, 7]);
-    // map runs every item, then raises the first exception by position.
+    // map runs every item, then raises the first exception to arrive (CPython's
+    // MapResult keeps the first failed chunk it is told of): 3's or 5's, as the
+    // ranks finish (pool_map_raises_the_first_exception_to_arrive orders them).
     let e = pool.map(&half, vec![2, 3, 4, 5], Some(1)).unwrap_err();
-    assert_eq!(e.to_string(), "MyErr: 3 is odd");
+    let e = e.to_string();
+    assert!(e == "MyErr: 3 is odd" || e == "MyErr: 5 is odd", "{e}");
     // imap with one item per task goes on after an exception.
     let got: Vec<String> = pool
         .imap(&half, vec![2, 3, 4], None)?
