@@ -85,6 +85,8 @@ NO_THREADS=(
   wait_all_first_completed_and_first_exception
   the_work_runs_on_the_installing_pool
   nested_iterators_inside_join_and_inside_pool_tasks
+  a_thread_built_with_stack_size_runs_recursion_the_default_stack_cannot_hold
+  a_pool_built_with_stack_size_gives_its_workers_that_stack
 )
 
 skips() {
