@@ -66,9 +66,7 @@ test_file!(queue);
 test_file!(channels);
 test_file!(asyncio);
 test_file!(threading);
-test_file!(multiprocessing);
-test_file!(pool);
-test_file!(par_iter);
+// multiprocessing, pool and par_iter: see FILES in build.rs.
 
 // Generated: `crate::outcome(test())` is the point even when a test
 // returns `()`, and each test is pushed under its own `#[cfg]`s.
