@@ -105,7 +105,7 @@ async function messagesMode(at) {
     const mapped = await pool.map('byte_sum', [new Uint8Array([1]), new Uint8Array([2, 2]), new Uint8Array([3, 3, 3])], { chunksize: 2 });
     out.mapped = mapped.map((m) => m.sum);
     const order = [];
-    for await (const p of rt.asCompleted([pool.submit('byte_sum', [new Uint8Array([9])]), pool.submit('no_such_export')])) {
+    for (const p of rt.asCompleted([pool.submit('byte_sum', [new Uint8Array([9])]), pool.submit('no_such_export')])) {
       order.push(await p.then((v) => v.sum, (e) => e.name));
     }
     out.asCompleted = order.sort();

@@ -275,15 +275,18 @@ export class MessagePool {
 }
 
 /**
- * `as_completed`: yields each of `promises` as it settles (the settled
- * Promise itself, so `await` on it gives the value or throws), in completion
- * order.
+ * `as_completed`: `promises` in completion order, as an array of Promises
+ * whose k-th settles like the k-th of `promises` to settle (its value, or
+ * its error). Iterate it with a plain `for ... of` and `await` each one
+ * (`for await` would throw at the first error). Not an async generator:
+ * `yield` in one awaits the Promise, so it could not hand over a rejected one.
  */
-export async function* asCompleted(promises) {
-  const pending = new Map(promises.map((p, i) => [i, p.then(() => i, () => i)]));
-  while (pending.size) {
-    const i = await Promise.race(pending.values());
-    pending.delete(i);
-    yield promises[i];
+export function asCompleted(promises) {
+  const settle = [];
+  const ordered = promises.map(() => new Promise((resolve, reject) => settle.push({ resolve, reject })));
+  let next = 0;
+  for (const p of promises) {
+    Promise.resolve(p).then((v) => settle[next++].resolve(v), (e) => settle[next++].reject(e));
   }
+  return ordered;
 }

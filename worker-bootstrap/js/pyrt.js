@@ -10,7 +10,7 @@
 //   await rt.call('render', params, { onEvent: (tile) => draw(tile) });
 //   const f = rt.submit('square', 7);                       // messages mode: a Promise
 //   const all = await rt.map('square', [1, 2, 3]);
-//   for await (const p of rt.asCompleted([f])) console.log(await p);
+//   for (const p of rt.asCompleted([f])) console.log(await p);
 //
 // Two modes. **threads** (the page is cross-origin isolated): the program
 // runs in a dedicated worker (program.js) on shared memory; this thread
