@@ -43,6 +43,22 @@ pub fn watchdog_for<R: Send + 'static>(
     }
 }
 
+/// Whether `cond` holds within `limit`, checking it again and again (for a
+/// report or a callback that another thread makes after the moment the
+/// probe can observe, such as `result()` returning).
+pub fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if cond() {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::yield_now();
+    }
+}
+
 /// [`watchdog`] for a long probe that reports its progress: `body` gets a
 /// counter to bump as it goes, and the probe counts as hung only if the
 /// counter stands still for `stall` (so a loaded machine makes it slower,

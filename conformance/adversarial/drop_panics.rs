@@ -16,9 +16,11 @@
 //!
 //! Each test runs under a watchdog: a hang is a failure with a message.
 
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
@@ -30,19 +32,7 @@ use executor_api::{PyClass, PyException};
 const WATCHDOG: Duration = Duration::from_secs(30);
 
 fn watchdog<R: Send + 'static>(name: &str, body: impl FnOnce() -> R + Send + 'static) -> R {
-    let (tx, rx) = mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        let r = catch_unwind(AssertUnwindSafe(body));
-        let _ = tx.send(());
-        r
-    });
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(()) => match handle.join().expect("the body's panic is caught") {
-            Ok(r) => r,
-            Err(p) => std::panic::resume_unwind(p),
-        },
-        Err(_) => panic!("{name}: hung, no result after {WATCHDOG:?}"),
-    }
+    common::watchdog_for(name, WATCHDOG, body)
 }
 
 /// A value whose `Drop` panics with its message (unless already unwinding).
@@ -79,19 +69,6 @@ fn reported(message: &str) -> usize {
         .iter()
         .filter(|l| **l == want)
         .count()
-}
-
-/// [`reported`], once it reaches `n` or the watchdog's time has passed: for
-/// a report made on another thread after the future it belongs to is done.
-fn reported_eventually(message: &str, n: usize) -> usize {
-    let deadline = std::time::Instant::now() + WATCHDOG;
-    loop {
-        let got = reported(message);
-        if got >= n || std::time::Instant::now() >= deadline {
-            return got;
-        }
-        std::thread::yield_now();
-    }
 }
 
 /// A one-worker executor whose worker is held by a call waiting on the
@@ -238,12 +215,10 @@ fn a_broken_pool_fails_a_queued_call_whose_captured_drop_panics() {
         // The worker runs the callbacks after it woke the waiters (as
         // CPython's set_exception does: notify_all, then the callbacks), and
         // reports the drop's panic after that: wait for both.
-        let deadline = std::time::Instant::now() + WATCHDOG;
-        while called.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
-            std::thread::yield_now();
-        }
+        common::eventually(WATCHDOG, || called.load(Ordering::SeqCst) > 0);
         assert_eq!(called.load(Ordering::SeqCst), 1);
-        assert_eq!(reported_eventually("drop in broken pool", 1), 1);
+        common::eventually(WATCHDOG, || reported("drop in broken pool") > 0);
+        assert_eq!(reported("drop in broken pool"), 1);
         ex.shutdown(true, false);
     });
 }
