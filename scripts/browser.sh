@@ -15,16 +15,18 @@
 #           + pkg-messages/ (the same without atomics, for the messages mode)
 #   suite/  tools/browser-test/suite/index.html + pkg/ (browser-suite)
 #
-# The wasm is built with nightly: shared memory needs std rebuilt with
-# atomics (-Z build-std), and panics unwind (wasm exception handling) so a
-# panicking task becomes a PanicException instead of killing its worker.
-# `scripts/test.sh browser` installs what this needs (nightly + rust-src,
-# the target, wasm-bindgen-cli, Chromium, playwright-core) before calling it.
+# The wasm is built with a pinned nightly, BROWSER_NIGHTLY (default
+# nightly-2026-10-29; scripts/test.sh says why): shared memory needs std
+# rebuilt with atomics (-Z build-std), and panics unwind (wasm exception
+# handling) so a panicking task becomes a PanicException instead of killing
+# its worker. `scripts/test.sh browser` installs what this needs (that nightly
+# with rust-src, clippy and the target, wasm-bindgen-cli, Chromium,
+# playwright-core) before calling it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 export PATH="${TOOLS_ROOT:-$HOME/.cache/pyrt-tools}/bin:$PATH"
-NIGHTLY="${NIGHTLY:-nightly}"
+NIGHTLY="${BROWSER_NIGHTLY:-nightly-2026-10-29}"
 WASM_BINDGEN="${WASM_BINDGEN:-wasm-bindgen}"
 TARGET_DIR="$ROOT/target/browser"
 SITE="$TARGET_DIR/site"
@@ -95,7 +97,7 @@ case "${1:-test}" in
     (
       # shellcheck source=scripts/test.sh
       source scripts/test.sh
-      install_nightly_rust_src
+      install_browser_nightly
       install_wasm_unknown_targets
       install_wasm_bindgen
     )

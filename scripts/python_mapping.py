@@ -1130,9 +1130,9 @@ WHERE_WE_DIFFER = [
     "new thread`). Work is not stolen between its workers (a free worker pulls the next task or chunk). "
     "CPython has no such mode; we chose `RuntimeError`, its class for \"cannot do this here\".",
     "- In a browser, a task whose Web Worker traps (stack overflow, out of memory, `unreachable`: not a panic) "
-    "raises `RuntimeError: the worker running this call died: ...` and the pool replaces the worker in the messages "
-    "mode, where a crash of a CPython worker thread ends the process; in the shared-memory mode such a call is left "
-    "pending for now (the reaper path is not working yet).",
+    "raises `RuntimeError: the worker running this call died: ...` and the pool replaces the worker, in both "
+    "browser modes, where a crash of a CPython worker thread ends the process. Only executor calls fail that way: "
+    "a `join` half or a `spawn_future` task that was running on the dead worker never completes.",
     "- A wait for an executor's or pool's workers to exit that could only end with the waiting thread's own exit "
     "(workers of two executors calling `shutdown(wait=True)` on, or dropping, each other's executor; a longer ring) "
     "is refused instead of hanging as in CPython: the wait that closes the cycle returns at once (`shutdown`, a drop) "

@@ -20,7 +20,14 @@
 #   WASMTIME_MAJOR        wasmtime LTS major line (default 36)
 #   WASM_BINDGEN_VERSION  wasm-bindgen-cli version (default 0.2.130); must
 #                         match the wasm-bindgen crate version in Cargo.lock
-#   NIGHTLY               nightly toolchain name (default nightly)
+#   NIGHTLY               nightly toolchain name (default nightly): tsan,
+#                         miri, rustdoc coverage; not the browser build
+#   BROWSER_NIGHTLY       the pinned nightly the browser tier builds the wasm
+#                         with (default nightly-2026-10-29; installed with
+#                         rust-src, clippy and wasm32-unknown-unknown): the
+#                         nightly of 2026-05-19 crashed in LLVM (SIGSEGV)
+#                         building the browser suite's pool, multiprocessing
+#                         and par_iter tests with atomics + wasm exceptions
 #   MSRV                  toolchain of the MSRV build (default: the workspace's
 #                         rust-version)
 #   SEMVER_CHECKS_VERSION cargo-semver-checks version (default 0.51.0)
@@ -38,6 +45,7 @@ TOOLS_ROOT="${TOOLS_ROOT:-${HOME:-/root}/.cache/pyrt-tools}"
 WASMTIME_MAJOR="${WASMTIME_MAJOR:-36}"
 WASM_BINDGEN_VERSION="${WASM_BINDGEN_VERSION:-0.2.130}"
 NIGHTLY="${NIGHTLY:-nightly}"
+BROWSER_NIGHTLY="${BROWSER_NIGHTLY:-nightly-2026-10-29}"
 MSRV="${MSRV:-$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$REPO_ROOT/Cargo.toml")}"
 SEMVER_CHECKS_VERSION="${SEMVER_CHECKS_VERSION:-0.51.0}"
 # The library crates: packaged, built with the MSRV, semver-checked and
@@ -189,13 +197,18 @@ install_nightly_rust_src() {
     ensure_component "$NIGHTLY" rust-src
 }
 
-install_nightly_clippy() {
-    ensure_component "$NIGHTLY" clippy
-}
-
 install_wasm_unknown_targets() {
     ensure_target stable wasm32-unknown-unknown
-    ensure_target "$NIGHTLY" wasm32-unknown-unknown
+}
+
+# The browser build's own pinned nightly (BROWSER_NIGHTLY), with what
+# scripts/browser.sh needs of it: std's source (-Z build-std), clippy and
+# the wasm target.
+install_browser_nightly() {
+    ensure_toolchain "$BROWSER_NIGHTLY"
+    ensure_component "$BROWSER_NIGHTLY" rust-src
+    ensure_component "$BROWSER_NIGHTLY" clippy
+    ensure_target "$BROWSER_NIGHTLY" wasm32-unknown-unknown
 }
 
 wasmtime_ok() {
@@ -356,8 +369,7 @@ install_for_wasi() {
     install_step wasmtime install_wasmtime
 }
 install_for_browser() {
-    install_step nightly+rust-src install_nightly_rust_src
-    install_step nightly-clippy install_nightly_clippy
+    install_step "browser-nightly($BROWSER_NIGHTLY)" install_browser_nightly
     install_step wasm32-unknown-unknown install_wasm_unknown_targets
     install_step chromium install_chromium
     install_step playwright-core install_playwright_core
@@ -514,6 +526,7 @@ tier_wasi() {
 
 tier_browser() {
     install_for_browser
+    export BROWSER_NIGHTLY
     export CHROMIUM_BIN
     WASM_BINDGEN="$(command -v wasm-bindgen)"
     export WASM_BINDGEN

@@ -458,10 +458,6 @@ fn a_local_subclass_init_runs_once_per_thread_and_names_its_errors() {
 }
 
 /// Uses about `n` KiB of stack (each level keeps a 1 KiB buffer alive).
-///
-/// Not in the browser: there a thread's wasm stack overflowing is a trap,
-/// which the shared-memory mode does not handle yet (the call hangs).
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 fn deep(n: u32) -> u32 {
     let buf = std::hint::black_box([n as u8; 1024]);
     if n == 0 {
@@ -474,7 +470,6 @@ fn deep(n: u32) -> u32 {
 }
 
 #[test]
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 fn a_thread_built_with_stack_size_runs_recursion_the_default_stack_cannot_hold() -> PyResult<()> {
     // ~6 MiB of frames: past std's 2 MiB default, within the 32 MiB asked for.
     let t = Thread::builder()
@@ -486,7 +481,6 @@ fn a_thread_built_with_stack_size_runs_recursion_the_default_stack_cannot_hold()
 }
 
 #[test]
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 fn a_pool_built_with_stack_size_gives_its_workers_that_stack() -> PyResult<()> {
     use pyrt_executor::concurrent::futures::ThreadPoolExecutor;
     let ex = ThreadPoolExecutor::builder()

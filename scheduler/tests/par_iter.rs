@@ -7,7 +7,7 @@
 use std::num::Wrapping;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use pyrt_scheduler::prelude::*;
@@ -15,20 +15,35 @@ use pyrt_scheduler::{join, ThreadPool, ThreadPoolBuilder};
 
 /// Runs `body` on a thread of its own and fails if it does not finish in
 /// time (where threads exist; elsewhere it just runs it).
+///
+/// It waits on a `Condvar` with the scheduler's clock rather than on an
+/// `mpsc` channel's `recv_timeout`: the browser suite runs this file, and
+/// std has no clock on `wasm32-unknown-unknown` (`recv_timeout` panics
+/// there); `pyrt_scheduler::Instant` has one everywhere.
 fn watchdog<R: Send + 'static>(body: impl FnOnce() -> R + Send + 'static) -> R {
     if !pyrt_scheduler::threads_supported() {
         return body();
     }
-    let (tx, rx) = mpsc::channel();
+    let done = Arc::new((Mutex::new(None), Condvar::new()));
+    let report = done.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(panic::catch_unwind(AssertUnwindSafe(body)));
+        let outcome = panic::catch_unwind(AssertUnwindSafe(body));
+        *report.0.lock().unwrap() = Some(outcome);
+        report.1.notify_all();
     });
     // Miri runs a test about a thousand times slower.
     let limit = Duration::from_secs(if cfg!(miri) { 1800 } else { 120 });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(r)) => r,
-        Ok(Err(p)) => panic::resume_unwind(p),
-        Err(_) => panic!("hung: the watchdog fired"),
+    let deadline = pyrt_scheduler::Instant::now() + limit;
+    let mut slot = done.0.lock().unwrap();
+    loop {
+        match slot.take() {
+            Some(Ok(r)) => return r,
+            Some(Err(p)) => panic::resume_unwind(p),
+            None => {}
+        }
+        let now = pyrt_scheduler::Instant::now();
+        assert!(now < deadline, "hung: the watchdog fired");
+        slot = done.1.wait_timeout(slot, deadline - now).unwrap().0;
     }
 }
 

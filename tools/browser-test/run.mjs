@@ -209,12 +209,19 @@ try {
   };
   console.log(`times: ${JSON.stringify(results.demo)}`);
 
-  // Not checked yet: a task whose Web Worker traps in the threads mode (not
-  // a panic: `unreachable`, a stack overflow). worker.js reports the death
-  // and the host starts a reaper, but in this tier the trapping call never
-  // settled (timed out after 60 s, reaped: 0) and the page's program worker
-  // stayed stuck, so the checks after it could not run. Open in issue 17;
-  // the messages mode's trap is checked below.
+  // A task whose Web Worker traps (not a panic: `unreachable`, then a stack
+  // overflow): RuntimeError, the worker is replaced, shutdown(wait=True)
+  // returns (issue 17).
+  for (const kind of ['unreachable', 'stack_overflow']) {
+    const trapped = await withTimeout(page.evaluate((kind) =>
+      window.demo.rt.call('trapping_task', kind).then((v) => v, (e) => ({ rejected: `${e.name}: ${e.message}` })), kind), 60_000,
+      `trapping task (${kind})`).catch((e) => ({ rejected: e.message }));
+    check(/^RuntimeError: the worker running this call died/.test(trapped.error ?? '') && trapped.after === 42 && trapped.shut_down,
+      `threads mode: a task whose Web Worker traps (${kind}) raises RuntimeError, the worker is replaced, shutdown(wait) returns`,
+      JSON.stringify(trapped));
+  }
+  const trapHost = await page.evaluate(() => window.demo.host());
+  check(trapHost.died === 2 && trapHost.reaped === 2, 'threads mode: the host counted both deaths and ran their reapers', JSON.stringify(trapHost));
 
   // A buffer moved to the program worker is detached here (threads mode).
   const moved = await page.evaluate(async () => {

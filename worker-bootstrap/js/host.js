@@ -1,14 +1,16 @@
 // The host: runs on the page's main thread and creates every Web Worker the
 // scheduler asks for. It never blocks: it waits for requests with
-// Atomics.waitAsync on the board, four i32 cells in the wasm memory that the
+// Atomics.waitAsync on the board, five i32 cells in the wasm memory that the
 // Rust side (scheduler/src/spawner/web_worker.rs) shares with it:
 //
 //   [0] host         we store 1 once we listen
 //   [1] parallelism  we store navigator.hardwareConcurrency
 //   [2] requests     the spawner bumps it once per requested worker
 //   [3] current      the request in flight: seq << 2 | phase
+//   [4] stack_size   that request's stack in bytes (64 KiB pages), 0: default
 //
-// For each new request whose phase is PENDING we start worker.js for `seq`.
+// For each new request whose phase is PENDING we start worker.js for `seq`,
+// with its stack size.
 // If that Web Worker fails before it claims the request, we move `current`
 // from (seq, PENDING) to (seq, FAILED) and notify: the spawner then returns
 // an error instead of waiting forever. A compare-and-swap on the exact value
@@ -20,8 +22,12 @@
 // worker.js again, told to call `__pyrt_worker_lost(seq, message)` on a
 // fresh instance, which fails the call the dead worker ran (RuntimeError)
 // and has its pool start a replacement (a new request, answered as usual).
+// The reaper is a Web Worker because that call takes the scheduler's locks
+// and waits for the replacement to start: this thread may not block. It
+// never waits on what the dead thread held: the handlers it runs were left
+// by that thread for this purpose and touch the pool's shared state only.
 
-const HOST = 0, PARALLELISM = 1, REQUESTS = 2, CURRENT = 3;
+const HOST = 0, PARALLELISM = 1, REQUESTS = 2, CURRENT = 3, STACK_SIZE = 4;
 const PENDING = 0, FAILED = 2;
 
 export class Host {
@@ -46,7 +52,7 @@ export class Host {
 
   cells() {
     // A fresh view each time: the shared buffer object changes when memory grows.
-    return new Int32Array(this.memory.buffer, this.board, 4);
+    return new Int32Array(this.memory.buffer, this.board, 5);
   }
 
   /** Starts listening; returns at once. */
@@ -67,11 +73,11 @@ export class Host {
       if (now === seen) continue;
       seen = now;
       const current = Atomics.load(c, CURRENT);
-      if ((current & 3) === PENDING) this.spawn(current >> 2);
+      if ((current & 3) === PENDING) this.spawn(current >> 2, Atomics.load(c, STACK_SIZE));
     }
   }
 
-  spawn(seq) {
+  spawn(seq, stackSize) {
     this.stats.requested++;
     let running = false;
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
@@ -134,6 +140,7 @@ export class Host {
       module: this.module,
       memory: this.memory,
       seq,
+      stackSize,
     });
   }
 
@@ -152,6 +159,7 @@ export class Host {
     });
     reaper.addEventListener('message', ({ data }) => {
       if (data?.type === 'pyrt:reaped') this.stats.reaped++;
+      if (data?.type === 'pyrt:failed') this.errors.push(`reaper of worker ${seq}: ${data.message}`);
       if (data?.type === 'pyrt:reaped' || data?.type === 'pyrt:failed') done();
     });
     reaper.postMessage({ type: 'pyrt:reap', mainJS: this.mainJS, module: this.module, memory: this.memory, seq, message });

@@ -2,8 +2,10 @@
 // or, once another one trapped, the reaper that reports it.
 //
 // The host (host.js) creates it for request `seq` and posts the wasm module,
-// the shared memory and the URL of the wasm-bindgen glue. The worker
-// instantiates the module on that memory, then calls `__pyrt_run_worker(seq)`,
+// the shared memory, the URL of the wasm-bindgen glue and the stack size the
+// request asked for (bytes, whole 64 KiB pages; 0 for wasm-bindgen's
+// default). The worker instantiates the module on that memory with that
+// stack, then calls `__pyrt_run_worker(seq)`,
 // which claims the request and runs it until the pool shuts down (see
 // scheduler/src/spawner/web_worker.rs). Then it frees its thread's stack and
 // TLS and closes itself.
@@ -16,9 +18,9 @@
 // `__pyrt_worker_lost(seq, message)`, which fails the call the dead worker
 // ran with RuntimeError and replaces the worker in its pool.
 
-async function instantiate({ mainJS, module, memory }) {
+async function instantiate({ mainJS, module, memory, stackSize }) {
   const pkg = await import(mainJS);
-  const wasm = pkg.initSync({ module, memory });
+  const wasm = pkg.initSync({ module, memory, thread_stack_size: stackSize || undefined });
   return { pkg, wasm };
 }
 
@@ -49,7 +51,14 @@ self.addEventListener('message', async function onStart({ data }) {
   let ran;
   try {
     // Blocks (Atomics.wait is allowed in a worker) until the pool ends.
-    ran = pkg.__pyrt_run_worker(seq);
+    // The raw export, not wasm-bindgen's wrapper `pkg.__pyrt_run_worker`:
+    // on an exception that is not a Rust panic (a trap) the wrapper marks
+    // the module terminated (`__instance_terminated`, a flag in the linear
+    // memory), and that memory is every thread's: each later call into the
+    // module, on any Web Worker (the reaper's start, the program, the other
+    // workers), would then trap too and the trapped call's waiters hang.
+    // A trap here ends this Web Worker's instance only.
+    ran = wasm.__pyrt_run_worker(seq) !== 0;
   } catch (e) {
     postMessage({ type: 'pyrt:died', seq, message: `${e?.name ?? 'Error'}: ${e?.message ?? e}` });
     close();

@@ -65,8 +65,10 @@ impl WireTile {
     fn into_tile(self) -> Tile {
         let iters = self
             .iters
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .as_chunks::<4>()
+            .0
+            .iter()
+            .map(|b| u32::from_le_bytes(*b))
             .collect();
         Tile {
             x: self.x,

@@ -279,7 +279,7 @@ where
                     .into_iter()
                     .map(&run)
                     .collect::<PyResult<Vec<T>>>()
-                    .map_err(&fail)
+                    .map_err(fail)
                     .unwrap_or_default()
             })
             .into_iter()

@@ -255,8 +255,9 @@ pub fn spawn_thread(
 }
 
 /// [`spawn_thread`] with a stack of `stack_size` bytes (`None`: the
-/// platform's default), for Python's `threading.stack_size(size)`. A
-/// spawner that cannot choose a stack size (a Web Worker) ignores it.
+/// platform's default), for Python's `threading.stack_size(size)`. In a
+/// browser it is the Web Worker's stack in the linear memory, rounded up to
+/// whole 64 KiB pages.
 ///
 /// ```
 /// let (tx, rx) = std::sync::mpsc::channel();

@@ -11,7 +11,7 @@
 //!
 //! # The board
 //!
-//! Rust and the host talk through four `i32` cells in the shared memory,
+//! Rust and the host talk through five `i32` cells in the shared memory,
 //! the [`Board`], read and written with atomics on both sides (Rust's
 //! atomics, JS `Atomics`):
 //!
@@ -21,15 +21,19 @@
 //! | `parallelism` | host | `navigator.hardwareConcurrency` |
 //! | `requests` | spawner | bumped once per requested worker; the host waits on it with `Atomics.waitAsync` |
 //! | `current` | spawner, worker, host | the request in flight: `seq << 2 \| phase`, phase `PENDING`, `RUNNING` or `FAILED` |
+//! | `stack_size` | spawner | the request's stack in bytes (a multiple of 64 KiB), 0 for wasm-bindgen's default (2 MiB) |
 //!
 //! # One spawn
 //!
 //! 1. [`WebWorkerSpawner::spawn`] (one at a time, under `SPAWN_LOCK`) puts
-//!    the start in `SLOT` tagged with a new `seq`, stores `current = seq |
-//!    PENDING`, bumps `requests` and notifies it, then waits on `current`.
-//! 2. The host wakes, reads `current`, and creates a Web Worker for `seq`
-//!    (`worker-bootstrap/js/worker.js`), handing it the module, the memory
-//!    and `seq`.
+//!    the start in `SLOT` tagged with a new `seq`, stores its stack size
+//!    in `stack_size` and `current = seq | PENDING`, bumps `requests` and
+//!    notifies it, then waits on `current`.
+//! 2. The host wakes, reads `current` and `stack_size`, and creates a Web
+//!    Worker for `seq` (`worker-bootstrap/js/worker.js`), handing it the
+//!    module, the memory, `seq` and the stack size, with which it
+//!    instantiates the module (wasm-bindgen's `thread_stack_size`: the
+//!    thread's stack in the linear memory).
 //! 3. The worker instantiates the module and calls [`run_requested`]`(seq)`:
 //!    under `SLOT`'s lock it checks the tag, moves `current` from `seq |
 //!    PENDING` to `seq | RUNNING` (compare-and-swap), takes the start,
@@ -54,7 +58,10 @@
 //! A panic unwinds and the worker lives on, but a *trap* (a stack overflow,
 //! running out of memory, `unreachable`) ends the Web Worker's instance on
 //! the spot: nothing on that thread runs again, not even destructors. The
-//! Web Worker tells the host (`worker.js` catches the trap), and the host
+//! Web Worker tells the host (`worker.js` catches the trap; it calls the
+//! raw wasm export, not wasm-bindgen's wrapper, which would mark the whole
+//! shared memory's module terminated and make every other thread's next
+//! call trap too), and the host
 //! starts a short-lived *reaper* Web Worker on the same memory that calls
 //! [`worker_lost`]`(seq, message)`. That runs the handlers the dead thread
 //! had registered ([`on_lost`](super::on_lost), latest first): the job it
@@ -82,7 +89,7 @@ const SEQ_MASK: i32 = (1 << 29) - 1;
 pub const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The cells Rust and the page's host share (see the module docs). The
-/// layout is part of the protocol with `host.js`: four `i32`s in this order.
+/// layout is part of the protocol with `host.js`: five `i32`s in this order.
 #[derive(Debug)]
 #[repr(C)]
 pub struct Board {
@@ -90,6 +97,7 @@ pub struct Board {
     parallelism: AtomicI32,
     requests: AtomicI32,
     current: AtomicI32,
+    stack_size: AtomicI32,
 }
 
 static BOARD: Board = Board {
@@ -97,7 +105,26 @@ static BOARD: Board = Board {
     parallelism: AtomicI32::new(0),
     requests: AtomicI32::new(0),
     current: AtomicI32::new(FAILED),
+    stack_size: AtomicI32::new(0),
 };
+
+/// wasm-bindgen takes a thread's stack size in whole 64 KiB pages.
+const STACK_GRANULE: usize = 64 << 10;
+
+/// The `stack_size` cell for a start asking for `bytes` (`None`: the
+/// default, 0): rounded up to whole 64 KiB pages, at most the largest such
+/// size an `i32` holds (more cannot be allocated in a 32-bit memory
+/// anyway; the Web Worker then fails to start).
+fn stack_size_cell(bytes: Option<usize>) -> i32 {
+    let max = (i32::MAX as usize) / STACK_GRANULE * STACK_GRANULE;
+    match bytes {
+        None | Some(0) => 0,
+        Some(b) => b
+            .div_ceil(STACK_GRANULE)
+            .saturating_mul(STACK_GRANULE)
+            .min(max) as i32,
+    }
+}
 
 /// The start waiting for its Web Worker, tagged with its request's `seq`.
 static SLOT: Mutex<Option<(i32, WorkerStart)>> = Mutex::new(None);
@@ -221,6 +248,9 @@ impl Spawner for WebWorkerSpawner {
         }
         let seq = (BOARD.requests.load(SeqCst) + 1) & SEQ_MASK;
         let pending = seq << 2 | PENDING;
+        BOARD
+            .stack_size
+            .store(stack_size_cell(start.stack_size()), SeqCst);
         *lock(&SLOT) = Some((seq, start));
         BOARD.current.store(pending, SeqCst);
         BOARD.requests.store(seq, SeqCst);

@@ -126,9 +126,19 @@ pub(crate) struct Origin {
 impl Origin {
     /// Takes one idle token if there is one (`_idle_semaphore.acquire(timeout=0)`).
     pub(crate) fn take_idle(&self) -> bool {
-        self.idle
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-            .is_ok()
+        // A compare-and-swap loop rather than `fetch_update`, which newer
+        // toolchains deprecate (renamed `try_update`, unknown to the MSRV).
+        let mut n = self.idle.load(Ordering::Acquire);
+        while n > 0 {
+            match self
+                .idle
+                .compare_exchange_weak(n, n - 1, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return true,
+                Err(now) => n = now,
+            }
+        }
+        false
     }
 }
 

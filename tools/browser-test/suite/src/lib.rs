@@ -66,7 +66,9 @@ test_file!(queue);
 test_file!(channels);
 test_file!(asyncio);
 test_file!(threading);
-// multiprocessing, pool and par_iter: see FILES in build.rs.
+test_file!(multiprocessing);
+test_file!(pool);
+test_file!(par_iter);
 
 // Generated: `crate::outcome(test())` is the point even when a test
 // returns `()`, and each test is pushed under its own `#[cfg]`s.
