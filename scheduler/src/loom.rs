@@ -18,6 +18,19 @@ pub(crate) use loom::sync::{
     Condvar, Mutex, MutexGuard,
 };
 
+#[cfg(not(loom))]
+pub(crate) use std::thread::{current, park, park_timeout, Thread};
+
+#[cfg(loom)]
+pub(crate) use loom::thread::{current, park, Thread};
+
+/// Under loom time does not pass: a timed park is a plain park, which may
+/// return spuriously anyway.
+#[cfg(loom)]
+pub(crate) fn park_timeout(_dur: std::time::Duration) {
+    park()
+}
+
 /// Locks a mutex, ignoring poisoning: a panic while holding one of our locks
 /// never leaves the protected data half-updated (every critical section is a
 /// few plain assignments), so the data is still good.
@@ -34,32 +47,4 @@ pub(crate) fn wait<'a, T>(cv: &Condvar, g: MutexGuard<'a, T>) -> MutexGuard<'a, 
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
     }
-}
-
-/// Waits on a condition variable for at most `dur`; returns the guard and
-/// whether the wait timed out (see [`lock`] on poisoning).
-#[cfg(not(loom))]
-pub(crate) fn wait_timeout<'a, T>(
-    cv: &Condvar,
-    g: MutexGuard<'a, T>,
-    dur: std::time::Duration,
-) -> (MutexGuard<'a, T>, bool) {
-    match cv.wait_timeout(g, dur) {
-        Ok((g, r)) => (g, r.timed_out()),
-        Err(poisoned) => {
-            let (g, r) = poisoned.into_inner();
-            (g, r.timed_out())
-        }
-    }
-}
-
-/// Under loom time does not pass: a timed wait is a plain wait that may also
-/// return spuriously, which is all callers may assume anyway.
-#[cfg(loom)]
-pub(crate) fn wait_timeout<'a, T>(
-    cv: &Condvar,
-    g: MutexGuard<'a, T>,
-    _dur: std::time::Duration,
-) -> (MutexGuard<'a, T>, bool) {
-    (wait(cv, g), false)
 }
