@@ -60,7 +60,7 @@ use std::time::Duration;
 use crossbeam_utils::Backoff;
 
 use crate::borrow;
-use crate::loom::{current, fence, park, park_timeout, Ordering, Thread};
+use crate::loom::{fence, Ordering, Parker};
 use crate::registry::Registry;
 use crate::worker::WorkerThread;
 use crate::Instant;
@@ -125,11 +125,12 @@ pub(crate) enum Waited<T> {
 }
 
 /// A waker that unblocks one thread waiting with [`Policy::Park`]: it
-/// unparks that thread (`std::thread::park`). An unpark costs a system call
-/// only if the thread is parked, so the worker that completes a future its
-/// waiter is still spinning on pays one atomic swap, not a futex wake.
+/// unparks that thread ([`Parker`]: `std::thread::park`). An unpark costs a
+/// system call only if the thread is parked, so the worker that completes a
+/// future its waiter is still spinning on pays one atomic swap, not a futex
+/// wake.
 struct Signal {
-    thread: Thread,
+    parker: Parker,
 }
 
 impl Wake for Signal {
@@ -138,7 +139,7 @@ impl Wake for Signal {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.thread.unpark();
+        self.parker.unpark();
     }
 }
 
@@ -148,11 +149,11 @@ impl Signal {
     /// wait return at once, so none is lost between a poll and the park.
     fn wait(&self, until: Option<Instant>) {
         match until {
-            None => park(),
+            None => self.parker.park(None),
             Some(d) => {
                 let now = Instant::now();
                 if now < d {
-                    park_timeout(d - now);
+                    self.parker.park(Some(d - now));
                 }
             }
         }
@@ -169,7 +170,9 @@ thread_local! {
     // waits (a task run by a driving wait parks too) share it: a wake-up
     // meant for the outer wait only makes the inner one re-poll, and the
     // outer one always re-polls after the task returns, so none is lost.
-    static SIGNAL: Arc<Signal> = Arc::new(Signal { thread: current() });
+    static SIGNAL: Arc<Signal> = Arc::new(Signal {
+        parker: Parker::for_current(),
+    });
 }
 
 /// Blocks the current thread on `future` the way a Python thread blocks:
