@@ -583,6 +583,15 @@ tier_tsan() {
             cargo "+$NIGHTLY" miri test -p pyrt-scheduler --test pool -- \
             join_resumes_a_panic scope_tasks_borrow map_vec_keeps_order try_map_vec \
             nested_scopes a_pool_without_threads
+        # ... the parallel iterators' unsafe code (collect writing into
+        # uninitialised slots, owned Vec items moved out, the merge sort's
+        # buffers, a panicking comparison): fewer sizes under miri (~5 min).
+        run env MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-permissive-provenance" \
+            CARGO_TARGET_DIR="$REPO_ROOT/target/miri" \
+            cargo "+$NIGHTLY" miri test -p pyrt-scheduler --test par_iter -- \
+            map_and_collect_keep_order owned_items_are_dropped_exactly_once \
+            chunks_iter_mut_and_for_each par_sort_and_par_sort_by_key_are_stable \
+            a_panicking_comparison
     fi
     # ... and on executor-api's (future.rs: the closure's UnsafeCell, a
     # future queued as its own heap job, run, cancelled or dropped unrun).
