@@ -16,9 +16,9 @@
 //! # The spin: one tuning for everyone
 //!
 //! Every wait spins the way crossbeam's channels do, with
-//! `crossbeam_utils::Backoff`: seven rounds separated by 1, 2, 4 … 64 CPU
-//! pause hints, then four rounds separated by `yield_now`, then it sleeps
-//! (eleven polls; a round that runs a job starts the count over). On the
+//! `crossbeam_utils::Backoff`: between its first polls 1, 2, 4 … 64 CPU
+//! pause hints (seven gaps), then four `yield_now`, then it sleeps (twelve
+//! polls; a round that runs a job starts the count over). On the
 //! 2-core EPYC the benchmarks run on a pause hint takes ~35 ns, so a wait
 //! gives its core away after ~4.5 µs and sleeps after ~7 µs. Shorter
 //! matters: when the thread it waits for shares its core (a loaded
