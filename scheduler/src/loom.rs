@@ -18,6 +18,68 @@ pub(crate) use loom::sync::{
     Condvar, Mutex, MutexGuard,
 };
 
+/// Parks the thread that made it until another thread unparks it: std's
+/// `thread::park` and `Thread::unpark` (a token; an unpark costs a system
+/// call only if the thread is parked). Parks may also end spuriously.
+#[cfg(not(loom))]
+pub(crate) struct Parker(std::thread::Thread);
+
+#[cfg(not(loom))]
+impl Parker {
+    /// A parker for the calling thread.
+    pub(crate) fn for_current() -> Self {
+        Parker(std::thread::current())
+    }
+
+    /// Makes the token available, waking the thread if it is parked.
+    pub(crate) fn unpark(&self) {
+        self.0.unpark()
+    }
+
+    /// Blocks until the token is available (then takes it), or `dur`
+    /// passes. Only the thread that made this parker may call it.
+    pub(crate) fn park(&self, dur: Option<std::time::Duration>) {
+        match dur {
+            None => std::thread::park(),
+            Some(d) => std::thread::park_timeout(d),
+        }
+    }
+}
+
+/// The same token under loom, on a mutex and a condition variable: loom's
+/// own `Thread::unpark` aborts the model when it reaches a thread blocked in
+/// `JoinHandle::join` (tokio-rs/loom#249), which std allows and the models
+/// do (a completer wakes a waiter that already returned and now joins it).
+/// Time does not pass under loom: a timed park is a plain one.
+#[cfg(loom)]
+pub(crate) struct Parker {
+    token: Mutex<bool>,
+    cv: Condvar,
+}
+
+#[cfg(loom)]
+impl Parker {
+    pub(crate) fn for_current() -> Self {
+        Parker {
+            token: Mutex::new(false),
+            cv: Condvar::new(),
+        }
+    }
+
+    pub(crate) fn unpark(&self) {
+        *lock(&self.token) = true;
+        self.cv.notify_one();
+    }
+
+    pub(crate) fn park(&self, _dur: Option<std::time::Duration>) {
+        let mut token = lock(&self.token);
+        while !*token {
+            token = wait(&self.cv, token);
+        }
+        *token = false;
+    }
+}
+
 /// Locks a mutex, ignoring poisoning: a panic while holding one of our locks
 /// never leaves the protected data half-updated (every critical section is a
 /// few plain assignments), so the data is still good.
@@ -34,32 +96,4 @@ pub(crate) fn wait<'a, T>(cv: &Condvar, g: MutexGuard<'a, T>) -> MutexGuard<'a, 
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
     }
-}
-
-/// Waits on a condition variable for at most `dur`; returns the guard and
-/// whether the wait timed out (see [`lock`] on poisoning).
-#[cfg(not(loom))]
-pub(crate) fn wait_timeout<'a, T>(
-    cv: &Condvar,
-    g: MutexGuard<'a, T>,
-    dur: std::time::Duration,
-) -> (MutexGuard<'a, T>, bool) {
-    match cv.wait_timeout(g, dur) {
-        Ok((g, r)) => (g, r.timed_out()),
-        Err(poisoned) => {
-            let (g, r) = poisoned.into_inner();
-            (g, r.timed_out())
-        }
-    }
-}
-
-/// Under loom time does not pass: a timed wait is a plain wait that may also
-/// return spuriously, which is all callers may assume anyway.
-#[cfg(loom)]
-pub(crate) fn wait_timeout<'a, T>(
-    cv: &Condvar,
-    g: MutexGuard<'a, T>,
-    _dur: std::time::Duration,
-) -> (MutexGuard<'a, T>, bool) {
-    (wait(cv, g), false)
 }
