@@ -387,8 +387,11 @@ fn find_any_and_any_stop_early() {
             let calls = calls.into_inner();
             // Sequentially the search would take `target + 1` calls; in
             // parallel the half holding the target may be run (or stolen)
-            // first, but never is every item looked at.
-            assert!(calls <= n / 2 + 1, "target {target}: {calls} calls of {n}");
+            // first or last (a worker slow to start, as a Web Worker can be,
+            // leaves the other to scan the whole first half and then steal
+            // pieces behind the target), but never is every item looked at:
+            // the piece holding the target stops at it.
+            assert!(calls < n, "target {target}: {calls} calls of {n}");
         }
         let calls = AtomicUsize::new(0);
         let any = pool.install(|| {
@@ -398,7 +401,7 @@ fn find_any_and_any_stop_early() {
             })
         });
         assert!(any);
-        assert!(calls.into_inner() <= n / 2 + 1);
+        assert!(calls.into_inner() < n);
     })
 }
 
