@@ -52,7 +52,7 @@ def table(runs):
         f"| shared memory: our pool, {n} workers | {span([x['nWorkersMs'] for x in d], ms)} | "
         f"{span([x['speedup'] for x in d], ratio)} faster than 1 worker |",
         f"| shared memory: wasm-bindgen-rayon, {d[0].get('rayonThreads', n)} threads | "
-        f"{span([x['rayonMs'] for x in d], ms)} | {span([1 / x['oursVsRayon'] for x in d], ratio)} "
+        f"{span([x['rayonMs'] for x in d], ms)} | {span([x['oursVsRayon'] for x in d], ratio)} "
         f"of our {n}-worker time |",
     ]
     if m:
