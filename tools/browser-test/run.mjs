@@ -209,10 +209,11 @@ try {
   };
   console.log(`times: ${JSON.stringify(results.demo)}`);
 
-  // A task whose Web Worker traps (not a panic: `unreachable`, then a stack
-  // overflow): RuntimeError, the worker is replaced, shutdown(wait=True)
-  // returns (issue 17).
-  for (const kind of ['unreachable', 'stack_overflow']) {
+  // A task whose Web Worker traps (not a panic: `unreachable`, a stack
+  // overflow, out of memory): RuntimeError, the worker is replaced,
+  // shutdown(wait=True) returns (issue 17).
+  const trapKinds = ['unreachable', 'stack_overflow', 'out_of_memory'];
+  for (const kind of trapKinds) {
     const trapped = await withTimeout(page.evaluate((kind) =>
       window.demo.rt.call('trapping_task', kind).then((v) => v, (e) => ({ rejected: `${e.name}: ${e.message}` })), kind), 60_000,
       `trapping task (${kind})`).catch((e) => ({ rejected: e.message }));
@@ -221,7 +222,8 @@ try {
       JSON.stringify(trapped));
   }
   const trapHost = await page.evaluate(() => window.demo.host());
-  check(trapHost.died === 2 && trapHost.reaped === 2, 'threads mode: the host counted both deaths and ran their reapers', JSON.stringify(trapHost));
+  check(trapHost.died === trapKinds.length && trapHost.reaped === trapKinds.length,
+    'threads mode: the host counted every death and ran its reaper', JSON.stringify(trapHost));
 
   // A buffer moved to the program worker is detached here (threads mode).
   const moved = await page.evaluate(async () => {

@@ -149,8 +149,11 @@ struct Trapped {
 }
 
 /// Submits a task that traps to a one-worker pool — `kind` is
-/// `"unreachable"` (wasm `unreachable`) or `"stack_overflow"` (unbounded
-/// recursion: the engine's stack runs out, which wasm cannot catch either) —
+/// `"unreachable"` (wasm `unreachable`), `"stack_overflow"` (unbounded
+/// recursion: the engine's stack runs out, which wasm cannot catch either)
+/// or `"out_of_memory"` (one allocation of 1 GiB, the whole of the shared
+/// memory's maximum: the allocator returns null, and std's allocation-error
+/// handler aborts, which on wasm is a trap) —
 /// so its Web Worker's instance dies without unwinding: its future raises
 /// `RuntimeError`, the pool replaces the worker (a second task runs), and
 /// `shutdown(wait=True)` returns.
@@ -161,6 +164,10 @@ pub fn trapping_task(kind: String) -> Result<JsValue, JsValue> {
         let f: Future<u32> = match kind.as_str() {
             "unreachable" => ex.submit(|| -> u32 { core::arch::wasm32::unreachable() })?,
             "stack_overflow" => ex.submit(|| -> u32 { recurse(0) })?,
+            "out_of_memory" => ex.submit(|| -> u32 {
+                let v: Vec<u8> = Vec::with_capacity(std::hint::black_box(1 << 30));
+                std::hint::black_box(&v).capacity() as u32
+            })?,
             other => {
                 return Err(PyException::ValueError(format!(
                     "unknown trap kind {other:?}"
