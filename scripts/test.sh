@@ -598,7 +598,7 @@ tier_tsan() {
             nested_scopes a_pool_without_threads
         # ... the parallel iterators' unsafe code (collect writing into
         # uninitialised slots, owned Vec items moved out, the merge sort's
-        # buffers, a panicking comparison): fewer sizes under miri (~5 min).
+        # buffers, a panicking comparison): fewer sizes under miri (~7 min).
         run env MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-permissive-provenance" \
             CARGO_TARGET_DIR="$REPO_ROOT/target/miri" \
             cargo "+$NIGHTLY" miri test -p pyrt-scheduler --test par_iter -- \
