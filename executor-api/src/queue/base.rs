@@ -1,7 +1,7 @@
 //! `queue.Queue` and its subclasses: one implementation, three orders.
 //!
-//! One lock guards the items, `maxsize`, the unfinished-task count and
-//! three waiter lists (`not_empty`, `not_full`, `all_done`), as CPython's
+//! One lock (`HotMutex`, parking_lot's: `crate::loom` says why) guards
+//! the items, `maxsize`, the unfinished-task count and three waiter lists (`not_empty`, `not_full`, `all_done`), as CPython's
 //! one mutex guards its three conditions. A `put` wakes one blocked `get`
 //! and a `get` one blocked `put` (CPython's `notify()`); the last
 //! `task_done` wakes every `join`. A blocked caller spins a little before
@@ -10,8 +10,7 @@
 //! could wait for, and takes the lock again only when that moved, so the
 //! waiters do not fight the running side for the lock.
 
-use crate::loom::IgnorePoison;
-use crate::loom::{AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::loom::{AtomicUsize, HotGuard, HotMutex, Ordering};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -48,7 +47,7 @@ pub struct BaseQueue<T, S: Store<T>> {
 }
 
 struct Inner<S> {
-    state: Mutex<State<S>>,
+    state: HotMutex<State<S>>,
     /// Bumped (under the lock) by every change a waiter could be waiting
     /// for and by every wake-up: a waiter that polls again (the wait spins
     /// before it parks) and finds it unchanged since it registered knows,
@@ -133,7 +132,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     pub fn with_store(maxsize: Option<isize>, store: S) -> Self {
         BaseQueue {
             inner: Arc::new(Inner {
-                state: Mutex::new(State {
+                state: HotMutex::new(State {
                     items: store,
                     maxsize: maxsize.unwrap_or(0),
                     unfinished: 0,
@@ -153,8 +152,8 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         st.maxsize > 0 && st.items.len() >= st.maxsize as usize
     }
 
-    fn lock(&self) -> MutexGuard<'_, State<S>> {
-        self.inner.state.lock().ignore_poison()
+    fn lock(&self) -> HotGuard<'_, State<S>> {
+        self.inner.state.lock()
     }
 
     /// Records a change a waiter may wait for. Call it with the lock held
