@@ -27,26 +27,28 @@ pub(crate) use ::loom::sync::{
 
 /// The lock of a short critical section that more threads than cores
 /// fight over: `queue.Queue`'s one lock, taken by every `put` and `get`.
-/// In a normal build it is parking_lot's `Mutex`, which after a short spin
-/// yields the core before it parks, and whose unlock makes no system call
-/// unless a thread is parked. std's futex mutex spins and then sleeps in
-/// the kernel, and its unlock wakes a sleeper through the kernel each time
-/// the lock was contended: with two producers and two consumers on two
-/// cores, the lock holder was often the thread not running, and the
-/// 1M-item `Queue(1024)` bench took ~1.8x the time it takes on this lock.
-/// It does not poison (nothing to ignore). Under loom it is loom's mutex.
-#[cfg(not(loom))]
+/// Natively it is parking_lot's `Mutex`, which after a short spin yields
+/// the core before it parks, and whose unlock makes no system call unless
+/// a thread is parked. std's futex mutex spins and then sleeps in the
+/// kernel, and its unlock wakes a sleeper through the kernel each time the
+/// lock was contended: with two producers and two consumers on two cores,
+/// the lock holder was often the thread not running, and the 1M-item
+/// `Queue(1024)` bench took ~1.8x the time it takes on this lock. It does
+/// not poison (nothing to ignore). On wasm it is std's mutex (parking_lot
+/// parks wasm threads only with its `nightly` feature, and panics
+/// otherwise), and under loom loom's, both behind the same API.
+#[cfg(not(any(loom, target_family = "wasm")))]
 pub(crate) use parking_lot::{Mutex as HotMutex, MutexGuard as HotGuard};
 
-/// loom's mutex behind [`HotMutex`]'s API (`lock()` returns the guard).
-#[cfg(loom)]
+/// [`Mutex`] behind parking_lot's API (`lock()` returns the guard).
+#[cfg(any(loom, target_family = "wasm"))]
 pub(crate) struct HotMutex<T>(Mutex<T>);
 
 /// The guard of [`HotMutex`].
-#[cfg(loom)]
+#[cfg(any(loom, target_family = "wasm"))]
 pub(crate) type HotGuard<'a, T> = MutexGuard<'a, T>;
 
-#[cfg(loom)]
+#[cfg(any(loom, target_family = "wasm"))]
 impl<T> HotMutex<T> {
     pub(crate) fn new(value: T) -> Self {
         HotMutex(Mutex::new(value))

@@ -1,7 +1,8 @@
 //! `queue.Queue` and its subclasses: one implementation, three orders.
 //!
-//! One lock (`HotMutex`, parking_lot's: `crate::loom` says why) guards
-//! the items, `maxsize`, the unfinished-task count and three waiter lists (`not_empty`, `not_full`, `all_done`), as CPython's
+//! One lock (`HotMutex`: parking_lot's natively, `crate::loom` says why)
+//! guards the items, `maxsize`, the unfinished-task count and three waiter
+//! lists (`not_empty`, `not_full`, `all_done`), as CPython's
 //! one mutex guards its three conditions. A `put` wakes one blocked `get`
 //! and a `get` one blocked `put` (CPython's `notify()`); the last
 //! `task_done` wakes every `join`. A blocked caller spins a little before
