@@ -38,8 +38,9 @@ impl Sleep {
         self.0.notify_worker(i)
     }
 
+    /// Returns whether a wake-up meant for worker `i` was taken.
     pub fn sleep(&self, i: usize, should_stay_awake: impl FnOnce() -> bool) -> bool {
-        self.0.sleep(i, should_stay_awake)
+        self.0.sleep(i, should_stay_awake) != crate::sleep::Rested::Stayed
     }
 
     pub fn start_searching(&self) {

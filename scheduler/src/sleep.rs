@@ -21,6 +21,8 @@
 //!          (or, if someone already took i,   P5 wake j: notified[j] = true;
 //!           consume their wake-up) and run       notify its condvar
 //!  S4 block until notified[i]; clear it
+//!  S5 (a main loop) search again, counted
+//!     as searching
 //! ```
 //!
 //! ## No wake-up is lost
@@ -34,7 +36,8 @@
 //! other's write: either the pusher sees `sleepers > 0` and wakes someone, or
 //! the sleeper's re-search (S3) finds the task. A woken worker searches every
 //! queue, so waking *any* sleeper (not necessarily the one that raced) is
-//! enough for the task to run.
+//! enough for the task to run, as long as a woken worker with more to do
+//! than it can run passes the wake-up on (S5, below).
 //!
 //! `idle` and `sleepers` change together under the `idle` lock, so whoever
 //! pops a worker from `idle` owns exactly one wake-up for it, and a worker
@@ -53,6 +56,31 @@
 //! a task and was the last one searching wakes one more sleeper if tasks are
 //! still queued ([`Sleep::stop_searching`]), so a burst of pushes seen by one
 //! searcher still spreads over the pool.
+//!
+//! ## Whoever leaves a sleep searches (S5)
+//!
+//! A searcher is trusted with every push it saw, but runs only one task
+//! before it may block in it for good (a call parked in `Queue.put`). The
+//! hand-off above is what carries the rest, so it must survive every way
+//! out of a sleep: a main loop that leaves [`Sleep::sleep`], whether its
+//! last search (S3) found work or a wake-up came, counts as searching
+//! again, and when it finds a task as the last searcher it wakes the next
+//! sleeper if more is queued (tokio's workers leave `park` searching the
+//! same way). Without S5 two races lose a task; the first hung a pipeline
+//! of a producer and a consumer call about once in 40k runs, and both are
+//! loom models in `tests/loom_sleep.rs`:
+//!
+//! - push 1 wakes nobody because worker A searches; A finds nothing yet,
+//!   goes to sleep, and its S3 sees task 1 (or push 2 pops A from `idle`,
+//!   so push 2's wake-up lands on A); A leaves to run task 1 and blocks in
+//!   it, and task 2 waits beside a sleeping worker B;
+//! - a searcher that saw three pushes wakes B for task 2; B runs task 2
+//!   and blocks in it; task 3 waits beside a sleeping worker C.
+//!
+//! A waiter that runs only its own deque's work (a `join`, policy `Help`)
+//! is not a searcher, but a pusher may pop it from `idle`; when it took
+//! such a wake-up ([`Rested::Woken`]) and calls are queued that it may not
+//! run, it passes one wake-up on (`wait_loop.rs`).
 //!
 //! ## Not every worker for every push
 //!
@@ -123,7 +151,14 @@ impl Sleep {
     /// sleeper if `more_queued()` says tasks are still waiting.
     pub(crate) fn stop_searching(&self, found: bool, more_queued: impl FnOnce() -> bool) {
         let last = self.searching.fetch_sub(1, Ordering::SeqCst) == 1;
-        if found && last && self.sleepers.load(Ordering::SeqCst) > 0 && more_queued() {
+        if !(found && last) {
+            return;
+        }
+        // Pairs with a pusher's P2 as S2 does: either the push saw this
+        // worker still searching (and `more_queued` sees its task), or it
+        // saw nobody searching and woke a sleeper itself.
+        fence(Ordering::SeqCst);
+        if self.sleepers.load(Ordering::SeqCst) > 0 && more_queued() {
             self.wake_one_sleeper();
         }
     }
@@ -188,8 +223,9 @@ impl Sleep {
 
     /// Puts worker `i` to sleep (S1–S4). `should_stay_awake` is the last
     /// search (S3): it returns true if there is work or the pool terminates.
-    /// Returns true if the worker actually blocked.
-    pub(crate) fn sleep(&self, i: usize, should_stay_awake: impl FnOnce() -> bool) -> bool {
+    /// A main loop counts as searching again after it, whatever it returns
+    /// (S5, "Whoever leaves a sleep searches" in the module docs).
+    pub(crate) fn sleep(&self, i: usize, should_stay_awake: impl FnOnce() -> bool) -> Rested {
         {
             let mut idle = lock(&self.idle);
             idle.push(i);
@@ -209,17 +245,38 @@ impl Sleep {
                 }
             };
             if removed {
-                return false;
+                return Rested::Stayed;
             }
             // A pusher popped us between S1 and now; its wake-up is on its
             // way (or here). Consume it so it cannot cut a later sleep short.
+            self.take_wake_up(i);
+            return Rested::Woken { blocked: false };
         }
+        self.take_wake_up(i);
+        Rested::Woken { blocked: true }
+    }
+
+    /// S4: blocks until worker `i`'s wake-up arrives, and clears it.
+    fn take_wake_up(&self, i: usize) {
         let bed = &self.beds[i];
         let mut n = lock(&bed.notified);
         while !*n {
             n = wait(&bed.cv, n);
         }
         *n = false;
-        true
     }
+}
+
+/// How a [`Sleep::sleep`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rested {
+    /// The last search (S3) found a reason to stay awake before anyone
+    /// took a wake-up for this worker.
+    Stayed,
+    /// A wake-up meant for this worker was taken: it blocked until it came
+    /// (`blocked`), or it left in S3 after a pusher had already popped it.
+    Woken {
+        /// Whether the worker blocked (S4) before the wake-up came.
+        blocked: bool,
+    },
 }

@@ -62,6 +62,7 @@ use crossbeam_utils::Backoff;
 use crate::borrow;
 use crate::loom::{fence, Ordering, Parker};
 use crate::registry::Registry;
+use crate::sleep::Rested;
 use crate::worker::WorkerThread;
 use crate::Instant;
 
@@ -371,7 +372,7 @@ pub(crate) fn wait_loop<F: Future + ?Sized>(
                     }
                 }
                 let mut ready = None;
-                let slept = registry.sleep.sleep(w.index(), || {
+                let rested = registry.sleep.sleep(w.index(), || {
                     if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
                         ready = Some(v);
                         return true;
@@ -390,8 +391,13 @@ pub(crate) fn wait_loop<F: Future + ?Sized>(
                 if let Some(v) = ready {
                     return Waited::Ready(v);
                 }
-                if slept {
-                    w.count_park();
+                // S5 of `sleep.rs`: a main loop leaves a sleep searching,
+                // so that what it cannot run itself is handed on.
+                search.start();
+                if let Rested::Woken { blocked } = rested {
+                    if blocked {
+                        w.count_park();
+                    }
                     // A fork-join waiter may have taken a push's wake-up
                     // meant for a call it may not run: pass it on.
                     if policy == Policy::Help && registry.has_injected_work() {

@@ -218,3 +218,68 @@ fn terminate_vs_worker_going_to_sleep() {
         assert_eq!(w.join().unwrap(), 0);
     });
 }
+
+/// The main loop of `wait_loop.rs` for a worker whose first task blocks it
+/// for good (a call parked in `Queue.put`): search; after a miss count as
+/// searching; stop searching before sleeping; leave a sleep searching (S5).
+fn worker_blocked_by_its_first_task(i: usize, q: &Queue, sleep: &Sleep) {
+    let mut searching = false;
+    loop {
+        if q.take() {
+            if searching {
+                sleep.stop_searching(true, || !q.is_empty());
+            }
+            return;
+        }
+        if !searching {
+            searching = true;
+            sleep.start_searching();
+            continue;
+        }
+        sleep.stop_searching(false, || false);
+        sleep.sleep(i, || !q.is_empty());
+        sleep.start_searching();
+    }
+}
+
+/// `n` workers that each run one task and then block for good, and `n`
+/// pushes from outside: every task must start.
+fn each_push_starts_a_task(n: usize) {
+    let q = Arc::new(Queue::new());
+    let sleep = Arc::new(Sleep::new(n));
+    let workers: Vec<_> = (0..n)
+        .map(|i| {
+            let (q, sleep) = (q.clone(), sleep.clone());
+            thread::spawn(move || worker_blocked_by_its_first_task(i, &q, &sleep))
+        })
+        .collect();
+    for _ in 0..n {
+        q.push();
+        sleep.notify_one();
+    }
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert!(q.is_empty());
+}
+
+/// The race that hung a pipeline of a producer and a consumer call once in
+/// ~40k runs: push 1 wakes nobody because a worker is searching; that
+/// worker goes to sleep and its last search (S3) sees task 1 (or push 2
+/// pops it from `idle`); it leaves to run task 1 and blocks in it. Task 2
+/// must still start: the leaver searches again (S5) and, as the last
+/// searcher with more queued, wakes the other sleeper.
+#[test]
+fn a_worker_leaving_its_sleep_hands_on_the_pushes_it_saw() {
+    model(|| each_push_starts_a_task(2));
+}
+
+/// The hand-off must go on down the line: a searcher that saw three pushes
+/// wakes a second worker for task 2, which runs it and blocks; the second
+/// worker, searching since it woke (S5), wakes the third for task 3.
+/// Three workers make the model large: two preemptions cover this race (one
+/// to push while the first worker searches, one to let it find a task).
+#[test]
+fn a_woken_worker_hands_on_what_it_cannot_run() {
+    pyrt_scheduler::loom_seam::model(2, || each_push_starts_a_task(3));
+}

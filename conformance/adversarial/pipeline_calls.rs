@@ -1,0 +1,107 @@
+//! Claim: calls that can only finish together, on a pool with exactly one
+//! worker per call, always all start: a producer and a consumer call
+//! through a `Queue(4)` on a 2-worker pool, and a producer, a relay and a
+//! consumer through two queues on a 3-worker pool, over and over, from a
+//! pool that is idle between rounds. CPython: the same (every submitted
+//! call gets an idle thread of `max_workers`).
+//!
+//! What it probes is the sleep protocol's hand-off (`scheduler/src/sleep.rs`,
+//! "Whoever leaves a sleep searches"): each call blocks its worker for good
+//! until the next call starts, so a push whose wake-up is spent on a worker
+//! that leaves for another call strands its call, and the round hangs. Ours
+//! did, about once in 40k rounds of the first pipeline, before that rule;
+//! loom models the two races (`scheduler/tests/loom_sleep.rs`), and this
+//! probe runs the real pool through them many thousand times.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use executor_api::concurrent::futures::{Future, ThreadPoolExecutor};
+use executor_api::queue::Queue;
+use executor_api::PyResult;
+
+const ROUNDS: usize = 20_000;
+const ITEMS: u64 = 100;
+
+#[test]
+fn a_producer_and_a_consumer_call_on_two_workers_always_both_start() {
+    common::watchdog_progress(
+        "producer/consumer rounds",
+        Duration::from_secs(20),
+        |done| {
+            let ex = ThreadPoolExecutor::new(Some(2)).unwrap();
+            for _ in 0..ROUNDS {
+                let q: Queue<u64> = Queue::new(Some(4));
+                let qp = q.clone();
+                let producer: Future<()> = ex
+                    .submit(move || -> PyResult<()> {
+                        for i in 0..ITEMS {
+                            qp.put(i, None, None)?;
+                        }
+                        Ok(())
+                    })
+                    .unwrap();
+                let consumer: Future<u64> = ex
+                    .submit(move || -> PyResult<u64> {
+                        let mut sum = 0;
+                        for _ in 0..ITEMS {
+                            sum += q.get(None, None)?;
+                        }
+                        Ok(sum)
+                    })
+                    .unwrap();
+                producer.result(None).unwrap();
+                assert_eq!(consumer.result(None).unwrap(), ITEMS * (ITEMS - 1) / 2);
+                done.fetch_add(1, Ordering::SeqCst);
+            }
+            ex.shutdown(true, false);
+        },
+    );
+}
+
+#[test]
+fn a_chain_of_three_calls_on_three_workers_always_all_start() {
+    common::watchdog_progress(
+        "producer/relay/consumer rounds",
+        Duration::from_secs(20),
+        |done| {
+            let ex = ThreadPoolExecutor::new(Some(3)).unwrap();
+            for _ in 0..ROUNDS / 2 {
+                let (a, b): (Queue<u64>, Queue<u64>) = (Queue::new(Some(4)), Queue::new(Some(4)));
+                let (ap, ar, br) = (a.clone(), a, b.clone());
+                let producer: Future<()> = ex
+                    .submit(move || -> PyResult<()> {
+                        for i in 0..ITEMS {
+                            ap.put(i, None, None)?;
+                        }
+                        Ok(())
+                    })
+                    .unwrap();
+                let relay: Future<()> = ex
+                    .submit(move || -> PyResult<()> {
+                        for _ in 0..ITEMS {
+                            br.put(ar.get(None, None)? + 1, None, None)?;
+                        }
+                        Ok(())
+                    })
+                    .unwrap();
+                let consumer: Future<u64> = ex
+                    .submit(move || -> PyResult<u64> {
+                        let mut sum = 0;
+                        for _ in 0..ITEMS {
+                            sum += b.get(None, None)?;
+                        }
+                        Ok(sum)
+                    })
+                    .unwrap();
+                producer.result(None).unwrap();
+                relay.result(None).unwrap();
+                assert_eq!(consumer.result(None).unwrap(), ITEMS * (ITEMS + 1) / 2);
+                done.fetch_add(1, Ordering::SeqCst);
+            }
+            ex.shutdown(true, false);
+        },
+    );
+}
