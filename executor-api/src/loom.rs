@@ -6,7 +6,7 @@
 //! model-checked by `tests/loom_*.rs` (the scheduler's `src/loom.rs` is the
 //! same switch for the engine). Modules whose state loom must see import
 //! `Mutex`, `RwLock` and atomics from here, never from `std::sync`.
-//! [`HotMutex`] is the one lock that is not std's (see there why).
+//! [`HotMutex`] is the one lock taken with a backoff before it sleeps (see there why).
 //!
 //! [`IgnorePoison`] is the one way this crate takes a lock: none of our
 //! critical sections leaves its data half-updated when user code panics
@@ -27,34 +27,46 @@ pub(crate) use ::loom::sync::{
 
 /// The lock of a short critical section that more threads than cores
 /// fight over: `queue.Queue`'s one lock, taken by every `put` and `get`.
-/// Natively it is parking_lot's `Mutex`, which after a short spin yields
-/// the core before it parks, and whose unlock makes no system call unless
-/// a thread is parked. std's futex mutex spins and then sleeps in the
-/// kernel, and its unlock wakes a sleeper through the kernel each time the
-/// lock was contended: with two producers and two consumers on two cores,
-/// the lock holder was often the thread not running, and the 1M-item
-/// `Queue(1024)` bench took ~1.8x the time it takes on this lock. It does
-/// not poison (nothing to ignore). On wasm it is std's mutex (parking_lot
-/// parks wasm threads only with its `nightly` feature, and panics
-/// otherwise), and under loom loom's, both behind the same API.
-#[cfg(not(any(loom, target_family = "wasm")))]
-pub(crate) use parking_lot::{Mutex as HotMutex, MutexGuard as HotGuard};
-
-/// [`Mutex`] behind parking_lot's API (`lock()` returns the guard).
-#[cfg(any(loom, target_family = "wasm"))]
+/// It is std's [`Mutex`], taken by `try_lock` with crossbeam's `Backoff`
+/// between tries (pause hints, then `yield_now`), and by a blocking
+/// `lock()` only once backing off is done. Why not `lock()` at once:
+/// std's futex mutex spins briefly, then sleeps in the kernel, and its
+/// unlock wakes the sleeper through the kernel; with two producers and two
+/// consumers on two cores the holder was often a thread that was not
+/// running, and the 1M-item `Queue(1024)` bench took ~2x crossbeam's time.
+/// Yielding hands the core to the holder instead. parking_lot's mutex,
+/// which spins and yields too, measured 1.3–2x slower than this here, is
+/// not `RefUnwindSafe` (a public queue type would lose it), and parks wasm
+/// threads only with its `nightly` feature. The same code on every
+/// platform; under loom a plain `lock()`, so that models stay small.
 pub(crate) struct HotMutex<T>(Mutex<T>);
 
 /// The guard of [`HotMutex`].
-#[cfg(any(loom, target_family = "wasm"))]
 pub(crate) type HotGuard<'a, T> = MutexGuard<'a, T>;
 
-#[cfg(any(loom, target_family = "wasm"))]
 impl<T> HotMutex<T> {
     pub(crate) fn new(value: T) -> Self {
         HotMutex(Mutex::new(value))
     }
 
+    /// Takes the lock (poisoned or not: see the module docs).
+    #[inline]
     pub(crate) fn lock(&self) -> HotGuard<'_, T> {
+        #[cfg(not(loom))]
+        {
+            let backoff = crossbeam_utils::Backoff::new();
+            loop {
+                match self.0.try_lock() {
+                    Ok(guard) => return guard,
+                    Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                    Err(std::sync::TryLockError::WouldBlock) => {}
+                }
+                if backoff.is_completed() {
+                    break;
+                }
+                backoff.snooze();
+            }
+        }
         self.0.lock().ignore_poison()
     }
 }
