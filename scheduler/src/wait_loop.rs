@@ -17,15 +17,19 @@
 //!
 //! Every wait spins the way crossbeam's channels do, with
 //! `crossbeam_utils::Backoff`: between its first polls 1, 2, 4 … 64 CPU
-//! pause hints (seven gaps), then four `yield_now`, then it sleeps (twelve
-//! polls; a round that runs a job starts the count over). On the
-//! 2-core EPYC the benchmarks run on a pause hint takes ~35 ns, so a wait
-//! gives its core away after ~4.5 µs and sleeps after ~7 µs. Shorter
+//! pause hints (seven gaps), then `yield_now` — at least four times, and on
+//! until [`SPIN_FLOOR`] (8 µs) has passed since its first round — then it
+//! sleeps (a round that runs a job starts the count over). Short pausing
 //! matters: when the thread it waits for shares its core (a loaded
-//! machine), each hand-off costs the spin before the first yield; the
-//! tuning this replaces paused 504 times (~17 µs) before its first yield
-//! and took a submit→result round trip to ~3.5x rayon's time there. Where
-//! both threads have a core, the result arrives within the first rounds.
+//! machine), each hand-off costs the spin before the first yield; a tuning
+//! that paused 504 times (~17 µs) before its first yield took a
+//! submit→result round trip to ~3.5x rayon's time there. The time floor
+//! matters too: a pause hint takes ~35 ns on an EPYC but ~9 ns on this
+//! Xeon, where the backoff alone ends after ~2 µs, shorter than a futex
+//! wake-up, and a round trip fell into both threads sleeping and waking
+//! each other every time (~10 µs; 1.4 µs with the floor). Yielding gives
+//! the core away, so the floor costs a loaded machine nothing. Where both
+//! threads have a core, the result arrives within the first rounds.
 //!
 //! A parked Python-level wait sleeps in `std::thread::park`: the waker
 //! unparks, which costs one atomic swap unless the thread is really parked
@@ -67,36 +71,58 @@ use crate::worker::WorkerThread;
 use crate::Instant;
 
 /// The spin of a wait before it sleeps (see the module docs): crossbeam's
-/// [`Backoff`], one round under loom, where spinning only multiplies the
+/// [`Backoff`], then `yield_now` until [`SPIN_FLOOR`] has passed since the
+/// first round; one round under loom, where spinning only multiplies the
 /// interleavings to explore.
 struct Spin {
     backoff: Backoff,
     rounds: u32,
+    /// When the first round began (read only once the backoff is done).
+    started: Option<Instant>,
 }
+
+/// The least time a wait spins (pausing, then yielding) before it sleeps.
+const SPIN_FLOOR: Duration = Duration::from_micros(8);
 
 impl Spin {
     fn new() -> Self {
         Spin {
             backoff: Backoff::new(),
             rounds: 0,
+            started: None,
         }
     }
 
     /// Pauses (or yields) before the next round; false once the wait
     /// should sleep instead.
     fn snooze(&mut self) -> bool {
-        if self.backoff.is_completed() || (cfg!(loom) && self.rounds > 0) {
+        if cfg!(loom) && self.rounds > 0 {
             return false;
         }
+        if self.rounds == 0 {
+            self.started = Some(Instant::now());
+        }
         self.rounds += 1;
-        self.backoff.snooze();
-        true
+        if !self.backoff.is_completed() {
+            self.backoff.snooze();
+            return true;
+        }
+        // The pauses' length differs by CPU (~9 ns on a Xeon, ~35 ns on an
+        // EPYC): yield on until the floor, so a wait outlasts a wake-up.
+        match self.started {
+            Some(t) if t.elapsed() < SPIN_FLOOR => {
+                std::thread::yield_now();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Starts over: the wait found something to do.
     fn reset(&mut self) {
         self.backoff.reset();
         self.rounds = 0;
+        self.started = None;
     }
 }
 
