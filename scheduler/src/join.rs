@@ -52,7 +52,7 @@ where
     // below or `wait_stolen` saw it done; `a`'s panic is caught first, so no
     // unwinding skips that wait.
     worker.push_local(unsafe { JobRef::stack(&b_job) });
-    worker.registry().sleep.notify_one();
+    worker.registry().sleep.notify_one_local();
 
     let ra = panic::catch_unwind(AssertUnwindSafe(a));
     let rb = loop {

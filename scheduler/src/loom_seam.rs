@@ -30,6 +30,10 @@ impl Sleep {
         self.0.notify_one()
     }
 
+    pub fn notify_one_local(&self) {
+        self.0.notify_one_local()
+    }
+
     pub fn notify_all(&self) {
         self.0.notify_all()
     }

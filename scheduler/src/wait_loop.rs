@@ -498,6 +498,13 @@ impl BlockedGuard {
         }
         w.set_blocked(true);
         w.registry().begin_blocked();
+        // A `join` half this worker pushed without a fence may have gone
+        // unseen by a worker falling asleep; this one will not pop it
+        // while it blocks, so hand it on now ("A push onto one's own
+        // deque" in `sleep.rs`).
+        if !w.local_is_empty() {
+            w.registry().sleep.notify_one();
+        }
         Some(BlockedGuard {
             registry: w.registry().clone(),
         })

@@ -105,6 +105,36 @@ fn push_vs_worker_going_to_sleep() {
     });
 }
 
+/// A `join` half pushed onto the pusher's own deque wakes a sleeper
+/// without the fence (`sleep.rs`, "A push onto one's own deque"); a worker
+/// falling asleep at that moment may miss it. When the pusher then blocks
+/// instead of popping it back (`BlockedGuard::enter`), its fenced hand-off
+/// makes sure the sleeper runs it: the pusher's join of the sleeper never
+/// deadlocks.
+#[test]
+fn a_local_push_is_handed_on_when_its_pusher_blocks() {
+    model(|| {
+        let q = Arc::new(Queue::new());
+        let sleep = Arc::new(Sleep::new(1));
+        let w = {
+            let (q, sleep) = (q.clone(), sleep.clone());
+            thread::spawn(move || loop {
+                if q.take() {
+                    return;
+                }
+                sleep.sleep(0, || !q.is_empty());
+            })
+        };
+        q.push();
+        sleep.notify_one_local();
+        // The pusher blocks: what its deque still holds is handed on.
+        if !q.is_empty() {
+            sleep.notify_one();
+        }
+        w.join().unwrap();
+    });
+}
+
 /// The wake policy (`sleep.rs`, "Nobody woken while someone searches"): a
 /// push that sees a searching worker wakes nobody. The searcher stops
 /// searching before its S1 and searches once more after the fence, so the
