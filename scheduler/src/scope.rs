@@ -35,10 +35,23 @@ use crate::worker::WorkerThread;
 /// ```
 pub struct Scope<'scope> {
     registry: Arc<Registry>,
-    /// Tasks spawned and not finished, plus the waker of the waiting owner.
+    /// What the tasks report to the owner, shared with each of them (see
+    /// [`Tasks`]).
+    tasks: Arc<Tasks>,
+    _marker: PhantomData<&'scope mut &'scope ()>,
+}
+
+/// The count of a scope's unfinished tasks and their first panic. Every
+/// task holds its own `Arc` of it, not a reference into the owner's stack
+/// frame: the owner may return and free that frame the moment the last
+/// task's count reaches zero, while that task is still inside
+/// [`Tasks::task_done`] (its lock's release), and freeing memory that a
+/// running function still borrows is undefined behaviour (miri's Tree
+/// Borrows flags it; rayon's latches take raw pointers for the same
+/// reason).
+struct Tasks {
     state: Mutex<ScopeState>,
     panic: Mutex<Option<Box<dyn Any + Send>>>,
-    _marker: PhantomData<&'scope mut &'scope ()>,
 }
 
 struct ScopeState {
@@ -51,13 +64,14 @@ struct ScopePtr<'scope>(*const Scope<'scope>);
 
 // SAFETY: `Scope` is `Sync` (all its fields are); the pointer is only
 // dereferenced while the scope is alive, which `scope` guarantees by waiting
-// for `pending` to reach zero before returning.
+// for `pending` to reach zero before returning (a task reports to `Tasks`
+// through its own `Arc`, never through this pointer).
 unsafe impl Send for ScopePtr<'_> {}
 
 impl fmt::Debug for Scope<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Scope")
-            .field("pending", &lock(&self.state).pending)
+            .field("pending", &lock(&self.tasks.state).pending)
             .finish_non_exhaustive()
     }
 }
@@ -83,16 +97,18 @@ impl<'scope> Scope<'scope> {
     where
         F: FnOnce(&Scope<'scope>) + Send + 'scope,
     {
-        lock(&self.state).pending += 1;
+        lock(&self.tasks.state).pending += 1;
         let ptr = ScopePtr(self as *const Scope<'scope>);
+        let tasks = self.tasks.clone();
         let future = async move {
             let ptr = ptr;
-            // SAFETY: the scope outlives its pending tasks (see `ScopePtr`).
+            // SAFETY: the scope outlives its pending tasks (see `ScopePtr`);
+            // `scope` is not used after `f` returns.
             let scope = unsafe { &*ptr.0 };
             if let Err(p) = panic::catch_unwind(AssertUnwindSafe(|| f(scope))) {
-                lock(&scope.panic).get_or_insert(p);
+                lock(&tasks.panic).get_or_insert(p);
             }
-            scope.task_done();
+            tasks.task_done();
         };
         // SAFETY: the future borrows data living for 'scope; `scope()` does
         // not return (nor unwind) before every spawned task has run
@@ -102,25 +118,8 @@ impl<'scope> Scope<'scope> {
         runnable.schedule();
     }
 
-    fn task_done(&self) {
-        let waker = {
-            let mut st = lock(&self.state);
-            st.pending -= 1;
-            if st.pending == 0 {
-                st.waker.take()
-            } else {
-                None
-            }
-        };
-        // The owner can only see `pending == 0` after we released the lock
-        // above; from here on we must not touch `self`.
-        if let Some(w) = waker {
-            w.wake();
-        }
-    }
-
     fn wait_all(&self) {
-        let mut all_done = AllDone(self);
+        let mut all_done = AllDone(&self.tasks);
         let waited = wait_loop::wait(
             Pin::new(&mut all_done),
             None,
@@ -131,9 +130,28 @@ impl<'scope> Scope<'scope> {
     }
 }
 
-struct AllDone<'a, 'scope>(&'a Scope<'scope>);
+impl Tasks {
+    fn task_done(&self) {
+        let waker = {
+            let mut st = lock(&self.state);
+            st.pending -= 1;
+            if st.pending == 0 {
+                st.waker.take()
+            } else {
+                None
+            }
+        };
+        // The owner may return as soon as we released the lock above; this
+        // task's own `Arc` keeps `self` alive until it is dropped.
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
 
-impl Future for AllDone<'_, '_> {
+struct AllDone<'a>(&'a Tasks);
+
+impl Future for AllDone<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -176,16 +194,18 @@ where
 {
     let s = Scope {
         registry,
-        state: Mutex::new(ScopeState {
-            pending: 0,
-            waker: None,
+        tasks: Arc::new(Tasks {
+            state: Mutex::new(ScopeState {
+                pending: 0,
+                waker: None,
+            }),
+            panic: Mutex::new(None),
         }),
-        panic: Mutex::new(None),
         _marker: PhantomData,
     };
     let result = panic::catch_unwind(AssertUnwindSafe(|| op(&s)));
     s.wait_all();
-    if let Some(p) = lock(&s.panic).take() {
+    if let Some(p) = lock(&s.tasks.panic).take() {
         panic::resume_unwind(p);
     }
     match result {
