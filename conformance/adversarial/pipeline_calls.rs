@@ -31,91 +31,77 @@ const ROUNDS: usize = 20_000;
 const BUDGET: Duration = Duration::from_secs(20);
 const ITEMS: u64 = 100;
 
+/// Runs `round` on one pool of `workers` up to `rounds` times, or until
+/// `BUDGET` has passed, under a progress watchdog.
+fn rounds(
+    what: &str,
+    workers: i64,
+    rounds: usize,
+    round: impl Fn(&ThreadPoolExecutor) + Send + 'static,
+) {
+    common::watchdog_progress(what, Duration::from_secs(20), move |done| {
+        let ex = ThreadPoolExecutor::new(Some(workers)).unwrap();
+        let end = Instant::now() + BUDGET;
+        for _ in 0..rounds {
+            if Instant::now() >= end {
+                break;
+            }
+            round(&ex);
+            done.fetch_add(1, Ordering::SeqCst);
+        }
+        ex.shutdown(true, false);
+    });
+}
+
+/// A call putting `0..ITEMS` into `q`.
+fn producer(q: Queue<u64>) -> impl FnOnce() -> PyResult<()> + Send + 'static {
+    move || {
+        for i in 0..ITEMS {
+            q.put(i, None, None)?;
+        }
+        Ok(())
+    }
+}
+
+/// A call taking `ITEMS` items from `q` and returning their sum.
+fn consumer(q: Queue<u64>) -> impl FnOnce() -> PyResult<u64> + Send + 'static {
+    move || {
+        let mut sum = 0;
+        for _ in 0..ITEMS {
+            sum += q.get(None, None)?;
+        }
+        Ok(sum)
+    }
+}
+
 #[test]
 fn a_producer_and_a_consumer_call_on_two_workers_always_both_start() {
-    common::watchdog_progress(
-        "producer/consumer rounds",
-        Duration::from_secs(20),
-        |done| {
-            let ex = ThreadPoolExecutor::new(Some(2)).unwrap();
-            let end = Instant::now() + BUDGET;
-            for _ in 0..ROUNDS {
-                if Instant::now() >= end {
-                    break;
-                }
-                let q: Queue<u64> = Queue::new(Some(4));
-                let qp = q.clone();
-                let producer: Future<()> = ex
-                    .submit(move || -> PyResult<()> {
-                        for i in 0..ITEMS {
-                            qp.put(i, None, None)?;
-                        }
-                        Ok(())
-                    })
-                    .unwrap();
-                let consumer: Future<u64> = ex
-                    .submit(move || -> PyResult<u64> {
-                        let mut sum = 0;
-                        for _ in 0..ITEMS {
-                            sum += q.get(None, None)?;
-                        }
-                        Ok(sum)
-                    })
-                    .unwrap();
-                producer.result(None).unwrap();
-                assert_eq!(consumer.result(None).unwrap(), ITEMS * (ITEMS - 1) / 2);
-                done.fetch_add(1, Ordering::SeqCst);
-            }
-            ex.shutdown(true, false);
-        },
-    );
+    rounds("producer/consumer rounds", 2, ROUNDS, |ex| {
+        let q: Queue<u64> = Queue::new(Some(4));
+        let producer: Future<()> = ex.submit(producer(q.clone())).unwrap();
+        let consumer: Future<u64> = ex.submit(consumer(q)).unwrap();
+        producer.result(None).unwrap();
+        assert_eq!(consumer.result(None).unwrap(), ITEMS * (ITEMS - 1) / 2);
+    });
 }
 
 #[test]
 fn a_chain_of_three_calls_on_three_workers_always_all_start() {
-    common::watchdog_progress(
-        "producer/relay/consumer rounds",
-        Duration::from_secs(20),
-        |done| {
-            let ex = ThreadPoolExecutor::new(Some(3)).unwrap();
-            let end = Instant::now() + BUDGET;
-            for _ in 0..ROUNDS / 2 {
-                if Instant::now() >= end {
-                    break;
+    rounds("producer/relay/consumer rounds", 3, ROUNDS / 2, |ex| {
+        let (a, b): (Queue<u64>, Queue<u64>) = (Queue::new(Some(4)), Queue::new(Some(4)));
+        let producer: Future<()> = ex.submit(producer(a.clone())).unwrap();
+        let bp = b.clone();
+        let relay: Future<()> = ex
+            .submit(move || -> PyResult<()> {
+                for _ in 0..ITEMS {
+                    bp.put(a.get(None, None)? + 1, None, None)?;
                 }
-                let (a, b): (Queue<u64>, Queue<u64>) = (Queue::new(Some(4)), Queue::new(Some(4)));
-                let (ap, ar, br) = (a.clone(), a, b.clone());
-                let producer: Future<()> = ex
-                    .submit(move || -> PyResult<()> {
-                        for i in 0..ITEMS {
-                            ap.put(i, None, None)?;
-                        }
-                        Ok(())
-                    })
-                    .unwrap();
-                let relay: Future<()> = ex
-                    .submit(move || -> PyResult<()> {
-                        for _ in 0..ITEMS {
-                            br.put(ar.get(None, None)? + 1, None, None)?;
-                        }
-                        Ok(())
-                    })
-                    .unwrap();
-                let consumer: Future<u64> = ex
-                    .submit(move || -> PyResult<u64> {
-                        let mut sum = 0;
-                        for _ in 0..ITEMS {
-                            sum += b.get(None, None)?;
-                        }
-                        Ok(sum)
-                    })
-                    .unwrap();
-                producer.result(None).unwrap();
-                relay.result(None).unwrap();
-                assert_eq!(consumer.result(None).unwrap(), ITEMS * (ITEMS + 1) / 2);
-                done.fetch_add(1, Ordering::SeqCst);
-            }
-            ex.shutdown(true, false);
-        },
-    );
+                Ok(())
+            })
+            .unwrap();
+        let consumer: Future<u64> = ex.submit(consumer(b)).unwrap();
+        producer.result(None).unwrap();
+        relay.result(None).unwrap();
+        assert_eq!(consumer.result(None).unwrap(), ITEMS * (ITEMS + 1) / 2);
+    });
 }
