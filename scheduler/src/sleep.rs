@@ -149,14 +149,7 @@ impl Sleep {
     #[inline]
     pub(crate) fn notify_one(&self) {
         fence(Ordering::SeqCst);
-        if self.sleepers.load(Ordering::SeqCst) == 0 {
-            return;
-        }
-        // A searching worker will find the task (see the module docs).
-        if self.searching.load(Ordering::SeqCst) > 0 {
-            return;
-        }
-        self.wake_one_sleeper();
+        self.wake_one_unless_searching();
     }
 
     /// Called by a worker after it pushed onto its own deque: as
@@ -165,6 +158,13 @@ impl Sleep {
     /// module docs for why that loses no task.
     #[inline]
     pub(crate) fn notify_one_local(&self) {
+        self.wake_one_unless_searching();
+    }
+
+    /// P3–P5: wakes one sleeper, unless nobody sleeps or a worker is
+    /// searching (it will find the task; see the module docs).
+    #[inline]
+    fn wake_one_unless_searching(&self) {
         if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
         }

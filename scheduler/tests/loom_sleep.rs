@@ -118,12 +118,7 @@ fn a_local_push_is_handed_on_when_its_pusher_blocks() {
         let sleep = Arc::new(Sleep::new(1));
         let w = {
             let (q, sleep) = (q.clone(), sleep.clone());
-            thread::spawn(move || loop {
-                if q.take() {
-                    return;
-                }
-                sleep.sleep(0, || !q.is_empty());
-            })
+            thread::spawn(move || worker_blocked_by_its_first_task(0, &q, &sleep))
         };
         q.push();
         sleep.notify_one_local();
@@ -139,8 +134,8 @@ fn a_local_push_is_handed_on_when_its_pusher_blocks() {
 /// push that sees a searching worker wakes nobody. The searcher stops
 /// searching before its S1 and searches once more after the fence, so the
 /// task is never stranded: the searcher runs it, or the pusher saw it
-/// asleep and woke it. The worker's loop as in `wait_loop.rs`: search;
-/// after a miss count as searching; stop searching before sleeping.
+/// asleep and woke it. The worker's loop as in `wait_loop.rs`
+/// ([`worker_blocked_by_its_first_task`]).
 #[test]
 fn push_vs_searcher_going_to_sleep() {
     model(|| {
@@ -148,25 +143,7 @@ fn push_vs_searcher_going_to_sleep() {
         let sleep = Arc::new(Sleep::new(1));
         let w = {
             let (q, sleep) = (q.clone(), sleep.clone());
-            thread::spawn(move || {
-                let mut searching = false;
-                loop {
-                    if q.take() {
-                        if searching {
-                            sleep.stop_searching(true, || !q.is_empty());
-                        }
-                        return;
-                    }
-                    if !searching {
-                        searching = true;
-                        sleep.start_searching();
-                        continue;
-                    }
-                    searching = false;
-                    sleep.stop_searching(false, || false);
-                    sleep.sleep(0, || !q.is_empty());
-                }
-            })
+            thread::spawn(move || worker_blocked_by_its_first_task(0, &q, &sleep))
         };
         q.push();
         sleep.notify_one();
