@@ -1,7 +1,7 @@
 //! `queue.Queue` and its subclasses: one implementation, three orders.
 //!
-//! One lock (`HotMutex`: std's, taken with a backoff; `crate::loom` says why)
-//! guards the items, `maxsize`, the unfinished-task count and three waiter
+//! One lock (`HotMutex`: std's, taken after pauses and yields;
+//! `crate::loom` says why) guards the items, `maxsize`, the unfinished-task count and three waiter
 //! lists (`not_empty`, `not_full`, `all_done`), as CPython's
 //! one mutex guards its three conditions. A `put` wakes one blocked `get`
 //! and a `get` one blocked `put` (CPython's `notify()`); the last
