@@ -20,7 +20,7 @@ CRITERION = ROOT / "target" / "criterion"
 README = ROOT / "README.md"
 START, END = "<!-- bench-table:start -->", "<!-- bench-table:end -->"
 
-# Group -> (what it measures, the target from the issue: engine II (15) for
+# Group -> (what it measures, the target from the issue, or none: engine II (15) for
 # the executor rows, parallel iterators (16) for the par_ rows).
 GROUPS = {
     "submit_result_100k": ("submit + result of 100k tiny tasks", "<= 2.0x ideal (sequential / 2); below rayon and tokio"),
@@ -33,6 +33,7 @@ GROUPS = {
     "fib25_join": ("fib(25) by join", "<= 1.0x rayon join"),
     "idle_cpu_100ms": ("CPU used by an idle pool in 100 ms", "< 1% of a core (1 ms)"),
     "queue_mpmc_1m": ("Queue(1024), 2 producers + 2 consumers, 1M items", "<= 1.0x crossbeam bounded(1024)"),
+    "lock_contended_1m": ("with lock: n += 1 from 4 threads, 1M acquisitions", "none (std::sync::Mutex for scale)"),
     # Parallel iterators (benches/benches/par_iter.rs, issue 16).
     "par_sum_squares_10m": ("par_iter: sum of squares over 10M u64", "<= 1.0x rayon"),
     "par_map_collect_1m": ("par_iter: map(..).collect::<Vec<_>>() over 1M items", "<= 1.0x rayon"),
@@ -43,7 +44,7 @@ GROUPS = {
     "par_sort_1m_strings": ("par_sort of 1M strings", "<= 1.0x rayon"),
     "par_iter_skewed_10k": ("par_iter, first 5% of items cost 100x", ">= 1.9x over sequential"),
 }
-PEERS = ["rayon", "tokio", "threadpool", "smol", "crossbeam", "sequential"]
+PEERS = ["rayon", "tokio", "threadpool", "smol", "crossbeam", "std", "sequential"]
 
 
 def mean_ns(group: str, bench: str):

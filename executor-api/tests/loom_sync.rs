@@ -1,5 +1,5 @@
-//! Loom models of `queue.Queue`, `threading.Condition`, `RLock`, `Semaphore`
-//! and `Event`: their real code (`queue/base.rs`, `threading/lock.rs`,
+//! Loom models of `queue.Queue`, `threading.Lock`, `Condition`, `RLock`,
+//! `Semaphore` and `Event`: their real code (`queue/base.rs`, `threading/lock.rs`,
 //! `condition.rs`, `rlock.rs`, `semaphore.rs`, `event.rs`), whose state
 //! locks are loom's under `--cfg loom` (`src/loom.rs`), waiting through the real
 //! `waiting::block_until` and `pyrt_scheduler::block_on_until`.
@@ -103,6 +103,60 @@ fn condition_notify_vs_wait() {
         cond.notify(None).unwrap();
         cond.release().unwrap();
         waiter.join().unwrap();
+    });
+}
+
+/// `Lock` (`threading/lock.rs`): two threads each take it twice and
+/// release it; the critical sections never overlap (a plain load-then-store
+/// increment would lose one otherwise), and a thread that found it held
+/// and registered is always woken by the release, whether the release
+/// comes before or after its `WAITERS` bit (the module docs' two orders).
+#[test]
+fn lock_is_exclusive_and_wakes_its_waiter() {
+    model(|| {
+        let lock = Lock::new();
+        let count = Arc::new(AtomicUsize::new(0));
+        let body = {
+            let (lock, count) = (lock.clone(), count.clone());
+            move || {
+                for _ in 0..2 {
+                    assert!(lock.acquire(None, None).unwrap());
+                    let n = count.load(Ordering::SeqCst);
+                    count.store(n + 1, Ordering::SeqCst);
+                    lock.release().unwrap();
+                }
+            }
+        };
+        let other = thread::spawn(body.clone());
+        body();
+        other.join().unwrap();
+        assert_eq!(count.load(Ordering::SeqCst), 4);
+        assert!(!lock.locked());
+        assert_eq!(
+            lock.release().unwrap_err().to_string(),
+            "RuntimeError: release unlocked lock"
+        );
+    });
+}
+
+/// `Lock` released by another thread than the one that took it (Python
+/// allows it): the main thread holds it, a second thread blocks in
+/// `acquire`, and the main thread's `release` always wakes it.
+#[test]
+fn lock_released_by_another_thread_wakes_the_waiter() {
+    model(|| {
+        let lock = Lock::new();
+        assert!(lock.acquire(None, None).unwrap());
+        let waiter = {
+            let lock = lock.clone();
+            thread::spawn(move || {
+                assert!(lock.acquire(None, None).unwrap());
+                lock.release().unwrap();
+            })
+        };
+        lock.release().unwrap();
+        waiter.join().unwrap();
+        assert!(!lock.locked());
     });
 }
 
