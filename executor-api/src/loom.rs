@@ -15,13 +15,13 @@
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicUsize, Ordering},
+    atomic::{AtomicU64, AtomicUsize, Ordering},
     Mutex, MutexGuard, RwLock,
 };
 
 #[cfg(loom)]
 pub(crate) use ::loom::sync::{
-    atomic::{AtomicUsize, Ordering},
+    atomic::{AtomicU64, AtomicUsize, Ordering},
     Mutex, MutexGuard, RwLock,
 };
 

@@ -23,6 +23,7 @@ mod rlock;
 mod semaphore;
 mod thread;
 mod timer;
+mod word_lock;
 
 pub use barrier::{Action, Barrier};
 pub use condition::{Condition, ConditionGuard, ConditionLock, Truthy};

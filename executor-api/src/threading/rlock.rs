@@ -1,13 +1,18 @@
 //! `threading.RLock`: a lock its owner may take again; counts its depth.
+//!
+//! A [`WordLock`] (`word_lock.rs`) plus the owner's `get_ident()` and the
+//! depth. Only the owner writes `owner` (its own ident, then 0 before it
+//! releases the word) and `count`, so a thread that reads its own ident in
+//! `owner` holds the lock, and a re-entrant acquire or an inner release is
+//! a relaxed load and store, as in CPython's C `RLock`.
 
-use crate::loom::IgnorePoison;
-use crate::loom::{Mutex, MutexGuard};
+use crate::loom::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::ident::get_ident;
 use super::lock::acquire_args;
+use super::word_lock::WordLock;
 use crate::exceptions::{PyException, PyResult};
-use crate::waiting::{block_until, deadline, Waiters};
 
 /// `threading.RLock()`: reentrant; only the owning thread may release it.
 /// Clones are the same lock. `{:?}` is CPython's `repr()` without the
@@ -27,25 +32,26 @@ use crate::waiting::{block_until, deadline, Waiters};
 /// ```
 #[derive(Clone, Default)]
 pub struct RLock {
-    inner: Arc<Mutex<State>>,
+    inner: Arc<Inner>,
 }
 
 #[derive(Default)]
-struct State {
-    /// `get_ident()` of the owner; 0 when free.
-    owner: u64,
-    count: usize,
-    waiters: Waiters,
+struct Inner {
+    word: WordLock,
+    /// `get_ident()` of the owner; 0 when free (see the module docs).
+    owner: AtomicU64,
+    /// The depth; written only by the owner.
+    count: AtomicUsize,
 }
 
 impl std::fmt::Debug for RLock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let st = self.state();
-        let state = if st.count > 0 { "locked" } else { "unlocked" };
+        // Read without the lock, as CPython's `repr` does.
+        let (owner, count) = (self.owner(), self.count());
+        let state = if count > 0 { "locked" } else { "unlocked" };
         write!(
             f,
-            "<{state} _thread.RLock object owner={} count={}>",
-            st.owner, st.count
+            "<{state} _thread.RLock object owner={owner} count={count}>"
         )
     }
 }
@@ -61,8 +67,25 @@ impl RLock {
         Self::default()
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.lock().ignore_poison()
+    fn owner(&self) -> u64 {
+        self.inner.owner.load(Ordering::Relaxed)
+    }
+
+    fn count(&self) -> usize {
+        self.inner.count.load(Ordering::Relaxed)
+    }
+
+    /// Marks the caller (`me`) the owner, `n` deep; it holds the word.
+    fn own(&self, me: u64, n: usize) {
+        self.inner.count.store(n, Ordering::Relaxed);
+        self.inner.owner.store(me, Ordering::Relaxed);
+    }
+
+    /// Clears the owner and releases the word; the caller holds it.
+    fn disown(&self) {
+        self.inner.count.store(0, Ordering::Relaxed);
+        self.inner.owner.store(0, Ordering::Relaxed);
+        self.inner.word.release();
     }
 
     /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).
@@ -102,22 +125,18 @@ impl RLock {
     /// Takes the lock `n` levels deep (used by `Condition` to restore).
     pub(crate) fn acquire_n(&self, n: usize, wait: Option<Option<std::time::Duration>>) -> bool {
         let me = get_ident();
-        let try_take = |waker: Option<&std::task::Waker>| {
-            let mut st = self.state();
-            if st.count == 0 || st.owner == me {
-                st.owner = me;
-                st.count += n;
-                return Some(());
-            }
-            if let Some(w) = waker {
-                st.waiters.register(w);
-            }
-            None
-        };
-        match wait {
-            None => try_take(None).is_some(),
-            Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
+        if self.owner() == me {
+            self.inner.count.store(self.count() + n, Ordering::Relaxed);
+            return true;
         }
+        let taken = match wait {
+            None => self.inner.word.try_take(),
+            Some(limit) => self.inner.word.take(limit),
+        };
+        if taken {
+            self.own(me, n);
+        }
+        taken
     }
 
     /// `release()`: `RuntimeError: cannot release un-acquired lock` unless
@@ -128,16 +147,16 @@ impl RLock {
     /// assert_eq!(r.release().unwrap_err().to_string(), "RuntimeError: cannot release un-acquired lock");
     /// ```
     pub fn release(&self) -> PyResult<()> {
-        let mut st = self.state();
-        if st.count == 0 || st.owner != get_ident() {
+        if self.count() == 0 || self.owner() != get_ident() {
             return Err(PyException::RuntimeError(
                 "cannot release un-acquired lock".into(),
             ));
         }
-        st.count -= 1;
-        if st.count == 0 {
-            st.owner = 0;
-            st.waiters.wake_all();
+        let left = self.count() - 1;
+        if left > 0 {
+            self.inner.count.store(left, Ordering::Relaxed);
+        } else {
+            self.disown();
         }
         Ok(())
     }
@@ -153,8 +172,7 @@ impl RLock {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn is_owned(&self) -> bool {
-        let st = self.state();
-        st.count > 0 && st.owner == get_ident()
+        self.owner() == get_ident() && self.count() > 0
     }
 
     /// `_recursion_count()`: how many times the calling thread holds the
@@ -169,9 +187,8 @@ impl RLock {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn recursion_count(&self) -> usize {
-        let st = self.state();
-        if st.owner == get_ident() {
-            st.count
+        if self.owner() == get_ident() {
+            self.count()
         } else {
             0
         }
@@ -195,16 +212,13 @@ impl RLock {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn release_save(&self) -> PyResult<(usize, u64)> {
-        let mut st = self.state();
-        if st.count == 0 {
+        if self.count() == 0 {
             return Err(PyException::RuntimeError(
                 "cannot release un-acquired lock".into(),
             ));
         }
-        let saved = (st.count, st.owner);
-        st.count = 0;
-        st.owner = 0;
-        st.waiters.wake_all();
+        let saved = (self.count(), self.owner());
+        self.disown();
         Ok(saved)
     }
 
@@ -229,7 +243,7 @@ impl RLock {
     /// (for tests that wait until threads are blocked).
     #[doc(hidden)]
     pub fn waiter_count(&self) -> usize {
-        self.state().waiters.len()
+        self.inner.word.waiter_count()
     }
 
     /// `with rlock:` — acquires, and releases when the guard is dropped.
