@@ -35,6 +35,7 @@ GROUPS = {
     "queue_mpmc_1m": ("Queue(1024), 2 producers + 2 consumers, 1M items", "<= 1.0x crossbeam bounded(1024)"),
     "lock_contended_1m": ("with lock: n += 1 from 4 threads, 1M acquisitions", "none (std::sync::Mutex for scale)"),
     "rlock_contended_1m": ("with rlock: n += 1 (an RLock) from 4 threads, 1M acquisitions", "none (std::sync::Mutex for scale)"),
+    "semaphore_contended_1m": ("with sem: n += 1 (a Semaphore(1)) from 4 threads, 1M acquisitions", "none (std::sync::Mutex for scale)"),
     # Parallel iterators (benches/benches/par_iter.rs, issue 16).
     "par_sum_squares_10m": ("par_iter: sum of squares over 10M u64", "<= 1.0x rayon"),
     "par_map_collect_1m": ("par_iter: map(..).collect::<Vec<_>>() over 1M items", "<= 1.0x rayon"),

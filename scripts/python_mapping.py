@@ -343,8 +343,10 @@ A("threading.Semaphore", f"{TH}::Semaphore::new", "", raises=["ValueError: semap
 A("threading.Semaphore.acquire", f"{TH}::Semaphore::acquire",
   "A huge timeout is OverflowError only when it must wait, as in CPython.",
   raises=["ValueError: can't specify timeout for non-blocking acquire"], also=[f"{TH}::Semaphore::acquire_timeout"])
-A("threading.Semaphore.release", f"{TH}::Semaphore::release", "",
-  raises=["ValueError: n must be one or more"])
+A("threading.Semaphore.release", f"{TH}::Semaphore::release",
+  "The value is held in 63 bits: a release past 2**63 - 1 permits raises OverflowError "
+  "(CPython's is an unbounded int).",
+  raises=["ValueError: n must be one or more", "OverflowError: semaphore value cannot exceed 9223372036854775807"])
 A("threading.Semaphore.__enter__", f"{TH}::Semaphore::with", "The guard's drop is __exit__.", sig="__enter__()",
   also=[f"{TH}::SemaphoreGuard"])
 A("threading.Semaphore.__exit__", f"{TH}::SemaphoreGuard", "Dropping the guard `with()` returned is release().",

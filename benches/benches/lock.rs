@@ -1,16 +1,16 @@
 //! `with lock: n += 1` from 4 threads (`threading.Thread`s, here std
 //! threads), 1M acquisitions in all, on one `threading.Lock`, and the same
-//! on one `threading.RLock`. Peer, for scale: `std::sync::Mutex<u64>` with
+//! on one `threading.RLock` and one `threading.Semaphore(1)`. Peer, for scale: `std::sync::Mutex<u64>` with
 //! the same threads (a Python lock cannot be a guard-released mutex: any
 //! thread may release a `Lock`, and both take timeouts;
-//! `executor-api/src/threading/word_lock.rs`).
+//! `executor-api/src/threading/permits.rs`).
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::thread;
 
 use benches::criterion_config;
 use criterion::{criterion_group, criterion_main, Criterion};
-use executor_api::threading::{Lock, RLock};
+use executor_api::threading::{Lock, RLock, Semaphore};
 
 const TOTAL: u64 = 1_000_000;
 const THREADS: u64 = 4;
@@ -63,6 +63,18 @@ fn lock(c: &mut Criterion) {
         b.iter(|| {
             hammer(&RLock::new(), |l, body| {
                 let _held = l.with().unwrap();
+                body();
+            })
+        })
+    });
+    std_mutex(&mut g);
+    g.finish();
+
+    let mut g = c.benchmark_group("semaphore_contended_1m");
+    g.bench_function("ours", |b| {
+        b.iter(|| {
+            hammer(&Semaphore::new(Some(1)).unwrap(), |sem, body| {
+                let _held = sem.with().unwrap();
                 body();
             })
         })

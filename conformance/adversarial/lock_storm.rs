@@ -1,4 +1,4 @@
-//! Claim: `threading.Lock` (one atomic word; `executor-api/src/threading/word_lock.rs`)
+//! Claim: `threading.Lock` (one atomic word; `executor-api/src/threading/permits.rs`)
 //! is exclusive and wakes every waiter it should under a storm: 8 threads
 //! taking it 20 000 times each, some with `acquire(timeout=...)` that may
 //! give up, never overlap inside it and lose no increment; a lock released

@@ -1,5 +1,5 @@
 //! Loom models of `queue.Queue`, `threading.Lock`, `Condition`, `RLock`,
-//! `Semaphore` and `Event`: their real code (`queue/base.rs`, `threading/word_lock.rs`,
+//! `Semaphore` and `Event`: their real code (`queue/base.rs`, `threading/permits.rs`,
 //! `condition.rs`, `rlock.rs`, `semaphore.rs`, `event.rs`), whose state
 //! locks are loom's under `--cfg loom` (`src/loom.rs`), waiting through the real
 //! `waiting::block_until` and `pyrt_scheduler::block_on_until`.
@@ -106,7 +106,7 @@ fn condition_notify_vs_wait() {
     });
 }
 
-/// `Lock` (`threading/word_lock.rs`): two threads each take it twice and
+/// `Lock` (`threading/permits.rs`): two threads each take it twice and
 /// release it; the critical sections never overlap (a plain load-then-store
 /// increment would lose one otherwise), and a thread that found it held
 /// and registered is always woken by the release, whether the release

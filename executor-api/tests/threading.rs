@@ -495,3 +495,22 @@ fn a_pool_built_with_stack_size_gives_its_workers_that_stack() -> PyResult<()> {
     assert!(left > 4 << 20 && left <= 8 << 20, "{left}");
     Ok(())
 }
+
+/// The permit count holds 2**63 - 1 permits (`threading/permits.rs`):
+/// a release past that raises `OverflowError` and changes nothing, where
+/// CPython's unbounded int would grow (docs/python-mapping.md).
+#[test]
+fn semaphore_release_past_63_bits_raises_overflow_error() -> PyResult<()> {
+    let s = Semaphore::new(Some(i64::MAX))?;
+    assert_eq!(
+        msg(s.release(None).unwrap_err()),
+        "OverflowError: semaphore value cannot exceed 9223372036854775807"
+    );
+    assert_eq!(
+        format!("{s:?}"),
+        "<threading.Semaphore: value=9223372036854775807>"
+    );
+    assert!(s.acquire(Some(false), None)?);
+    s.release(None)?; // back at the top, which fits
+    Ok(())
+}

@@ -1,11 +1,11 @@
 //! `threading.Lock`: a plain mutual-exclusion lock any thread may release.
-//! Its state is a [`WordLock`] (one atomic word; see `word_lock.rs`); this
-//! file adds CPython's arguments, errors and `repr`.
+//! Its state is a count of at most one [`Permits`] (one atomic word; see
+//! `permits.rs`); this file adds CPython's arguments, errors and `repr`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::word_lock::WordLock;
+use super::permits::Permits;
 use crate::exceptions::{PyException, PyResult};
 use crate::waiting::check_timeout_range;
 
@@ -26,9 +26,18 @@ use crate::waiting::check_timeout_range;
 /// assert_eq!(format!("{lock:?}"), "<unlocked _thread.lock object>");
 /// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Lock {
-    inner: Arc<WordLock>,
+    /// One permit when unlocked, none when locked.
+    inner: Arc<Permits>,
+}
+
+impl Default for Lock {
+    fn default() -> Self {
+        Lock {
+            inner: Arc::new(Permits::new(1)),
+        }
+    }
 }
 
 impl std::fmt::Debug for Lock {
@@ -122,10 +131,10 @@ impl Lock {
     /// assert_eq!(lock.release().unwrap_err().to_string(), "RuntimeError: release unlocked lock");
     /// ```
     pub fn release(&self) -> PyResult<()> {
-        if !self.inner.release() {
-            return Err(PyException::RuntimeError("release unlocked lock".into()));
-        }
-        Ok(())
+        // An unlocked lock has its one permit: a second would pass the bound.
+        self.inner
+            .release(1, Some(1))
+            .map_err(|_| PyException::RuntimeError("release unlocked lock".into()))
     }
 
     /// `locked()`.
@@ -137,7 +146,7 @@ impl Lock {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn locked(&self) -> bool {
-        self.inner.locked()
+        self.inner.value() == 0
     }
 
     /// How many callers are blocked in [`acquire`](Self::acquire) right now

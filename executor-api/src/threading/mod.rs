@@ -19,11 +19,11 @@ mod excepthook;
 pub(crate) mod ident;
 mod local;
 mod lock;
+mod permits;
 mod rlock;
 mod semaphore;
 mod thread;
 mod timer;
-mod word_lock;
 
 pub use barrier::{Action, Barrier};
 pub use condition::{Condition, ConditionGuard, ConditionLock, Truthy};

@@ -1,7 +1,7 @@
 //! `threading.RLock`: a lock its owner may take again; counts its depth.
 //!
-//! A [`WordLock`] (`word_lock.rs`) plus the owner's `get_ident()` and the
-//! depth. Only the owner writes `owner` (its own ident, then 0 before it
+//! A count of at most one [`Permits`] (`permits.rs`, as under `Lock`) plus
+//! the owner's `get_ident()` and the depth. Only the owner writes `owner` (its own ident, then 0 before it
 //! releases the word) and `count`, so a thread that reads its own ident in
 //! `owner` holds the lock, and a re-entrant acquire or an inner release is
 //! a relaxed load and store, as in CPython's C `RLock`.
@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::ident::get_ident;
 use super::lock::acquire_args;
-use super::word_lock::WordLock;
+use super::permits::Permits;
 use crate::exceptions::{PyException, PyResult};
 
 /// `threading.RLock()`: reentrant; only the owning thread may release it.
@@ -35,13 +35,23 @@ pub struct RLock {
     inner: Arc<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
-    word: WordLock,
+    /// One permit when free, none when owned.
+    word: Permits,
     /// `get_ident()` of the owner; 0 when free (see the module docs).
     owner: AtomicU64,
     /// The depth; written only by the owner.
     count: AtomicUsize,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            word: Permits::new(1),
+            owner: AtomicU64::new(0),
+            count: AtomicUsize::new(0),
+        }
+    }
 }
 
 impl std::fmt::Debug for RLock {
@@ -85,7 +95,8 @@ impl RLock {
     fn disown(&self) {
         self.inner.count.store(0, Ordering::Relaxed);
         self.inner.owner.store(0, Ordering::Relaxed);
-        self.inner.word.release();
+        // The owner holds the permit: giving it back cannot pass the bound.
+        let _ = self.inner.word.release(1, Some(1));
     }
 
     /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).

@@ -1,12 +1,15 @@
-//! `threading.Semaphore` and `threading.BoundedSemaphore`.
+//! `threading.Semaphore` and `threading.BoundedSemaphore`: a count of
+//! [`Permits`] (one atomic word, `permits.rs`, as under `Lock`); this file
+//! adds CPython's arguments, errors and `repr`. The count holds up to
+//! 2**63 - 1 permits, where CPython's is unbounded: a `release(n)` past
+//! that raises `OverflowError` (docs/python-mapping.md).
 
-use crate::loom::IgnorePoison;
-use crate::loom::{Mutex, MutexGuard};
 use std::sync::Arc;
 
 use super::lock::acquire_args;
+use super::permits::{Permits, Refused};
 use crate::exceptions::{PyException, PyResult};
-use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
+use crate::waiting::timeout_range_error;
 
 /// `threading.Semaphore(value=1)`; with [`Semaphore::bounded`],
 /// `threading.BoundedSemaphore`. Clones are the same semaphore. `{:?}` is
@@ -29,9 +32,9 @@ use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
 /// ```
 #[derive(Clone)]
 pub struct Semaphore {
-    inner: Arc<Mutex<State>>,
+    inner: Arc<Permits>,
     /// `Some(initial)` for a bounded semaphore.
-    bound: Option<usize>,
+    bound: Option<u64>,
 }
 
 /// `threading.BoundedSemaphore(value=1)`: a [`Semaphore`] whose `release`
@@ -60,15 +63,9 @@ impl BoundedSemaphore {
     }
 }
 
-#[derive(Default)]
-struct State {
-    value: usize,
-    waiters: Waiters,
-}
-
 impl std::fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let value = self.state().value;
+        let value = self.inner.value();
         match self.bound {
             None => write!(f, "<threading.Semaphore: value={value}>"),
             Some(bound) => write!(f, "<threading.BoundedSemaphore: value={value}/{bound}>"),
@@ -97,10 +94,8 @@ impl Semaphore {
             ));
         }
         Ok(Semaphore {
-            inner: Arc::new(Mutex::new(State {
-                value: value as usize,
-                waiters: Waiters::default(),
-            })),
+            // An i64 is at most `MAX_PERMITS`.
+            inner: Arc::new(Permits::new(value as u64)),
             bound: None,
         })
     }
@@ -114,12 +109,8 @@ impl Semaphore {
     /// ```
     pub fn bounded(value: Option<i64>) -> PyResult<Self> {
         let mut s = Self::new(value)?;
-        s.bound = Some(value.unwrap_or(1) as usize);
+        s.bound = Some(value.unwrap_or(1) as u64);
         Ok(s)
-    }
-
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.lock().ignore_poison()
     }
 
     /// Rust-side: `acquire(timeout=secs)` with a [`Duration`](std::time::Duration).
@@ -155,24 +146,13 @@ impl Semaphore {
         // CPython converts the timeout only when it has to wait.
         let too_large = timeout_range_error(timeout);
         let wait = acquire_args(blocking, timeout.filter(|_| too_large.is_none()), "")?;
-        let try_take = |waker: Option<&std::task::Waker>| {
-            let mut st = self.state();
-            if st.value > 0 {
-                st.value -= 1;
-                return Some(());
-            }
-            if let Some(w) = waker {
-                st.waiters.register(w);
-            }
-            None
-        };
+        let permits = &*self.inner;
         Ok(match wait {
-            None => try_take(None).is_some(),
-            Some(_) if too_large.is_some() => match try_take(None) {
-                Some(()) => true,
-                None => return Err(too_large.expect("checked")),
-            },
-            Some(limit) => block_until(deadline(limit), |w| try_take(Some(w))).is_some(),
+            None => permits.try_take(),
+            Some(_) if too_large.is_some() => {
+                permits.try_take() || return Err(too_large.expect("checked"))
+            }
+            Some(limit) => permits.take(limit),
         })
     }
 
@@ -190,24 +170,23 @@ impl Semaphore {
         if n < 1 {
             return Err(PyException::ValueError("n must be one or more".into()));
         }
-        let mut st = self.state();
-        if let Some(bound) = self.bound {
-            if st.value + n > bound {
-                return Err(PyException::ValueError(
-                    "Semaphore released too many times".into(),
-                ));
-            }
+        match self.inner.release(n as u64, self.bound) {
+            Ok(()) => Ok(()),
+            Err(Refused::OverBound) => Err(PyException::ValueError(
+                "Semaphore released too many times".into(),
+            )),
+            // MAX_PERMITS, spelled out for the mapping's message check.
+            Err(Refused::Overflow) => Err(PyException::OverflowError(
+                "semaphore value cannot exceed 9223372036854775807".into(),
+            )),
         }
-        st.value += n;
-        st.waiters.wake_all();
-        Ok(())
     }
 
     /// How many callers are blocked in [`acquire`](Self::acquire) right now
     /// (for tests that wait until threads are blocked).
     #[doc(hidden)]
     pub fn waiter_count(&self) -> usize {
-        self.state().waiters.len()
+        self.inner.waiter_count()
     }
 
     /// `with sem:` — acquires, and releases when the guard is dropped.
