@@ -1,6 +1,6 @@
 //! Claim: `threading.Lock` (one atomic word; `executor-api/src/threading/permits.rs`)
 //! is exclusive and wakes every waiter it should under a storm: 8 threads
-//! taking it 20 000 times each, some with `acquire(timeout=...)` that may
+//! taking it 10 000 times each, some with `acquire(timeout=...)` that may
 //! give up, never overlap inside it and lose no increment; a lock released
 //! by another thread than the one that took it (Python allows it) hands it
 //! to a blocked `acquire` every time; and a storm leaves it unlocked, with
@@ -18,8 +18,15 @@ use std::sync::Arc;
 use executor_api::threading::{Lock, RLock};
 
 const THREADS: usize = 8;
-const PER_THREAD: usize = 20_000;
-const HANDOFFS: usize = 20_000;
+const PER_THREAD: usize = 10_000;
+const HANDOFFS: usize = 2_000;
+
+/// Keeps the lock held for a couple of microseconds.
+fn hold() {
+    for _ in 0..200 {
+        std::hint::spin_loop();
+    }
+}
 
 #[test]
 fn a_storm_of_acquires_never_overlaps_and_loses_nothing() {
@@ -38,15 +45,15 @@ fn a_storm_of_acquires_never_overlaps_and_loses_nothing() {
                         // to expire under contention, and try again.
                         let timeout = (t % 2 == 1).then_some(0.000_002);
                         if !lock.acquire(None, timeout).unwrap() {
-                            continue; // timed out (here: ~350k times a run)
+                            continue; // timed out: try again
                         }
                         assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two holders");
                         let n = count.load(Ordering::Relaxed);
                         // Hold it long enough for waiters to register and
-                        // for the timed ones to give up now and then.
-                        for _ in 0..3 {
-                            std::thread::yield_now();
-                        }
+                        // for the timed ones to give up now and then (~2 µs
+                        // of pause hints; a yield here would hand the core
+                        // to the loaded run's spinners for a whole slice).
+                        hold();
                         count.store(n + 1, Ordering::Relaxed);
                         inside.fetch_sub(1, Ordering::SeqCst);
                         lock.release().unwrap();
@@ -60,6 +67,7 @@ fn a_storm_of_acquires_never_overlaps_and_loses_nothing() {
         }
         assert_eq!(count.load(Ordering::SeqCst), THREADS * PER_THREAD);
         assert!(!lock.locked());
+        assert_eq!(lock.waiter_count(), 0, "a waiter that left is still listed");
         assert!(
             lock.acquire(Some(false), None).unwrap(),
             "free after the storm"
@@ -100,6 +108,7 @@ fn a_release_from_another_thread_always_hands_the_lock_on() {
         taker.join().unwrap();
         assert_eq!(taken.load(Ordering::SeqCst), HANDOFFS);
         assert!(lock.locked(), "the taker's last acquire holds it");
+        assert_eq!(lock.waiter_count(), 0, "a waiter that left is still listed");
         lock.release().unwrap();
         assert!(!lock.locked());
     });
@@ -132,9 +141,7 @@ fn a_storm_on_an_rlock_never_overlaps_and_refuses_strangers() {
                         assert_eq!(lock.recursion_count(), 2);
                         assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two holders");
                         let n = count.load(Ordering::Relaxed);
-                        for _ in 0..3 {
-                            std::thread::yield_now();
-                        }
+                        hold();
                         count.store(n + 1, Ordering::Relaxed);
                         inside.fetch_sub(1, Ordering::SeqCst);
                         lock.release().unwrap();
@@ -150,6 +157,7 @@ fn a_storm_on_an_rlock_never_overlaps_and_refuses_strangers() {
         }
         assert_eq!(count.load(Ordering::SeqCst), THREADS * (PER_THREAD / 4));
         assert!(!lock.is_owned());
+        assert_eq!(lock.waiter_count(), 0, "a waiter that left is still listed");
         assert!(
             lock.acquire(Some(false), None).unwrap(),
             "free after the storm"

@@ -132,6 +132,7 @@ fn lock_is_exclusive_and_wakes_its_waiter() {
         other.join().unwrap();
         assert_eq!(count.load(Ordering::SeqCst), 4);
         assert!(!lock.locked());
+        assert_eq!(lock.waiter_count(), 0, "a waiter that left is still listed");
         assert_eq!(
             lock.release().unwrap_err().to_string(),
             "RuntimeError: release unlocked lock"

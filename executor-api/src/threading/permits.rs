@@ -52,7 +52,7 @@ pub(crate) const MAX_PERMITS: u64 = u64::MAX / PERMIT;
 /// How long a blocking [`Permits::take`] tries the word before it
 /// registers as a waiter.
 #[cfg(not(loom))]
-const SPIN_FOR: Duration = Duration::from_micros(5);
+const SPIN_FOR: Duration = Duration::from_micros(2);
 
 /// Why a [`Permits::release`] added nothing.
 #[derive(Debug, PartialEq, Eq)]
@@ -107,12 +107,32 @@ impl Permits {
     /// Takes a permit, waiting for one at most `limit` (`None`: forever);
     /// true if this call took it.
     pub(crate) fn take(&self, limit: Option<Duration>) -> bool {
+        if self.spin_take() {
+            return true;
+        }
         let mut registered = None;
-        self.spin_take()
-            || block_until(deadline(limit), |w| {
-                self.take_or_register(w, &mut registered).then_some(())
-            })
-            .is_some()
+        let taken = block_until(deadline(limit), |w| {
+            self.take_or_register(w, &mut registered).then_some(())
+        })
+        .is_some();
+        if let Some((waker, _)) = &registered {
+            self.forget(waker);
+        }
+        taken
+    }
+
+    /// Removes the waker of a caller that stopped waiting (it took a
+    /// permit without being woken, or timed out), so that the list holds
+    /// only callers still blocked, as CPython's `_waiters` does; clears
+    /// `WAITERS` once the list is empty. Under the list's mutex, where
+    /// every waiter registers before it sets the bit, an empty list means
+    /// nobody is registered.
+    fn forget(&self, waker: &Waker) {
+        let mut list = self.waiters.lock().ignore_poison();
+        list.remove(waker);
+        if list.len() == 0 {
+            self.state.fetch_and(!WAITERS, Ordering::Relaxed);
+        }
     }
 
     /// Adds `n` permits, unless that would make more than `bound` (or
@@ -151,8 +171,8 @@ impl Permits {
         self.state.load(Ordering::Acquire) / PERMIT
     }
 
-    /// Wakers in the list: the callers blocked in [`take`](Self::take),
-    /// and any that stopped waiting since the last release woke the list.
+    /// Wakers in the list: the callers blocked in [`take`](Self::take)
+    /// (one woken by a release is out of it until it registers again).
     pub(crate) fn waiter_count(&self) -> usize {
         self.waiters.lock().ignore_poison().len()
     }
