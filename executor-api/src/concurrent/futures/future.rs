@@ -753,7 +753,11 @@ impl<T> Future<T> {
             return true;
         }
         let Some(pool) = self.pool() else {
-            return scheduler::block_on_until(Pin::new(&mut Done(self)), deadline).is_some();
+            return scheduler::block_on_until(
+                Pin::new(&mut Done(self, Registered::default())),
+                deadline,
+            )
+            .is_some();
         };
         loop {
             // A timed wait is no deadlock in CPython: it times out there.
@@ -762,6 +766,7 @@ impl<T> Future<T> {
                 pool,
                 may_run: deadline.is_none(),
                 watch: StuckWatch::default(),
+                registered: Registered::default(),
             };
             match pool.block_on_until(Pin::new(&mut waiter), deadline) {
                 None => return false,
@@ -1044,13 +1049,38 @@ struct Waiter<'a, T> {
     may_run: bool,
     /// What this waiter last registered with its pool (`watch_stuck`).
     watch: StuckWatch,
+    /// What it last registered with the future.
+    registered: Registered,
+}
+
+/// The waker a wait last registered on a future. A waker leaves the
+/// future's list only when the future becomes done (`publish`, or a cancel
+/// being notified), so a re-poll with the same waker only reads the state
+/// word: a waiter spinning before it parks stays off the listener lock
+/// that the worker completing the future takes.
+#[derive(Default)]
+struct Registered(Option<Waker>);
+
+impl Registered {
+    /// [`Future::register`], skipped if `waker` is the one registered last.
+    fn register<T>(&mut self, future: &Future<T>, waker: &Waker) -> bool {
+        if self.0.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            return future.shared().state.load().is_done();
+        }
+        if future.register(waker) {
+            return true;
+        }
+        self.0 = Some(waker.clone());
+        false
+    }
 }
 
 impl<T> std::future::Future for Waiter<'_, T> {
     type Output = Option<Stuck>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Stuck>> {
-        if self.future.register(cx.waker()) {
+        let this = &mut *self;
+        if this.registered.register(this.future, cx.waker()) {
             return Poll::Ready(None);
         }
         if !self.may_run || self.future.shared().state.load().phase() != PENDING {
@@ -1065,13 +1095,14 @@ impl<T> std::future::Future for Waiter<'_, T> {
 }
 
 /// A future that is ready when the Python future is done.
-struct Done<'a, T>(&'a Future<T>);
+struct Done<'a, T>(&'a Future<T>, Registered);
 
 impl<T> std::future::Future for Done<'_, T> {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0.register(cx.waker()) {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        if this.1.register(this.0, cx.waker()) {
             Poll::Ready(())
         } else {
             Poll::Pending
