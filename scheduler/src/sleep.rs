@@ -2,9 +2,9 @@
 //!
 //! # The protocol
 //!
-//! A worker that finds no task first *spins*: it searches all queues about
-//! ten times, with CPU pause hints and then `yield_now` between rounds (the
-//! one tuning of every wait, in `wait_loop.rs`: at least 8 µs). Most gaps
+//! A worker that finds no task first *spins*: it searches all queues
+//! between rounds of CPU pause hints and then of `yield_now` (the one
+//! tuning of every wait, in `wait_loop.rs`: at least 20 µs). Most gaps
 //! between tasks are short, and a spinning worker picks up the next task
 //! without any system call. Only when spinning finds nothing does it sleep:
 //!

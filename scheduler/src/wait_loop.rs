@@ -15,21 +15,26 @@
 //!
 //! # The spin: one tuning for everyone
 //!
-//! Every wait spins the way crossbeam's channels do, with
-//! `crossbeam_utils::Backoff`: between its first polls 1, 2, 4 … 64 CPU
-//! pause hints (seven gaps), then `yield_now` — at least four times, and on
-//! until [`SPIN_FLOOR`] (8 µs) has passed since its first round — then it
-//! sleeps (a round that runs a job starts the count over). Short pausing
-//! matters: when the thread it waits for shares its core (a loaded
-//! machine), each hand-off costs the spin before the first yield; a tuning
-//! that paused 504 times (~17 µs) before its first yield took a
-//! submit→result round trip to ~3.5x rayon's time there. The time floor
-//! matters too: a pause hint takes ~35 ns on an EPYC but ~9 ns on this
-//! Xeon, where the backoff alone ends after ~2 µs, shorter than a futex
-//! wake-up, and a round trip fell into both threads sleeping and waking
-//! each other every time (~10 µs; 1.4 µs with the floor). Yielding gives
-//! the core away, so the floor costs a loaded machine nothing. Where both
-//! threads have a core, the result arrives within the first rounds.
+//! Every wait polls between rounds of CPU pause hints — 1, 2, 4, then 8
+//! a round ([`PAUSES_PER_ROUND`]) — for [`PAUSE_FOR`] (3 µs), then
+//! `yield_now`s between polls until [`SPIN_FLOOR`] (20 µs) has passed since
+//! its first round, then it sleeps (a round that runs a job starts the
+//! count over). Short rounds matter: a result that arrives while the
+//! waiter pauses is seen at the next poll, and with crossbeam's `Backoff`
+//! (1, 2, 4 … 64 hints) the last gaps were ~0.6 µs here, a good part of a
+//! 1 µs round trip. Pausing for a bounded time, not a count, matters too:
+//! a hint takes ~35 ns on an EPYC but ~9 ns on this Xeon, and when the
+//! thread a wait waits for shares its core (a loaded machine), each
+//! hand-off costs the pausing before the first yield (a tuning that
+//! paused 504 times, ~17 µs, took a round trip to ~3.5x rayon's time
+//! there). The floor matters most: a wait that sleeps makes the other side
+//! pay a futex wake-up, and if that side then sleeps before the answer
+//! comes, both fall into sleeping and waking each other (with a
+//! floor of 2 µs a round trip took ~10 µs; with 8 µs, ~1.0 µs and 85k
+//! context switches in 4 s; with 20 µs, ~0.9 µs and 6k).
+//! Yielding gives the core away, so the floor costs a loaded machine
+//! little. Where both threads have a core, the result arrives within the
+//! first rounds.
 //!
 //! A parked Python-level wait sleeps in `std::thread::park`: the waker
 //! unparks, which costs one atomic swap unless the thread is really parked
@@ -61,8 +66,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use crossbeam_utils::Backoff;
-
 use crate::borrow;
 use crate::loom::{fence, Ordering, Parker};
 use crate::registry::Registry;
@@ -70,23 +73,31 @@ use crate::sleep::Rested;
 use crate::worker::WorkerThread;
 use crate::Instant;
 
-/// The spin of a wait before it sleeps (see the module docs): crossbeam's
-/// [`Backoff`], then `yield_now` until [`SPIN_FLOOR`] has passed since the
-/// first round; one round under loom, where spinning only multiplies the
-/// interleavings to explore.
+/// The spin of a wait before it sleeps (see the module docs): rounds of
+/// at most [`PAUSES_PER_ROUND`] CPU pause hints until [`PAUSE_FOR`] has
+/// passed since the first round, then `yield_now` until [`SPIN_FLOOR`];
+/// one round under loom, where spinning only multiplies the interleavings
+/// to explore.
 struct Spin {
-    backoff: Backoff,
+    /// Rounds so far (the first ones pause less: 1, 2, 4, then the cap).
+    rounds: u32,
     /// When the first round of this spin began; `None` before it.
     started: Option<Instant>,
 }
 
+/// The most pause hints between two polls.
+const PAUSES_PER_ROUND: u32 = 8;
+
+/// How long a wait pauses (polling between rounds) before it yields.
+const PAUSE_FOR: Duration = Duration::from_micros(3);
+
 /// The least time a wait spins (pausing, then yielding) before it sleeps.
-const SPIN_FLOOR: Duration = Duration::from_micros(8);
+const SPIN_FLOOR: Duration = Duration::from_micros(20);
 
 impl Spin {
     fn new() -> Self {
         Spin {
-            backoff: Backoff::new(),
+            rounds: 0,
             started: None,
         }
     }
@@ -98,13 +109,23 @@ impl Spin {
             return false;
         }
         let started = *self.started.get_or_insert_with(Instant::now);
-        if !self.backoff.is_completed() {
-            self.backoff.snooze();
+        self.rounds = self.rounds.saturating_add(1);
+        // The first rounds pause without reading the clock: most waits end
+        // within them.
+        let early = self.rounds <= 4;
+        let spent = if early {
+            Duration::ZERO
+        } else {
+            started.elapsed()
+        };
+        if spent < PAUSE_FOR {
+            let pauses = (1u32 << (self.rounds - 1).min(3)).min(PAUSES_PER_ROUND);
+            for _ in 0..pauses {
+                std::hint::spin_loop();
+            }
             return true;
         }
-        // The pauses' length differs by CPU (~9 ns on a Xeon, ~35 ns on an
-        // EPYC): yield on until the floor, so a wait outlasts a wake-up.
-        if started.elapsed() < SPIN_FLOOR {
+        if spent < SPIN_FLOOR {
             std::thread::yield_now();
             return true;
         }
@@ -113,7 +134,7 @@ impl Spin {
 
     /// Starts over: the wait found something to do.
     fn reset(&mut self) {
-        self.backoff.reset();
+        self.rounds = 0;
         self.started = None;
     }
 }
