@@ -17,7 +17,7 @@ use std::time::Duration;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
-use pyrt_executor::concurrent::futures::Future;
+use pyrt_executor::concurrent::futures::{wait, Future};
 use pyrt_executor::PyException;
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
@@ -113,6 +113,30 @@ fn result_racing_completion_is_never_lost() {
         };
         assert_eq!(f.result(None).unwrap(), 5);
         completer.join().unwrap();
+    });
+}
+
+/// `wait(fs)` (ALL_COMPLETED) over two futures completed by two other
+/// threads: the waiter registers once and, re-polled with the same waker,
+/// only checks the condition (`wait.rs`, `Until::registered`). Each
+/// completion still wakes it, so it returns with both done, never hangs.
+#[test]
+fn wait_all_completed_racing_two_completions() {
+    model(|| {
+        let fs: Vec<Future<u32>> = vec![Future::new(), Future::new()];
+        let completers: Vec<_> = fs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = f.clone();
+                thread::spawn(move || f.set_result(i as u32).unwrap())
+            })
+            .collect();
+        let got = wait(&fs, None, None);
+        assert_eq!((got.done.len(), got.not_done.len()), (2, 0));
+        for c in completers {
+            c.join().unwrap();
+        }
     });
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use scheduler::Instant;
@@ -91,18 +91,32 @@ fn condition_met<T>(fs: &[Future<T>], return_when: ReturnWhen) -> bool {
 struct Until<'a, T> {
     fs: &'a [Future<T>],
     return_when: ReturnWhen,
+    /// The waker registered with every future of `fs` at the last poll. A
+    /// waker stays in a future's list until the future is done as `wait`
+    /// sees it, so a re-poll with the same one only checks the condition,
+    /// and a wait spinning before it parks takes none of the futures'
+    /// listener locks (which their completing workers take).
+    registered: Option<Waker>,
 }
 
 impl<T> std::future::Future for Until<'_, T> {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if condition_met(self.fs, self.return_when) {
             return Poll::Ready(());
+        }
+        if self
+            .registered
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            return Poll::Pending;
         }
         for f in self.fs {
             f.register_for_wait(cx.waker());
         }
+        self.registered = Some(cx.waker().clone());
         // A future may have finished while we registered.
         if condition_met(self.fs, self.return_when) {
             Poll::Ready(())
@@ -113,7 +127,11 @@ impl<T> std::future::Future for Until<'_, T> {
 }
 
 fn block_until_condition<T>(fs: &[Future<T>], return_when: ReturnWhen, deadline: Option<Instant>) {
-    let mut until = Until { fs, return_when };
+    let mut until = Until {
+        fs,
+        return_when,
+        registered: None,
+    };
     let _ = scheduler::block_on_until(Pin::new(&mut until), deadline);
 }
 
