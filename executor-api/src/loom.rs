@@ -15,18 +15,20 @@
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicU64, AtomicUsize, Ordering},
+    atomic::{fence, AtomicU64, AtomicUsize, Ordering},
     Mutex, MutexGuard, RwLock,
 };
 
 #[cfg(loom)]
 pub(crate) use ::loom::sync::{
-    atomic::{AtomicU64, AtomicUsize, Ordering},
+    atomic::{fence, AtomicU64, AtomicUsize, Ordering},
     Mutex, MutexGuard, RwLock,
 };
 
 /// The lock of a short critical section that more threads than cores
-/// fight over: `queue.Queue`'s one lock, taken by every `put` and `get`.
+/// fight over: `queue.Queue`'s one lock, taken by every `put` and `get`
+/// of an unbounded, LIFO or priority queue (a bounded FIFO `Queue` takes it
+/// only to wait and to wake: `queue/base.rs`).
 /// It is std's [`Mutex`], taken by `try_lock` with pauses between tries,
 /// then yields, and by a blocking `lock()` only after those. Why not
 /// `lock()` at once: std's futex mutex spins briefly, then sleeps in the

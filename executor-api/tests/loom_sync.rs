@@ -78,6 +78,61 @@ fn each_put_wakes_one_of_two_blocked_gets() {
     });
 }
 
+/// The same on a bounded queue, which keeps its items in its lock-free
+/// ring (`queue/ring.rs`): a `put` there takes no lock and wakes a blocked
+/// `get` only if it sees one listed, and a `get` registers, then looks at
+/// the ring again. Each `put` still wakes one getter, so both return.
+#[test]
+fn each_ring_put_wakes_one_of_two_blocked_gets() {
+    model(|| {
+        let q: Queue<u32> = Queue::new(Some(2));
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let q = q.clone();
+                thread::spawn(move || q.get(None, None).unwrap())
+            })
+            .collect();
+        q.put(1, None, None).unwrap();
+        q.put(2, None, None).unwrap();
+        let mut got: Vec<u32> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, vec![1, 2]);
+        assert_eq!((q.waiter_count(), q.unfinished_tasks()), (0, 2));
+    });
+}
+
+/// `q.maxsize = 3` while a producer fills a `Queue(maxsize=1)`'s ring (its
+/// second `put` may be blocked) and a consumer empties it: closing the
+/// ring moves what it holds into the locked store; nothing is lost, order
+/// holds, the blocked side is woken, and `unfinished_tasks` carries over.
+#[test]
+fn maxsize_change_retires_the_ring_under_load() {
+    model(|| {
+        let q: Queue<u32> = Queue::new(Some(1));
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                q.put(1, None, None).unwrap();
+                q.put(2, None, None).unwrap();
+            })
+        };
+        let consumer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                let first = q.get(None, None).unwrap();
+                q.task_done().unwrap();
+                (first, q.get(None, None).unwrap())
+            })
+        };
+        q.set_maxsize(3);
+        producer.join().unwrap();
+        assert_eq!(consumer.join().unwrap(), (1, 2));
+        assert_eq!((q.unfinished_tasks(), q.qsize(), q.maxsize()), (1, 0, 3));
+        q.task_done().unwrap();
+        assert!(q.task_done().is_err()); // ValueError: too many
+    });
+}
+
 /// `Condition` notify vs wait: a waiter checking a predicate under the
 /// condition's lock and waiting, a notifier setting it under the lock and
 /// calling `notify()`. The waiter always wakes and sees the predicate,

@@ -1,21 +1,41 @@
 //! `queue.Queue` and its subclasses: one implementation, three orders.
 //!
 //! One lock (`HotMutex`: std's, taken after pauses and yields;
-//! `crate::loom` says why) guards the items, `maxsize`, the unfinished-task count and three waiter
-//! lists (`not_empty`, `not_full`, `all_done`), as CPython's
-//! one mutex guards its three conditions. A `put` wakes one blocked `get`
-//! and a `get` one blocked `put` (CPython's `notify()`); the last
-//! `task_done` wakes every `join`. A blocked caller spins a little before
-//! it parks (`pyrt_scheduler::block_on_until`); while it spins it reads an
-//! atomic version counter, bumped under the lock by every change a waiter
-//! could wait for, and takes the lock again only when that moved, so the
-//! waiters do not fight the running side for the lock.
+//! `crate::loom` says why) guards the items, `maxsize`, the unfinished-task
+//! count and three waiter lists (`not_empty`, `not_full`, `all_done`), as
+//! CPython's one mutex guards its three conditions. A `put` wakes one
+//! blocked `get` and a `get` one blocked `put` (CPython's `notify()`); the
+//! last `task_done` wakes every `join`. A blocked caller spins a little
+//! before it parks (`pyrt_scheduler::block_on_until`); while it spins it
+//! reads an atomic version counter, bumped under the lock by every change a
+//! waiter could wait for, and takes the lock again only when that moved, so
+//! the waiters do not fight the running side for the lock.
+//!
+//! # The ring of a bounded `Queue`
+//!
+//! A `Queue(maxsize=n)` (first in, first out, `0 < n <=` [`RING_MAX`])
+//! keeps its items and its `unfinished_tasks` in a lock-free ring instead
+//! (`ring.rs`), and a `put`, `get` or `task_done` that need not wait takes
+//! no lock: with four threads taking one lock per item, the lock's cache
+//! line was where the time went. Waiting is unchanged: a caller that must
+//! wait takes the lock, registers and publishes its list's length, then
+//! looks at the ring once more; an operation on the ring reads the length
+//! of the list it would wake after its change (`SeqCst` on both sides:
+//! `wake_after_ring_op` says why that is enough), and if anyone waits,
+//! takes the lock to wake as the locked path does. So either the waiter
+//! sees the change or the changer sees the waiter. A blocking `put` or
+//! `get` that finds the ring full or empty tries it again for
+//! [`RING_SPIN`] before it waits: a listed waiter makes every operation
+//! that would wake it take the lock. `q.maxsize = n` (to a
+//! new size) closes the ring for good and moves its items into the store,
+//! which serves every operation from then on: the ring's size is fixed.
 
-use crate::loom::{AtomicUsize, HotGuard, HotMutex, Ordering};
+use crate::loom::{fence, AtomicUsize, HotGuard, HotMutex, Ordering};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use super::ring::{Refused, Ring};
 use super::store::Store;
 use crate::exceptions::{check_timeout_secs, PyException, PyResult};
 use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
@@ -43,12 +63,26 @@ use std::task::Waker;
 /// # Ok::<(), pyrt_executor::PyException>(())
 /// ```
 pub struct BaseQueue<T, S: Store<T>> {
-    inner: Arc<Inner<S>>,
+    inner: Arc<Inner<T, S>>,
     _items: PhantomData<fn(T) -> T>,
 }
 
-struct Inner<S> {
+/// The largest `maxsize` a `Queue` keeps in a ring (see the module docs):
+/// the ring's slots are allocated when the queue is made.
+pub(super) const RING_MAX: isize = 1 << 16;
+
+struct Inner<T, S> {
     state: HotMutex<State<S>>,
+    /// The items and the unfinished count of a bounded FIFO queue while
+    /// its `maxsize` stays as made (see the module docs).
+    ring: Option<Ring<T>>,
+    /// The wakers listed in `not_empty` (blocked gets), `not_full` (blocked
+    /// puts) and `all_done` (blocked joins): set under the lock whenever a
+    /// list changes ([`BaseQueue::publish_lens`]), read without it by the
+    /// operations on the ring that would wake them.
+    getters: AtomicUsize,
+    putters: AtomicUsize,
+    joiners: AtomicUsize,
     /// Bumped (under the lock) by every change a waiter could be waiting
     /// for and by every wake-up: a waiter that polls again (the wait spins
     /// before it parks) and finds it unchanged since it registered knows,
@@ -61,13 +95,42 @@ struct State<S> {
     items: S,
     /// The `maxsize` attribute as Python holds it (`<= 0`: unbounded).
     maxsize: isize,
-    /// `unfinished_tasks`: puts not yet matched by `task_done`.
+    /// `unfinished_tasks`: puts not yet matched by `task_done` (while the
+    /// ring is open, the ring counts them).
     unfinished: usize,
     /// Callers blocked in `put`, `get` or `join` right now.
     blocked: usize,
     not_empty: Waiters,
     not_full: Waiters,
     all_done: Waiters,
+}
+
+/// How long a blocking `put` or `get` keeps trying the ring before it
+/// registers as a waiter (a registered waiter makes every operation on the
+/// ring take the lock to wake it).
+const RING_SPIN: std::time::Duration = std::time::Duration::from_micros(2);
+
+/// Runs `op` until it succeeds; if `block`, retries for [`RING_SPIN`] with
+/// pauses between tries. True if it succeeded.
+fn spin_on_ring(block: bool, mut op: impl FnMut() -> bool) -> bool {
+    if op() {
+        return true;
+    }
+    if !block || cfg!(loom) {
+        return false;
+    }
+    let started = Instant::now();
+    loop {
+        for _ in 0..32 {
+            std::hint::spin_loop();
+        }
+        if op() {
+            return true;
+        }
+        if started.elapsed() >= RING_SPIN {
+            return false;
+        }
+    }
 }
 
 impl<T, S: Store<T>> Clone for BaseQueue<T, S> {
@@ -131,26 +194,115 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Ok::<(), PyException>(())
     /// ```
     pub fn with_store(maxsize: Option<isize>, store: S) -> Self {
+        let maxsize = maxsize.unwrap_or(0);
+        let ring = (store.ring_ok() && (1..=RING_MAX).contains(&maxsize))
+            .then(|| Ring::new(maxsize as usize));
         BaseQueue {
             inner: Arc::new(Inner {
                 state: HotMutex::new(State {
                     items: store,
-                    maxsize: maxsize.unwrap_or(0),
+                    maxsize,
                     unfinished: 0,
                     blocked: 0,
                     not_empty: Waiters::default(),
                     not_full: Waiters::default(),
                     all_done: Waiters::default(),
                 }),
+                ring,
+                getters: AtomicUsize::new(0),
+                putters: AtomicUsize::new(0),
+                joiners: AtomicUsize::new(0),
                 version: AtomicUsize::new(0),
             }),
             _items: PhantomData,
         }
     }
 
-    /// CPython's `0 < self.maxsize <= self._qsize()`.
-    fn is_full(st: &State<S>) -> bool {
-        st.maxsize > 0 && st.items.len() >= st.maxsize as usize
+    /// The ring, while it is open.
+    fn ring(&self) -> Option<&Ring<T>> {
+        self.inner.ring.as_ref().filter(|r| !r.is_closed())
+    }
+
+    /// CPython's `self._qsize()`, with the lock held.
+    fn len(&self, st: &State<S>) -> usize {
+        match self.inner.ring.as_ref().and_then(Ring::len) {
+            Some(n) => n,
+            None => st.items.len(),
+        }
+    }
+
+    /// CPython's `0 < self.maxsize <= self._qsize()`, with the lock held.
+    fn is_full(&self, st: &State<S>) -> bool {
+        st.maxsize > 0 && self.len(st) >= st.maxsize as usize
+    }
+
+    /// `unfinished_tasks`, with the lock held.
+    fn unfinished(&self, st: &State<S>) -> usize {
+        match self.inner.ring.as_ref().and_then(Ring::unfinished) {
+            Some(n) => n,
+            None => st.unfinished,
+        }
+    }
+
+    /// After a `put`, `get` or `task_done` on the ring, which took no lock:
+    /// wakes as the locked path would (`wake`), if anyone is blocked on
+    /// the list it wakes (`blocked`).
+    ///
+    /// Why no wake-up is lost, with no fence on this side (crossbeam's
+    /// channels reason the same way): the operation's CAS on `tail`,
+    /// `head` or `done` and this load are `SeqCst`, and so are a waiter's
+    /// store of its list's length and its second look at the ring
+    /// ([`wait_for`](Self::wait_for)), which reads those same positions. In
+    /// the one order of all `SeqCst` operations, either our load comes
+    /// after the waiter's store (we see it and wake it), or our CAS came
+    /// before its look, which then sees the position moved: a `get` that
+    /// sees `tail` past its slot waits for the put's write to land
+    /// (`ring.rs`, `WAIT_FOR_IN_FLIGHT`), a `put` that sees
+    /// `head` past the item in its slot waits for the get's read. Loom
+    /// cannot run that wait, so under loom the ring answers full or empty
+    /// there instead, and a `SeqCst` fence here orders our change before
+    /// the load (the models check the protocol in that form).
+    fn wake_after_ring_op(&self, blocked: &AtomicUsize, wake: impl FnOnce(&mut State<S>)) {
+        if cfg!(loom) {
+            fence(Ordering::SeqCst);
+        }
+        if blocked.load(Ordering::SeqCst) > 0 {
+            let mut st = self.lock();
+            self.changed();
+            wake(&mut st);
+            self.publish_lens(&st);
+        }
+    }
+
+    /// Publishes the lengths of the waiter lists (the lock is held) for
+    /// the operations on the ring, after any change to a list. A count
+    /// that did not change is not written, so its readers keep their copy
+    /// of its cache line.
+    fn publish_lens(&self, st: &State<S>) {
+        let lists = [
+            (&self.inner.getters, &st.not_empty),
+            (&self.inner.putters, &st.not_full),
+            (&self.inner.joiners, &st.all_done),
+        ];
+        for (count, list) in lists {
+            if count.load(Ordering::Relaxed) != list.len() {
+                // `SeqCst`: see `wake_after_ring_op`.
+                count.store(list.len(), Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// `q.maxsize = n` on a queue with an open ring: closes it and moves
+    /// its items and unfinished count into the store (the lock is held).
+    fn retire_ring(&self, st: &mut State<S>) {
+        if let Some(ring) = self.ring() {
+            let items = &mut st.items;
+            st.unfinished = ring.close(|item| {
+                // Only a `Fifo` has a ring, and its `push` cannot fail.
+                let pushed = items.push(item);
+                debug_assert!(pushed.is_ok());
+            });
+        }
     }
 
     fn lock(&self) -> HotGuard<'_, State<S>> {
@@ -200,16 +352,32 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                 }
             }
             let mut st = self.lock();
+            let leave = |st: &mut State<S>, w: &Waker| {
+                st.blocked -= 1;
+                waiters(st).remove(w);
+                self.publish_lens(st);
+            };
             if let Some(r) = ready(&mut st) {
                 if let Some((w, _)) = &registered {
-                    st.blocked -= 1;
-                    waiters(&mut st).remove(w);
+                    leave(&mut st, w);
                 }
                 return Some(r);
             }
-            waiters(&mut st).register(w);
             if registered.is_none() {
                 st.blocked += 1;
+            }
+            let listed = waiters(&mut st).len();
+            waiters(&mut st).register(w);
+            if waiters(&mut st).len() != listed {
+                // An operation on the ring takes no lock: it reads the
+                // list's length after its change, so look once more now
+                // that we are in it (see `wake_after_ring_op`).
+                self.publish_lens(&st);
+                fence(Ordering::SeqCst);
+                if let Some(r) = ready(&mut st) {
+                    leave(&mut st, w);
+                    return Some(r);
+                }
             }
             // Versions change only under the lock we hold.
             registered = Some((w.clone(), self.inner.version.load(Ordering::Relaxed)));
@@ -222,6 +390,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                 waiters(&mut st).remove(w);
                 self.changed();
                 timed_out(&mut st);
+                self.publish_lens(&st);
             }
         }
         got
@@ -253,6 +422,12 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// ```
     pub fn set_maxsize(&self, maxsize: isize) {
         let mut st = self.lock();
+        if self
+            .ring()
+            .is_some_and(|r| r.capacity() as isize != maxsize)
+        {
+            self.retire_ring(&mut st);
+        }
         st.maxsize = maxsize;
         self.changed();
     }
@@ -269,6 +444,9 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn qsize(&self) -> usize {
+        if let Some(n) = self.inner.ring.as_ref().and_then(Ring::len) {
+            return n;
+        }
         self.lock().items.len()
     }
 
@@ -283,7 +461,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn empty(&self) -> bool {
-        self.lock().items.is_empty()
+        self.qsize() == 0
     }
 
     /// `full()`.
@@ -296,7 +474,13 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn full(&self) -> bool {
-        Self::is_full(&self.lock())
+        if let Some(ring) = &self.inner.ring {
+            // While the ring is open, `maxsize` is its capacity.
+            if let Some(n) = ring.len() {
+                return n >= ring.capacity();
+            }
+        }
+        self.is_full(&self.lock())
     }
 
     /// The `unfinished_tasks` attribute: items put and not yet marked
@@ -314,6 +498,9 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Ok::<(), pyrt_executor::PyException>(())
     /// ```
     pub fn unfinished_tasks(&self) -> usize {
+        if let Some(n) = self.inner.ring.as_ref().and_then(Ring::unfinished) {
+            return n;
+        }
         self.lock().unfinished
     }
 
@@ -387,11 +574,49 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             Ok(t) => t,
             Err(e) => return Err((Some(item), e)),
         };
+        // A put that need not wait, on the ring: no lock. A blocking one
+        // that finds it full tries for a while before it registers.
+        // (Not `self.ring()`: the ring refuses itself once closed.)
+        let item = match &self.inner.ring {
+            Some(ring) => {
+                let mut item = Some(item);
+                let pushed =
+                    spin_on_ring(block, || match ring.push(item.take().expect("put once")) {
+                        Ok(()) => true,
+                        Err(Refused::No(back) | Refused::Closed(back)) => {
+                            item = Some(back);
+                            false
+                        }
+                    });
+                if pushed {
+                    self.wake_after_ring_op(&self.inner.getters, |st| st.not_empty.wake_one());
+                    return Ok(());
+                }
+                item.expect("not pushed")
+            }
+            None => item,
+        };
         let mut item = Some(item);
         // CPython's `put` after its wait: `_put`, then count the task and
         // notify `not_empty`; a `_put` that raises skips both.
         let put = |st: &mut State<S>, item: &mut Option<T>| {
-            if Self::is_full(st) {
+            if let Some(ring) = self.ring() {
+                match ring.push(item.take().expect("put once")) {
+                    Ok(()) => {
+                        self.changed();
+                        st.not_empty.wake_one();
+                        self.publish_lens(st);
+                        return Some(Ok(()));
+                    }
+                    Err(Refused::No(back)) => {
+                        *item = Some(back);
+                        return None;
+                    }
+                    // Closed before we took the lock: the store has it all.
+                    Err(Refused::Closed(back)) => *item = Some(back),
+                }
+            }
+            if self.is_full(st) {
                 return None;
             }
             let pushed = st.items.push(item.take().expect("put once"));
@@ -414,7 +639,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                     |st| put(st, &mut item),
                     |st| &mut st.not_full,
                     |st| {
-                        if !Self::is_full(st) {
+                        if !self.is_full(st) {
                             st.not_full.wake_one();
                         }
                     },
@@ -480,9 +705,35 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         } else {
             None
         };
+        // A get that need not wait, on the ring: no lock. A blocking one
+        // that finds it empty tries for a while before it registers.
+        // (Not `self.ring()`, which reads the producers' `tail`.)
+        if let Some(ring) = &self.inner.ring {
+            let mut got = None;
+            if spin_on_ring(block, || {
+                got = ring.pop().ok();
+                got.is_some()
+            }) {
+                self.wake_after_ring_op(&self.inner.putters, |st| st.not_full.wake_one());
+                return Ok(got.expect("popped"));
+            }
+        }
         // CPython's `get` after its wait: `_get`, then notify `not_full`; a
         // `_get` that raises skips the notify.
         let get = |st: &mut State<S>| {
+            if let Some(ring) = self.ring() {
+                match ring.pop() {
+                    Ok(item) => {
+                        self.changed();
+                        st.not_full.wake_one();
+                        self.publish_lens(st);
+                        return Some(Ok(item));
+                    }
+                    Err(Refused::No(())) => return None,
+                    // Closed before we took the lock: the store has it all.
+                    Err(Refused::Closed(())) => {}
+                }
+            }
             if st.items.is_empty() {
                 return None;
             }
@@ -502,7 +753,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                     get,
                     |st| &mut st.not_empty,
                     |st| {
-                        if !st.items.is_empty() {
+                        if self.len(st) != 0 {
                             st.not_empty.wake_one();
                         }
                     },
@@ -538,11 +789,23 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// assert_eq!(e.to_string(), "ValueError: task_done() called too many times");
     /// ```
     pub fn task_done(&self) -> PyResult<()> {
+        let too_many = || PyException::ValueError("task_done() called too many times".into());
+        if let Some(ring) = &self.inner.ring {
+            match ring.task_done() {
+                Ok(now_zero) => {
+                    if now_zero {
+                        self.wake_after_ring_op(&self.inner.joiners, |st| st.all_done.wake_all());
+                    }
+                    return Ok(());
+                }
+                Err(Refused::No(())) => return Err(too_many()),
+                // Closed (or closing): the lock waits for the store.
+                Err(Refused::Closed(())) => {}
+            }
+        }
         let mut st = self.lock();
         if st.unfinished == 0 {
-            return Err(PyException::ValueError(
-                "task_done() called too many times".into(),
-            ));
+            return Err(too_many());
         }
         st.unfinished -= 1;
         if st.unfinished == 0 {
@@ -572,7 +835,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     pub fn join(&self) {
         self.wait_for(
             None,
-            |st| (st.unfinished == 0).then_some(()),
+            |st| (self.unfinished(st) == 0).then_some(()),
             |st| &mut st.all_done,
             |_| {},
         );

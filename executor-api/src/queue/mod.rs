@@ -22,6 +22,7 @@
 //! ```
 
 mod base;
+mod ring;
 mod simple;
 mod store;
 

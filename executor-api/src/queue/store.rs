@@ -64,6 +64,15 @@ pub trait Store<T> {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Whether a bounded queue may keep its items in its lock-free ring
+    /// instead of this store while its `maxsize` stays as made: only an
+    /// empty [`Fifo`] (the ring is first in, first out, and a store that
+    /// overrides `push` or `pop` must see every item). Not for other
+    /// stores to implement.
+    #[doc(hidden)]
+    fn ring_ok(&self) -> bool {
+        false
+    }
 }
 
 /// Python's `<` for the items of a `PriorityQueue` (what `heapq` uses), which
@@ -313,6 +322,9 @@ impl<T> Store<T> for Fifo<T> {
     fn push(&mut self, item: T) -> PyResult<()> {
         self.0.push_back(item);
         Ok(())
+    }
+    fn ring_ok(&self) -> bool {
+        self.0.is_empty()
     }
     fn pop(&mut self) -> PyResult<T> {
         self.0
