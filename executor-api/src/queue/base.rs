@@ -13,7 +13,8 @@
 //!
 //! # The ring of a bounded `Queue`
 //!
-//! A `Queue(maxsize=n)` (first in, first out, `0 < n <=` [`RING_MAX`])
+//! A `Queue(maxsize=n)` (first in, first out, `n > 0`, its slots within
+//! [`RING_MAX_BYTES`])
 //! keeps its items and its `unfinished_tasks` in a lock-free ring instead
 //! (`ring.rs`), and a `put`, `get` or `task_done` that need not wait takes
 //! no lock: with four threads taking one lock per item, the lock's cache
@@ -67,9 +68,11 @@ pub struct BaseQueue<T, S: Store<T>> {
     _items: PhantomData<fn(T) -> T>,
 }
 
-/// The largest `maxsize` a `Queue` keeps in a ring (see the module docs):
-/// the ring's slots are allocated when the queue is made.
-pub(super) const RING_MAX: isize = 1 << 16;
+/// The most bytes a `Queue`'s ring may take (see the module docs): its
+/// slots are allocated when the queue is made, where CPython's deque grows
+/// with the items, so a large `maxsize` of large items keeps the lock
+/// instead (1 MiB: 65 536 slots of a `u64`).
+pub(super) const RING_MAX_BYTES: usize = 1 << 20;
 
 struct Inner<T, S> {
     state: HotMutex<State<S>>,
@@ -110,8 +113,9 @@ struct State<S> {
 /// ring take the lock to wake it).
 const RING_SPIN: std::time::Duration = std::time::Duration::from_micros(2);
 
-/// Runs `op` until it succeeds; if `block`, retries for [`RING_SPIN`] with
-/// pauses between tries. True if it succeeded.
+/// Runs `op` until it succeeds; if `block` (a wait that may last: not
+/// `timeout=0`), retries for [`RING_SPIN`] with pauses between tries. True
+/// if it succeeded.
 fn spin_on_ring(block: bool, mut op: impl FnMut() -> bool) -> bool {
     if op() {
         return true;
@@ -195,7 +199,9 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// ```
     pub fn with_store(maxsize: Option<isize>, store: S) -> Self {
         let maxsize = maxsize.unwrap_or(0);
-        let ring = (store.ring_ok() && (1..=RING_MAX).contains(&maxsize))
+        let ring = (store.ring_ok()
+            && maxsize > 0
+            && (maxsize as usize).saturating_mul(Ring::<T>::SLOT_BYTES) <= RING_MAX_BYTES)
             .then(|| Ring::new(maxsize as usize));
         BaseQueue {
             inner: Arc::new(Inner {
@@ -580,14 +586,16 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         let item = match &self.inner.ring {
             Some(ring) => {
                 let mut item = Some(item);
-                let pushed =
-                    spin_on_ring(block, || match ring.push(item.take().expect("put once")) {
+                let pushed = spin_on_ring(
+                    block && timeout != Some(std::time::Duration::ZERO),
+                    || match ring.push(item.take().expect("put once")) {
                         Ok(()) => true,
                         Err(Refused::No(back) | Refused::Closed(back)) => {
                             item = Some(back);
                             false
                         }
-                    });
+                    },
+                );
                 if pushed {
                     self.wake_after_ring_op(&self.inner.getters, |st| st.not_empty.wake_one());
                     return Ok(());
@@ -710,7 +718,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         // (Not `self.ring()`, which reads the producers' `tail`.)
         if let Some(ring) = &self.inner.ring {
             let mut got = None;
-            if spin_on_ring(block, || {
+            if spin_on_ring(block && timeout != Some(std::time::Duration::ZERO), || {
                 got = ring.pop().ok();
                 got.is_some()
             }) {
@@ -839,5 +847,29 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             |st| &mut st.all_done,
             |_| {},
         );
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::super::{LifoQueue, Queue};
+
+    #[test]
+    fn only_a_bounded_fifo_of_modest_size_gets_a_ring() {
+        assert!(Queue::<u64>::new(Some(1024)).inner.ring.is_some());
+        assert!(Queue::<u64>::new(Some(65_536)).inner.ring.is_some());
+        assert!(Queue::<u64>::new(Some(65_537)).inner.ring.is_none());
+        assert!(Queue::<[u8; 4096]>::new(Some(1024)).inner.ring.is_none());
+        assert!(Queue::<u64>::new(None).inner.ring.is_none());
+        assert!(Queue::<u64>::new(Some(-3)).inner.ring.is_none());
+        assert!(LifoQueue::<u64>::new(Some(8)).inner.ring.is_none());
+        // A maxsize change closes it for good.
+        let q = Queue::<u64>::new(Some(2));
+        q.set_maxsize(2);
+        assert!(q.ring().is_some());
+        q.set_maxsize(3);
+        assert!(q.ring().is_none());
+        q.set_maxsize(2);
+        assert!(q.ring().is_none());
     }
 }

@@ -112,6 +112,9 @@ fn wait_a_little(tries: &mut u32) {
 const WAIT_FOR_IN_FLIGHT: bool = !cfg!(loom);
 
 impl<T> Ring<T> {
+    /// The bytes one slot takes.
+    pub(super) const SLOT_BYTES: usize = std::mem::size_of::<Slot<T>>();
+
     /// A ring of `cap` slots (`cap >= 1`).
     pub(super) fn new(cap: usize) -> Self {
         let slots = (0..cap as u64)
