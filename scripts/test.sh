@@ -615,6 +615,12 @@ tier_tsan() {
             submit_and_result_like nested_submit_result cancel_succeeds_only \
             add_done_callback_runs_once standalone_futures a_panicking_task_becomes \
             shutdown_with_cancel_futures
+        # ... and the bounded queue's ring (queue/ring.rs: slots of
+        # `UnsafeCell<MaybeUninit<T>>` written and read across threads,
+        # handed over by `close`, dropped with the ring; ~20 s).
+        run env MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-permissive-provenance" \
+            CARGO_TARGET_DIR="$REPO_ROOT/target/miri" \
+            cargo "+$NIGHTLY" miri test -p pyrt-executor --lib queue::
     fi
 }
 

@@ -367,6 +367,53 @@ mod tests {
         assert_eq!(r.task_done(), Err(Refused::No(())));
     }
 
+    /// Two producers and two consumers on a ring of two slots (small enough
+    /// for miri, which checks the slots' `UnsafeCell`/`MaybeUninit` use):
+    /// every item arrives once, then a close hands over what is left.
+    #[test]
+    fn threads_move_every_item_once_then_close_hands_over_the_rest() {
+        let ring = std::sync::Arc::new(Ring::new(2));
+        let per = if cfg!(miri) { 20 } else { 10_000 };
+        let spawn_producer = |p: usize| {
+            let ring = ring.clone();
+            std::thread::spawn(move || {
+                for i in 0..per {
+                    let mut item = Box::new(p * per + i);
+                    while let Err(Refused::No(back)) = ring.push(item) {
+                        item = back;
+                        std::thread::yield_now();
+                    }
+                }
+            })
+        };
+        let spawn_consumer = || {
+            let ring = ring.clone();
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                while got.len() < per - 1 {
+                    match ring.pop() {
+                        Ok(item) => got.push(*item),
+                        Err(_) => std::thread::yield_now(),
+                    }
+                }
+                got
+            })
+        };
+        let producers = [spawn_producer(0), spawn_producer(1)];
+        let consumers = [spawn_consumer(), spawn_consumer()];
+        let mut all: Vec<usize> = consumers
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect();
+        for p in producers {
+            p.join().unwrap();
+        }
+        // Two items are left in the ring; closing it hands them over.
+        assert_eq!(ring.close(|item| all.push(*item)), 2 * per);
+        all.sort_unstable();
+        assert_eq!(all, (0..2 * per).collect::<Vec<_>>());
+    }
+
     #[test]
     fn drop_frees_what_is_left() {
         let item = std::sync::Arc::new(());
