@@ -69,6 +69,38 @@ impl Waiters {
     }
 }
 
+/// How long [`try_for_a_while`] retries before a blocking call registers.
+#[cfg(not(loom))]
+const TRY_FOR: std::time::Duration = std::time::Duration::from_micros(2);
+
+/// Calls `attempt` until it succeeds, for [`TRY_FOR`] with rounds of CPU
+/// pause hints between tries; false if it never did. What a blocking call
+/// whose attempt takes no lock (`threading/permits.rs`, the ring of
+/// `queue/base.rs`) does before it registers as a waiter: a short critical
+/// section on another core usually ends meanwhile, and then nobody
+/// registers (a registered waiter makes the other side take a lock to wake
+/// it). The clock is read only after the first attempt failed. Under loom,
+/// one attempt: spinning only multiplies the interleavings to explore.
+pub(crate) fn try_for_a_while(mut attempt: impl FnMut() -> bool) -> bool {
+    #[cfg(not(loom))]
+    {
+        let mut started: Option<Instant> = None;
+        loop {
+            if attempt() {
+                return true;
+            }
+            if started.get_or_insert_with(Instant::now).elapsed() >= TRY_FOR {
+                return false;
+            }
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+        }
+    }
+    #[cfg(loom)]
+    attempt()
+}
+
 /// Calls `poll` until it returns `Some`, blocking in between, or until
 /// `deadline` passes (`None`). `poll` must check its condition and, when it
 /// does not hold, register the waker, both under the same lock.

@@ -25,9 +25,10 @@
 //! `wake_after_ring_op` says why that is enough), and if anyone waits,
 //! takes the lock to wake as the locked path does. So either the waiter
 //! sees the change or the changer sees the waiter. A blocking `put` or
-//! `get` that finds the ring full or empty tries it again for
-//! [`RING_SPIN`] before it waits: a listed waiter makes every operation
-//! that would wake it take the lock. `q.maxsize = n` (to a
+//! `get` that finds the ring full or empty tries it again for a couple of
+//! microseconds (`waiting::try_for_a_while`, as a `Lock` does) before it
+//! waits: a listed waiter makes every operation that would wake it take
+//! the lock. `q.maxsize = n` (to a
 //! new size) closes the ring for good and moves its items into the store,
 //! which serves every operation from then on: the ring's size is fixed.
 
@@ -39,7 +40,7 @@ use std::sync::Arc;
 use super::ring::{Refused, Ring};
 use super::store::Store;
 use crate::exceptions::{check_timeout_secs, PyException, PyResult};
-use crate::waiting::{block_until, deadline, timeout_range_error, Waiters};
+use crate::waiting::{block_until, deadline, timeout_range_error, try_for_a_while, Waiters};
 use scheduler::Instant;
 use std::task::Waker;
 
@@ -106,35 +107,6 @@ struct State<S> {
     not_empty: Waiters,
     not_full: Waiters,
     all_done: Waiters,
-}
-
-/// How long a blocking `put` or `get` keeps trying the ring before it
-/// registers as a waiter (a registered waiter makes every operation on the
-/// ring take the lock to wake it).
-const RING_SPIN: std::time::Duration = std::time::Duration::from_micros(2);
-
-/// Runs `op` until it succeeds; if `block` (a wait that may last: not
-/// `timeout=0`), retries for [`RING_SPIN`] with pauses between tries. True
-/// if it succeeded.
-fn spin_on_ring(block: bool, mut op: impl FnMut() -> bool) -> bool {
-    if op() {
-        return true;
-    }
-    if !block || cfg!(loom) {
-        return false;
-    }
-    let started = Instant::now();
-    loop {
-        for _ in 0..32 {
-            std::hint::spin_loop();
-        }
-        if op() {
-            return true;
-        }
-        if started.elapsed() >= RING_SPIN {
-            return false;
-        }
-    }
 }
 
 impl<T, S: Store<T>> Clone for BaseQueue<T, S> {
@@ -580,22 +552,27 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             Ok(t) => t,
             Err(e) => return Err((Some(item), e)),
         };
-        // A put that need not wait, on the ring: no lock. A blocking one
-        // that finds it full tries for a while before it registers.
+        // A put that need not wait, on the ring: no lock. One that may wait
+        // (blocking, not `timeout=0`) and finds it full tries for a while
+        // before it registers: a registered waiter makes every `get` take
+        // the lock to wake it.
+        let may_wait = block && timeout != Some(std::time::Duration::ZERO);
         // (Not `self.ring()`: the ring refuses itself once closed.)
         let item = match &self.inner.ring {
             Some(ring) => {
                 let mut item = Some(item);
-                let pushed = spin_on_ring(
-                    block && timeout != Some(std::time::Duration::ZERO),
-                    || match ring.push(item.take().expect("put once")) {
-                        Ok(()) => true,
-                        Err(Refused::No(back) | Refused::Closed(back)) => {
-                            item = Some(back);
-                            false
-                        }
-                    },
-                );
+                let mut attempt = || match ring.push(item.take().expect("put once")) {
+                    Ok(()) => true,
+                    Err(Refused::No(back) | Refused::Closed(back)) => {
+                        item = Some(back);
+                        false
+                    }
+                };
+                let pushed = if may_wait {
+                    try_for_a_while(attempt)
+                } else {
+                    attempt()
+                };
                 if pushed {
                     self.wake_after_ring_op(&self.inner.getters, |st| st.not_empty.wake_one());
                     return Ok(());
@@ -713,15 +690,22 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         } else {
             None
         };
-        // A get that need not wait, on the ring: no lock. A blocking one
-        // that finds it empty tries for a while before it registers.
+        // A get that need not wait, on the ring: no lock. One that may wait
+        // and finds it empty tries for a while before it registers.
+        let may_wait = block && timeout != Some(std::time::Duration::ZERO);
         // (Not `self.ring()`, which reads the producers' `tail`.)
         if let Some(ring) = &self.inner.ring {
             let mut got = None;
-            if spin_on_ring(block && timeout != Some(std::time::Duration::ZERO), || {
+            let mut attempt = || {
                 got = ring.pop().ok();
                 got.is_some()
-            }) {
+            };
+            let popped = if may_wait {
+                try_for_a_while(attempt)
+            } else {
+                attempt()
+            };
+            if popped {
                 self.wake_after_ring_op(&self.inner.putters, |st| st.not_full.wake_one());
                 return Ok(got.expect("popped"));
             }

@@ -13,8 +13,8 @@
 //! `lock` bench: 4 threads, 1M acquisitions, 3.7–4.6x faster than
 //! `std::sync::Mutex` on a 2-vCPU machine, 0.7x pinned to one CPU). A
 //! caller that finds no permit first tries the word for a few microseconds
-//! ([`SPIN_FOR`]: a short critical section on another core usually ends
-//! meanwhile, and then nobody registers), then waits through
+//! (`waiting::try_for_a_while`: a short critical section on another core
+//! usually ends meanwhile, and then nobody registers), then waits through
 //! `waiting::block_until` (it spins a little more, then parks),
 //! registered in a waker list under its own mutex:
 //!
@@ -40,7 +40,7 @@ use std::task::Waker;
 use std::time::Duration;
 
 use crate::loom::{AtomicU64, AtomicUsize, IgnorePoison, Mutex, Ordering};
-use crate::waiting::{block_until, deadline, Waiters};
+use crate::waiting::{block_until, deadline, try_for_a_while, Waiters};
 
 /// The waker list may hold someone waiting: a release must wake it.
 const WAITERS: u64 = 1;
@@ -48,11 +48,6 @@ const WAITERS: u64 = 1;
 const PERMIT: u64 = 2;
 /// The most permits the word holds.
 pub(crate) const MAX_PERMITS: u64 = u64::MAX / PERMIT;
-
-/// How long a blocking [`Permits::take`] tries the word before it
-/// registers as a waiter.
-#[cfg(not(loom))]
-const SPIN_FOR: Duration = Duration::from_micros(2);
 
 /// Why a [`Permits::release`] added nothing.
 #[derive(Debug, PartialEq, Eq)]
@@ -107,7 +102,7 @@ impl Permits {
     /// Takes a permit, waiting for one at most `limit` (`None`: forever);
     /// true if this call took it.
     pub(crate) fn take(&self, limit: Option<Duration>) -> bool {
-        if self.spin_take() {
+        if try_for_a_while(|| self.try_take()) {
             return true;
         }
         let mut registered = None;
@@ -175,31 +170,6 @@ impl Permits {
     /// (one woken by a release is out of it until it registers again).
     pub(crate) fn waiter_count(&self) -> usize {
         self.waiters.lock().ignore_poison().len()
-    }
-
-    /// Tries the word for [`SPIN_FOR`] before a blocking take registers.
-    fn spin_take(&self) -> bool {
-        #[cfg(not(loom))]
-        {
-            let mut started: Option<scheduler::Instant> = None;
-            loop {
-                if self.try_take() {
-                    return true;
-                }
-                if started
-                    .get_or_insert_with(scheduler::Instant::now)
-                    .elapsed()
-                    >= SPIN_FOR
-                {
-                    return false;
-                }
-                for _ in 0..64 {
-                    std::hint::spin_loop();
-                }
-            }
-        }
-        #[cfg(loom)]
-        self.try_take()
     }
 
     /// One poll of a blocking take: takes the lock, or makes sure `waker`
