@@ -56,36 +56,13 @@ fn bounded_put_get_task_done_join() {
     });
 }
 
-/// Two blocked `get`s and two `put`s: each `put` wakes one waiter
-/// (CPython's `notify()`), never the same one twice, so both getters
-/// return, whichever of them blocked first or got in without blocking.
-#[test]
-fn each_put_wakes_one_of_two_blocked_gets() {
-    model(|| {
-        let q: Queue<u32> = Queue::new(None);
-        let getters: Vec<_> = (0..2)
-            .map(|_| {
-                let q = q.clone();
-                thread::spawn(move || q.get(None, None).unwrap())
-            })
-            .collect();
-        q.put(1, None, None).unwrap();
-        q.put(2, None, None).unwrap();
-        let mut got: Vec<u32> = getters.into_iter().map(|g| g.join().unwrap()).collect();
-        got.sort();
-        assert_eq!(got, vec![1, 2]);
-        assert_eq!(q.waiter_count(), 0);
-    });
-}
-
-/// The same on a bounded queue, which keeps its items in its lock-free
-/// ring (`queue/ring.rs`): a `put` there takes no lock and wakes a blocked
-/// `get` only if it sees one listed, and a `get` registers, then looks at
-/// the ring again. Each `put` still wakes one getter, so both return.
-#[test]
-fn each_ring_put_wakes_one_of_two_blocked_gets() {
-    model(|| {
-        let q: Queue<u32> = Queue::new(Some(2));
+/// Two blocked `get`s and two `put`s on a `Queue(maxsize)`: each `put`
+/// wakes one waiter (CPython's `notify()`), never the same one twice, so
+/// both getters return, whichever of them blocked first or got in without
+/// blocking.
+fn each_put_wakes_one_of_two_blocked_gets(maxsize: Option<isize>) {
+    model(move || {
+        let q: Queue<u32> = Queue::new(maxsize);
         let getters: Vec<_> = (0..2)
             .map(|_| {
                 let q = q.clone();
@@ -99,6 +76,21 @@ fn each_ring_put_wakes_one_of_two_blocked_gets() {
         assert_eq!(got, vec![1, 2]);
         assert_eq!((q.waiter_count(), q.unfinished_tasks()), (0, 2));
     });
+}
+
+/// On an unbounded queue (the locked store).
+#[test]
+fn each_put_wakes_one_of_two_blocked_gets_unbounded() {
+    each_put_wakes_one_of_two_blocked_gets(None);
+}
+
+/// On a bounded queue, which keeps its items in its lock-free ring
+/// (`queue/ring.rs`): a `put` there takes no lock and wakes a blocked
+/// `get` only if it sees one listed, and a `get` registers, then looks at
+/// the ring again.
+#[test]
+fn each_ring_put_wakes_one_of_two_blocked_gets() {
+    each_put_wakes_one_of_two_blocked_gets(Some(2));
 }
 
 /// `q.maxsize = 3` while a producer fills a `Queue(maxsize=1)`'s ring (its

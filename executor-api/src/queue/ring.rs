@@ -249,30 +249,24 @@ impl<T> Ring<T> {
 
     /// `qsize()`, or `None` once closed.
     pub(super) fn len(&self) -> Option<usize> {
-        loop {
-            let t = self.tail.load(Ordering::SeqCst);
-            let h = self.head.load(Ordering::SeqCst);
-            // `tail` unchanged while we read `head`: a snapshot.
-            if self.tail.load(Ordering::SeqCst) == t {
-                if (t | h) & CLOSED != 0 {
-                    return None;
-                }
-                return Some((t - h) as usize);
-            }
-        }
+        let (h, t) = Self::snapshot(&self.head, &self.tail)?;
+        Some((t - h) as usize)
     }
 
     /// `unfinished_tasks`, or `None` once closed.
     pub(super) fn unfinished(&self) -> Option<usize> {
+        let (d, t) = Self::snapshot(&self.done, &self.tail)?;
+        Some((t - d) as usize)
+    }
+
+    /// `tail` and another position as they were at one moment (`tail`
+    /// unchanged while the other was read), or `None` once closed.
+    fn snapshot(other: &AtomicU64, tail: &AtomicU64) -> Option<(u64, u64)> {
         loop {
-            let d = self.done.load(Ordering::SeqCst);
-            let t = self.tail.load(Ordering::SeqCst);
-            // `done` unchanged while we read `tail`: a snapshot.
-            if self.done.load(Ordering::SeqCst) == d {
-                if (t | d) & CLOSED != 0 {
-                    return None;
-                }
-                return Some((t - d) as usize);
+            let t = tail.load(Ordering::SeqCst);
+            let o = other.load(Ordering::SeqCst);
+            if tail.load(Ordering::SeqCst) == t {
+                return ((o | t) & CLOSED == 0).then_some((o, t));
             }
         }
     }
